@@ -1,0 +1,58 @@
+package domain
+
+// Category is a kind of private detail that can be shared under consent.
+type Category string
+
+const (
+	CategoryInspectionDetail Category = "inspection.detail"
+	CategoryProcessParams    Category = "process.params"
+	CategoryMaterialSource   Category = "material.source"
+	CategoryFormula          Category = "formula"
+)
+
+// Categories lists every shareable category in a fixed order.
+var Categories = []Category{CategoryInspectionDetail, CategoryProcessParams, CategoryMaterialSource, CategoryFormula}
+
+// ConsentInput is POST /v1/consents.
+type ConsentInput struct {
+	Grantee    string     `json:"grantee"`
+	Categories []Category `json:"categories"`
+	Subjects   []string   `json:"subjects"` // prefixes or item ids
+	Purpose    string     `json:"purpose"`
+	ValidFrom  string     `json:"validFrom,omitempty"` // RFC 3339; default: tx time
+	ValidUntil string     `json:"validUntil"`          // RFC 3339
+}
+
+// Consent is a data-sharing consent on the ledger.
+type Consent struct {
+	ConsentInput
+	ID          string `json:"id"`
+	Grantor     string `json:"grantor"` // MSP ID of the data owner
+	GrantorUser string `json:"grantorUser,omitempty"`
+	CreatedAt   string `json:"createdAt"`
+	RevokedAt   string `json:"revokedAt,omitempty"`
+	TxID        string `json:"txId"`
+}
+
+// AccessRecord is the immutable record of one shared read.
+type AccessRecord struct {
+	ID       string   `json:"id"` // the recording tx id
+	Accessor string   `json:"accessor"`
+	User     string   `json:"user"`
+	Category Category `json:"category"`
+	Subject  string   `json:"subject"`
+	Owner    string   `json:"owner"`
+	Consent  string   `json:"consent,omitempty"` // empty for regulator standing access
+	Purpose  string   `json:"purpose,omitempty"`
+	At       string   `json:"at"`
+	TxID     string   `json:"txId"`
+}
+
+// SharedDetail is what a consented read returns.
+type SharedDetail struct {
+	Category Category `json:"category"`
+	Data     []byte   `json:"data"`
+	Hash     string   `json:"hash"`
+	Consent  string   `json:"consent,omitempty"`
+	Access   string   `json:"access"`
+}
