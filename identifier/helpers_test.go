@@ -1,0 +1,21 @@
+package identifier_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/idchain/idchain/identifier"
+)
+
+// wantError fails unless err is an *identifier.Error matching sentinel with
+// the given position and reason.
+func wantError(tb testing.TB, err error, sentinel error, pos int, reason string) {
+	tb.Helper()
+	var e *identifier.Error
+	if !errors.Is(err, sentinel) || !errors.As(err, &e) {
+		tb.Fatalf("error = %v, want %v", err, sentinel)
+	}
+	if e.Pos != pos || e.Reason != reason {
+		tb.Fatalf("error = pos %d %q, want pos %d %q", e.Pos, e.Reason, pos, reason)
+	}
+}
