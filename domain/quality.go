@@ -51,8 +51,10 @@ type InspectionInput struct {
 // Judgement is the on-chain verdict of an inspection against a plan.
 type Judgement struct {
 	Passed  bool     `json:"passed"`
-	Failed  []string `json:"failed"`
-	Missing []string `json:"missing"`
+	Failed  []string `json:"failed"`  // required items out of limits, plan order
+	Missing []string `json:"missing"` // required items without a result, plan order
+	// Advisory lists non-required items that failed; they never block.
+	Advisory []string `json:"advisory,omitempty"`
 }
 
 // Inspection is the public record of an inspection.
