@@ -19,3 +19,21 @@ func wantError(tb testing.TB, err error, sentinel error, pos int, reason string)
 		tb.Fatalf("error = pos %d %q, want pos %d %q", e.Pos, e.Reason, pos, reason)
 	}
 }
+
+// rejectCase is an input a parser must reject with the given error.
+type rejectCase struct {
+	name, in string
+	sentinel error
+	pos      int
+	reason   string
+}
+
+// runRejects runs check on every case as a subtest.
+func runRejects(t *testing.T, check func(string) error, cases []rejectCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			wantError(t, check(tt.in), tt.sentinel, tt.pos, tt.reason)
+		})
+	}
+}
