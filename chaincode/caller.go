@@ -1,0 +1,85 @@
+package chaincode
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// RoleAttr is the enrollment-certificate attribute holding the idchain role.
+const RoleAttr = "idchain.role"
+
+// Roles carried in the idchain.role attribute.
+const (
+	RoleAdmin     = "admin"
+	RoleOperator  = "operator"
+	RoleInspector = "inspector"
+	RoleQA        = "qa"
+	RoleRegulator = "regulator"
+)
+
+// Caller is the submitter of a transaction as the chaincode sees it.
+type Caller struct {
+	MSP  string // MSP ID of the creator
+	Role string // idchain.role attribute, "" when absent
+	User string // certificate subject CN
+	ID   string // certificate subject DN, recorded as the actor of events
+}
+
+// Has reports whether the caller has one of roles.
+func (c Caller) Has(roles ...string) bool {
+	return c.Role != "" && slices.Contains(roles, c.Role)
+}
+
+// callerOf reads the client identity of the transaction.
+func callerOf(ctx contractapi.TransactionContextInterface) (Caller, error) {
+	ci := ctx.GetClientIdentity()
+	if ci == nil {
+		return Caller{}, domain.Errorf(domain.CodeUnauthorized, "no client identity")
+	}
+	msp, err := ci.GetMSPID()
+	if err != nil {
+		return Caller{}, domain.Errorf(domain.CodeUnauthorized, "client MSP: %v", err)
+	}
+	role, _, err := ci.GetAttributeValue(RoleAttr)
+	if err != nil {
+		return Caller{}, domain.Errorf(domain.CodeUnauthorized, "client attributes: %v", err)
+	}
+	c := Caller{MSP: msp, Role: strings.TrimSpace(role)}
+	if cert, err := ci.GetX509Certificate(); err == nil && cert != nil {
+		c.User = cert.Subject.CommonName
+		c.ID = cert.Subject.String()
+	}
+	return c, nil
+}
+
+// requireRole returns the caller when it has one of roles (any role when
+// roles is empty), and a FORBIDDEN error otherwise.
+func requireRole(ctx contractapi.TransactionContextInterface, roles ...string) (Caller, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return Caller{}, err
+	}
+	if c.Role == "" {
+		return c, domain.Errorf(domain.CodeForbidden, "%s: the certificate carries no %s attribute", c.MSP, RoleAttr)
+	}
+	if len(roles) > 0 && !c.Has(roles...) {
+		return c, domain.Errorf(domain.CodeForbidden, "%s role %q may not do this (needs %s)", c.MSP, c.Role, strings.Join(roles, " or "))
+	}
+	return c, nil
+}
+
+// requireOrgRole is requireRole plus: the caller belongs to org.
+func requireOrgRole(ctx contractapi.TransactionContextInterface, org string, roles ...string) (Caller, error) {
+	c, err := requireRole(ctx, roles...)
+	if err != nil {
+		return c, err
+	}
+	if c.MSP != org {
+		return c, domain.Errorf(domain.CodeForbidden, "%s may not act for %s", c.MSP, org)
+	}
+	return c, nil
+}

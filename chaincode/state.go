@@ -1,0 +1,110 @@
+package chaincode
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// keyTimeLayout is fixed-width so that keys sort by time.
+const keyTimeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// txTime returns the transaction timestamp (the only clock chaincode may use).
+func txTime(stub shim.ChaincodeStubInterface) (time.Time, error) {
+	ts, err := stub.GetTxTimestamp()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("tx timestamp: %w", err)
+	}
+	return ts.AsTime().UTC(), nil
+}
+
+// stamp returns the tx time as RFC 3339 (for records) and fixed-width (for
+// keys).
+func stamp(stub shim.ChaincodeStubInterface) (at, keyTS string, err error) {
+	t, err := txTime(stub)
+	if err != nil {
+		return "", "", err
+	}
+	return t.Format(time.RFC3339Nano), t.Format(keyTimeLayout), nil
+}
+
+// getJSON reads key into v and reports whether it exists.
+func getJSON(stub shim.ChaincodeStubInterface, key string, v any) (bool, error) {
+	b, err := stub.GetState(key)
+	if err != nil {
+		return false, fmt.Errorf("get state: %w", err)
+	}
+	if b == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return true, fmt.Errorf("corrupt record %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// putJSON writes v under key.
+func putJSON(stub shim.ChaincodeStubInterface, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("marshal %q: %w", key, err)
+	}
+	if err := stub.PutState(key, b); err != nil {
+		return fmt.Errorf("put state: %w", err)
+	}
+	return nil
+}
+
+// marker is the value of index keys (Fabric treats an empty value as delete).
+var marker = []byte{0}
+
+// parseJSONArg decodes a JSON argument, mapping failures to INVALID.
+func parseJSONArg(name, arg string, v any) error {
+	if err := json.Unmarshal([]byte(arg), v); err != nil {
+		return domain.Errorf(domain.CodeInvalid, "%s: %v", name, err)
+	}
+	return nil
+}
+
+// eachKV calls fn for every entry of a partial-composite-key scan of at most
+// limit entries (limit > 0). It returns the bookmark to continue from.
+func eachKV(stub shim.ChaincodeStubInterface, objectType string, attrs []string, limit int, bookmark string,
+	fn func(key string, value []byte) error) (string, error) {
+	it, md, err := stub.GetStateByPartialCompositeKeyWithPagination(objectType, attrs, int32(limit), bookmark)
+	if err != nil {
+		return "", fmt.Errorf("range %s: %w", objectType, err)
+	}
+	defer it.Close()
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return "", fmt.Errorf("range %s: %w", objectType, err)
+		}
+		if err := fn(kv.Key, kv.Value); err != nil {
+			return "", err
+		}
+	}
+	if md == nil {
+		return "", nil
+	}
+	return md.Bookmark, nil
+}
+
+// lastAttr returns the last attribute of a composite key.
+func lastAttr(stub shim.ChaincodeStubInterface, k string) (string, error) {
+	_, attrs, err := stub.SplitCompositeKey(k)
+	if err != nil || len(attrs) == 0 {
+		return "", fmt.Errorf("split key %q: %v", k, err)
+	}
+	return attrs[len(attrs)-1], nil
+}
+
+// ctxStub shortens ctx.GetStub().
+func ctxStub(ctx contractapi.TransactionContextInterface) shim.ChaincodeStubInterface {
+	return ctx.GetStub()
+}

@@ -1,0 +1,121 @@
+package chaincode
+
+import (
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// SystemContract holds configuration and the network self-test functions
+// (Ping, Touch: the raw-Fabric baseline of the benchmarks).
+type SystemContract struct {
+	contractapi.Contract
+}
+
+// NewSystemContract returns the "system" contract.
+func NewSystemContract() *SystemContract {
+	c := new(SystemContract)
+	c.Name = "system"
+	return c
+}
+
+// GetEvaluateTransactions marks the read-only functions.
+func (c *SystemContract) GetEvaluateTransactions() []string {
+	return []string{"Ping", "GetConfig"}
+}
+
+// PingResult tells the caller who the chaincode thinks it is.
+type PingResult struct {
+	MSP    string `json:"msp"`
+	Role   string `json:"role"`
+	User   string `json:"user"`
+	TxTime string `json:"txTime"`
+}
+
+// TouchResult is returned by the trivial write.
+type TouchResult struct {
+	Key  string `json:"key"`
+	TxID string `json:"txId"`
+}
+
+// Ping returns the caller's identity as seen by the chaincode.
+func (c *SystemContract) Ping(ctx contractapi.TransactionContextInterface) (*PingResult, error) {
+	who, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at, _, err := stamp(ctx.GetStub())
+	if err != nil {
+		return nil, err
+	}
+	return &PingResult{MSP: who.MSP, Role: who.Role, User: who.User, TxTime: at}, nil
+}
+
+// Touch writes value under touch~key: one key, one event; the raw-Fabric
+// baseline. Any member with a role may call it.
+func (c *SystemContract) Touch(ctx contractapi.TransactionContextInterface, k, value string) (*TouchResult, error) {
+	if _, err := requireRole(ctx); err != nil {
+		return nil, err
+	}
+	if k == "" {
+		return nil, domain.Errorf(domain.CodeInvalid, "key must not be empty")
+	}
+	stub := ctx.GetStub()
+	sk, err := key(objTouch, k)
+	if err != nil {
+		return nil, err
+	}
+	v := []byte(value)
+	if len(v) == 0 {
+		v = marker
+	}
+	if err := stub.PutState(sk, v); err != nil {
+		return nil, err
+	}
+	if err := emit(ctx, EvSystemTouched, k); err != nil {
+		return nil, err
+	}
+	return &TouchResult{Key: k, TxID: stub.GetTxID()}, nil
+}
+
+// GetConfig returns the configuration in force.
+func (c *SystemContract) GetConfig(ctx contractapi.TransactionContextInterface) (*Config, error) {
+	cfg, err := loadConfig(ctx)
+	return &cfg, err
+}
+
+// SetConfig replaces the configuration; only an admin of the authority org.
+// The new config is endorsable only by the new authority's peers.
+func (c *SystemContract) SetConfig(ctx contractapi.TransactionContextInterface, configJSON string) (*Config, error) {
+	who, _, err := requireAuthority(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var cfg Config
+	if err := parseJSONArg("config", configJSON, &cfg); err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	at, _, err := stamp(stub)
+	if err != nil {
+		return nil, err
+	}
+	cfg.UpdatedAt, cfg.UpdatedBy, cfg.TxID = at, who.User, stub.GetTxID()
+	k, err := key(objConfig)
+	if err != nil {
+		return nil, err
+	}
+	if err := putJSON(stub, k, cfg); err != nil {
+		return nil, err
+	}
+	if err := setOwnerPolicy(stub, nil, k, cfg.Authority); err != nil {
+		return nil, err
+	}
+	if err := emit(ctx, EvConfigSet); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}

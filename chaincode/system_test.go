@@ -1,0 +1,91 @@
+package chaincode
+
+import (
+	"testing"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/chaincode/internal/fakestub"
+	"github.com/idchain/idchain/domain"
+)
+
+func TestPingReportsCallerAndTxTime(t *testing.T) {
+	l := fakestub.NewLedger()
+	var got *PingResult
+	mustTx(t, l, who(t, makerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+		got, err = NewSystemContract().Ping(ctx)
+		return err
+	})
+	want := PingResult{MSP: makerMSP, Role: RoleOperator, User: "operator@MakerMSP", TxTime: "2025-01-01T00:00:01Z"}
+	if *got != want {
+		t.Fatalf("got %+v, want %+v", *got, want)
+	}
+}
+
+func TestTouchWritesOneKeyAndOneEvent(t *testing.T) {
+	l := fakestub.NewLedger()
+	s := mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewSystemContract().Touch(ctx, "k1", "v")
+		return err
+	})
+	if n := len(s.Writes()); n != 1 {
+		t.Fatalf("%d writes", n)
+	}
+	if ev := onlyEvent(t, s); ev.Type != EvSystemTouched || len(ev.IDs) != 1 || ev.IDs[0] != "k1" {
+		t.Fatalf("event %+v", ev)
+	}
+}
+
+func TestTouchRefusesCallerWithoutRole(t *testing.T) {
+	l := fakestub.NewLedger()
+	_, err := tx(t, l, who(t, partnerMSP, ""), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewSystemContract().Touch(ctx, "k1", "v")
+		return err
+	})
+	wantCode(t, err, domain.CodeForbidden)
+}
+
+func TestSetConfig(t *testing.T) {
+	cfg := `{"authority":"PlatformMSP","regulators":["RegulatorMSP","MarketMSP"]}`
+	tests := []struct {
+		name string
+		id   *fakestub.Identity
+		arg  string
+		code domain.Code
+	}{
+		{"an authority admin sets it", who(t, platformMSP, RoleAdmin), cfg, ""},
+		{"an authority operator is refused", who(t, platformMSP, RoleOperator), cfg, domain.CodeForbidden},
+		{"another org's admin is refused", who(t, makerMSP, RoleAdmin), cfg, domain.CodeForbidden},
+		{"an empty authority is invalid", who(t, platformMSP, RoleAdmin), `{"authority":""}`, domain.CodeInvalid},
+		{"bad JSON is invalid", who(t, platformMSP, RoleAdmin), `{`, domain.CodeInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := fakestub.NewLedger()
+			s, err := tx(t, l, tc.id, func(ctx contractapi.TransactionContextInterface) error {
+				_, err := NewSystemContract().SetConfig(ctx, tc.arg)
+				return err
+			})
+			if tc.code != "" {
+				wantCode(t, err, tc.code)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			onlyEvent(t, s)
+			var got *Config
+			mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+				got, err = NewSystemContract().GetConfig(ctx)
+				return err
+			})
+			if !got.IsRegulator("MarketMSP") || got.Authority != platformMSP {
+				t.Fatalf("config %+v", got)
+			}
+			k, _ := key(objConfig)
+			if orgs, _ := policyOrgs(l.ValidationParameter(k)); len(orgs) != 1 || orgs[0] != platformMSP {
+				t.Fatalf("config SBE orgs %v", orgs)
+			}
+		})
+	}
+}
