@@ -126,3 +126,19 @@ func TestPrivateDataHashAndPurge(t *testing.T) {
 		t.Fatal("hash after purge")
 	}
 }
+
+func TestPaginatedQueryAndWritesExcludeEachOther(t *testing.T) {
+	l := fakestub.NewLedger()
+	s := l.NewTx(nil)
+	if _, _, err := s.GetStateByPartialCompositeKeyWithPagination("x", nil, 10, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutState("a", []byte("1")); err == nil {
+		t.Fatal("write after paginated query accepted")
+	}
+	w := l.NewTx(nil)
+	_ = w.PutState("a", []byte("1"))
+	if _, _, err := w.GetStateByPartialCompositeKeyWithPagination("x", nil, 10, ""); err == nil {
+		t.Fatal("paginated query after write accepted")
+	}
+}

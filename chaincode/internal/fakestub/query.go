@@ -77,6 +77,15 @@ func scan(m map[string][]byte, start, end, bookmark string, pageSize int32) ([]*
 	return kvs, next
 }
 
+// startPaginated marks a paginated query, refused after a write.
+func (s *Stub) startPaginated() error {
+	if len(s.writes) > 0 {
+		return errors.New("fakestub: paginated queries are not allowed in a transaction that writes")
+	}
+	s.paginated = true
+	return nil
+}
+
 func partialRange(objectType string, attrs []string) (string, string, error) {
 	if objectType == "" {
 		return "", "", errors.New("fakestub: empty object type")
@@ -109,6 +118,9 @@ func (s *Stub) GetStateByRange(start, end string) (shim.StateQueryIteratorInterf
 
 func (s *Stub) GetStateByRangeWithPagination(start, end string, pageSize int32, bookmark string) (shim.StateQueryIteratorInterface, *peer.QueryResponseMetadata, error) {
 	s.count("GetStateByRangeWithPagination")
+	if err := s.startPaginated(); err != nil {
+		return nil, nil, err
+	}
 	if err := simpleRange(start, end); err != nil {
 		return nil, nil, err
 	}
@@ -131,6 +143,9 @@ func (s *Stub) GetStateByPartialCompositeKey(objectType string, attrs []string) 
 
 func (s *Stub) GetStateByPartialCompositeKeyWithPagination(objectType string, attrs []string, pageSize int32, bookmark string) (shim.StateQueryIteratorInterface, *peer.QueryResponseMetadata, error) {
 	s.count("GetStateByPartialCompositeKeyWithPagination")
+	if err := s.startPaginated(); err != nil {
+		return nil, nil, err
+	}
 	start, end, err := partialRange(objectType, attrs)
 	if err != nil {
 		return nil, nil, err
@@ -141,6 +156,9 @@ func (s *Stub) GetStateByPartialCompositeKeyWithPagination(objectType string, at
 
 func (s *Stub) GetAllStatesCompositeKeyWithPagination(pageSize int32, bookmark string) (shim.StateQueryIteratorInterface, *peer.QueryResponseMetadata, error) {
 	s.count("GetAllStatesCompositeKeyWithPagination")
+	if err := s.startPaginated(); err != nil {
+		return nil, nil, err
+	}
 	kvs, next := scan(s.ledger.state, compositeNS, compositeNS+maxRune, bookmark, pageSize)
 	return &KVIterator{kvs: kvs}, &peer.QueryResponseMetadata{FetchedRecordsCount: int32(len(kvs)), Bookmark: next}, nil
 }

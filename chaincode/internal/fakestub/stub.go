@@ -46,6 +46,7 @@ type Stub struct {
 	args      [][]byte
 	writes    []Write
 	committed bool
+	paginated bool // a paginated query ran: Fabric then refuses writes
 
 	// Events records every SetEvent call (Fabric keeps only the last).
 	Events []Event
@@ -98,9 +99,17 @@ func (s *Stub) Ledger() *Ledger { return s.ledger }
 
 func (s *Stub) count(name string) { s.Calls[name]++ }
 
-func (s *Stub) record(w Write) {
+// errPaginatedWrite mirrors the peer: a transaction that ran a paginated
+// query may not write, and one that wrote may not run a paginated query.
+var errPaginatedWrite = errors.New("fakestub: transaction has already performed a paginated query. Writes are not allowed")
+
+func (s *Stub) record(w Write) error {
+	if s.paginated {
+		return errPaginatedWrite
+	}
 	w.Value = slices.Clone(w.Value)
 	s.writes = append(s.writes, w)
+	return nil
 }
 
 // --- identity, arguments, transaction data
@@ -179,20 +188,17 @@ func (s *Stub) PutState(key string, value []byte) error {
 		// Fabric treats an empty value as a delete; chaincode should not rely on it.
 		return fmt.Errorf("fakestub: empty value for key %q", key)
 	}
-	s.record(Write{Op: OpPut, Key: key, Value: value})
-	return nil
+	return s.record(Write{Op: OpPut, Key: key, Value: value})
 }
 
 func (s *Stub) DelState(key string) error {
 	s.count("DelState")
-	s.record(Write{Op: OpDel, Key: key})
-	return nil
+	return s.record(Write{Op: OpDel, Key: key})
 }
 
 func (s *Stub) SetStateValidationParameter(key string, ep []byte) error {
 	s.count("SetStateValidationParameter")
-	s.record(Write{Op: OpMeta, Key: key, Value: ep})
-	return nil
+	return s.record(Write{Op: OpMeta, Key: key, Value: ep})
 }
 
 func (s *Stub) GetStateValidationParameter(key string) ([]byte, error) {
@@ -240,26 +246,22 @@ func (s *Stub) PutPrivateData(collection, key string, value []byte) error {
 	if len(value) == 0 {
 		return fmt.Errorf("fakestub: empty private value for key %q", key)
 	}
-	s.record(Write{Op: OpPut, Collection: collection, Key: key, Value: value})
-	return nil
+	return s.record(Write{Op: OpPut, Collection: collection, Key: key, Value: value})
 }
 
 func (s *Stub) DelPrivateData(collection, key string) error {
 	s.count("DelPrivateData")
-	s.record(Write{Op: OpDel, Collection: collection, Key: key})
-	return nil
+	return s.record(Write{Op: OpDel, Collection: collection, Key: key})
 }
 
 func (s *Stub) PurgePrivateData(collection, key string) error {
 	s.count("PurgePrivateData")
-	s.record(Write{Op: OpPurge, Collection: collection, Key: key})
-	return nil
+	return s.record(Write{Op: OpPurge, Collection: collection, Key: key})
 }
 
 func (s *Stub) SetPrivateDataValidationParameter(collection, key string, ep []byte) error {
 	s.count("SetPrivateDataValidationParameter")
-	s.record(Write{Op: OpMeta, Collection: collection, Key: key, Value: ep})
-	return nil
+	return s.record(Write{Op: OpMeta, Collection: collection, Key: key, Value: ep})
 }
 
 func (s *Stub) GetPrivateDataValidationParameter(collection, key string) ([]byte, error) {
