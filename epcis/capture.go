@@ -1,0 +1,211 @@
+package epcis
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// Captured is the outcome for one event of a capture document: the event
+// inputs it becomes (one per subject: an ObjectEvent with three EPCs gives
+// three inputs) or the reason it was rejected.
+type Captured struct {
+	Index   int                 `json:"index"` // position in epcisBody.eventList
+	EventID string              `json:"eventID,omitempty"`
+	Inputs  []domain.EventInput `json:"-"`
+	Error   *domain.Error       `json:"error,omitempty"`
+}
+
+// captureDoc is the part of a capture document that is checked.
+type captureDoc struct {
+	Context       json.RawMessage `json:"@context"`
+	Type          string          `json:"type"`
+	SchemaVersion string          `json:"schemaVersion"`
+	CreationDate  string          `json:"creationDate"`
+	Body          *struct {
+		EventList []json.RawMessage `json:"eventList"`
+	} `json:"epcisBody"`
+}
+
+var offsetPattern = regexp.MustCompile(`^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$`)
+
+// ParseCapture reads an EPCIS 2.0 JSON(-LD) capture document. A document
+// that is not an EPCISDocument fails as a whole (INVALID); otherwise every
+// event gets a Captured entry, in order, rejected events carrying an error
+// (INVALID, INVALID_IDENTIFIER or NOT_FOUND) and the rest their inputs.
+func ParseCapture(data []byte, opt Options) ([]Captured, error) {
+	var doc captureDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, domain.Errorf(domain.CodeInvalid, "not an EPCIS JSON document: %v", err)
+	}
+	switch {
+	case doc.Type != DocumentType:
+		return nil, domain.Errorf(domain.CodeInvalid, "type must be %q, got %q", DocumentType, doc.Type)
+	case len(bytes.TrimSpace(doc.Context)) == 0:
+		return nil, domain.Errorf(domain.CodeInvalid, "@context is missing")
+	case doc.SchemaVersion != "2.0" && !strings.HasPrefix(doc.SchemaVersion, "2.0."):
+		return nil, domain.Errorf(domain.CodeInvalid, "schemaVersion must be \"2.0\", got %q", doc.SchemaVersion)
+	case doc.Body == nil || doc.Body.EventList == nil:
+		return nil, domain.Errorf(domain.CodeInvalid, "epcisBody.eventList is missing")
+	case len(doc.Body.EventList) > opt.maxEvents():
+		return nil, domain.Errorf(domain.CodeInvalid, "%d events, at most %d per document", len(doc.Body.EventList), opt.maxEvents())
+	}
+	if doc.CreationDate != "" {
+		if _, err := time.Parse(time.RFC3339Nano, doc.CreationDate); err != nil {
+			return nil, domain.Errorf(domain.CodeInvalid, "creationDate %q is not an RFC 3339 time", doc.CreationDate)
+		}
+	}
+	out := make([]Captured, len(doc.Body.EventList))
+	for i, raw := range doc.Body.EventList {
+		out[i] = opt.captureEvent(i, raw)
+	}
+	return out, nil
+}
+
+func (o Options) captureEvent(i int, raw json.RawMessage) Captured {
+	c := Captured{Index: i}
+	var ev Event
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&ev); err != nil {
+		c.Error = domain.Errorf(domain.CodeInvalid, "event %d: %v", i, err)
+		return c
+	}
+	c.EventID = ev.EventID
+	inputs, err := o.inputs(ev)
+	if err != nil {
+		err.Message = "event " + strconv.Itoa(i) + ": " + err.Message
+		c.Error = err
+		return c
+	}
+	c.Inputs = inputs
+	return c
+}
+
+// inputs validates one decoded event and converts it.
+func (o Options) inputs(ev Event) ([]domain.EventInput, *domain.Error) {
+	if ev.EventTime == "" {
+		return nil, domain.Errorf(domain.CodeInvalid, "eventTime is required")
+	}
+	if _, err := time.Parse(time.RFC3339Nano, ev.EventTime); err != nil {
+		return nil, domain.Errorf(domain.CodeInvalid, "eventTime %q is not an RFC 3339 time", ev.EventTime)
+	}
+	if !offsetPattern.MatchString(ev.EventTimeZoneOffset) {
+		return nil, domain.Errorf(domain.CodeInvalid, "eventTimeZoneOffset %q must look like +08:00", ev.EventTimeZoneOffset)
+	}
+	typ, err := o.eventType(ev)
+	if err != nil {
+		return nil, err
+	}
+	base := domain.EventInput{
+		Type:       typ,
+		Step:       ev.XStep,
+		Equipment:  ev.XEquipment,
+		Operator:   ev.XOperator,
+		ParamsHash: ev.XParamsHash,
+		Region:     ev.XRegion,
+	}
+	if w, _, _ := parseTerm(kindBizStep, ev.BizStep); typ == domain.EventProcessStep && base.Step == "" && w != string(typ) {
+		base.Step = w // idchain BizStep-{step}
+	}
+	if ev.Disposition != "" {
+		w, _, ok := parseTerm(kindDisp, ev.Disposition)
+		if !ok {
+			return nil, domain.Errorf(domain.CodeInvalid, "unknown disposition %q", ev.Disposition)
+		}
+		base.Disposition = w
+	}
+	if ev.ReadPoint != nil {
+		base.ReadPoint = o.parseLoc(ev.ReadPoint.ID)
+	}
+	if ev.BizLocation != nil {
+		base.BizLocation = o.parseLoc(ev.BizLocation.ID)
+	}
+	for _, d := range ev.DestinationList {
+		msp, ok := o.parseOrg(d.Destination)
+		if !ok {
+			return nil, domain.Errorf(domain.CodeInvalid, "destination %q is not an organisation URI %s/org/{MSP}", d.Destination, o.idBase())
+		}
+		base.Destination = msp
+	}
+	return o.subjects(ev, base)
+}
+
+// subjects resolves the event's ids and fans it out to one input per subject.
+func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput, *domain.Error) {
+	ids := func(uris []string) ([]string, *domain.Error) {
+		out := make([]string, 0, len(uris))
+		for _, u := range uris {
+			id, err := o.parseEPC(u)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		return out, nil
+	}
+	switch ev.Type {
+	case ObjectEvent:
+		if len(ev.EPCList) == 0 {
+			return nil, domain.Errorf(domain.CodeInvalid, "ObjectEvent needs a non-empty epcList (quantityList is not supported)")
+		}
+		subs, err := ids(ev.EPCList)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]domain.EventInput, len(subs))
+		for i, id := range subs {
+			out[i] = base
+			out[i].ID = id
+		}
+		return out, nil
+	case AggregationEvent:
+		if ev.ParentID == "" {
+			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent needs parentID")
+		}
+		if ev.Action == ActionAdd && len(ev.ChildEPCs) == 0 {
+			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent ADD needs childEPCs")
+		}
+		parent, err := o.parseEPC(ev.ParentID)
+		if err != nil {
+			return nil, err
+		}
+		children, err := ids(ev.ChildEPCs)
+		if err != nil {
+			return nil, err
+		}
+		base.ID, base.Children = parent, children
+		return []domain.EventInput{base}, nil
+	default: // TransformationEvent (eventType rejected the rest)
+		if len(ev.InputEPCList) == 0 || len(ev.OutputEPCList) == 0 {
+			return nil, domain.Errorf(domain.CodeInvalid, "TransformationEvent needs inputEPCList and outputEPCList")
+		}
+		ins, err := ids(ev.InputEPCList)
+		if err != nil {
+			return nil, err
+		}
+		outs, err := ids(ev.OutputEPCList)
+		if err != nil {
+			return nil, err
+		}
+		qty := map[string]InputQuantity{}
+		for _, q := range ev.XInputs {
+			qty[q.EPC] = q
+		}
+		inputs := make([]domain.Input, len(ins))
+		for i, id := range ins {
+			q := qty[ev.InputEPCList[i]]
+			inputs[i] = domain.Input{ID: id, Quantity: q.Quantity, Unit: q.Unit}
+		}
+		out := make([]domain.EventInput, len(outs))
+		for i, id := range outs {
+			out[i] = base
+			out[i].ID, out[i].Inputs = id, inputs
+		}
+		return out, nil
+	}
+}

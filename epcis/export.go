@@ -1,0 +1,128 @@
+package epcis
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// NewDocument converts recorded events into an EPCISDocument, in the order
+// given. items supplies GTIN, lot and serial for the ids the events mention
+// (subjects, children, inputs); ids missing from it are written as idchain
+// URIs. It fails only on an event whose time is not RFC 3339.
+func NewDocument(events []domain.Event, items map[string]domain.Item, opt Options) (*Document, error) {
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	doc := &Document{
+		Context:       context(),
+		Type:          DocumentType,
+		SchemaVersion: SchemaVersion,
+		CreationDate:  now.UTC().Format(time.RFC3339Nano),
+		Body:          Body{EventList: make([]Event, 0, len(events))},
+	}
+	for i, e := range events {
+		ev, err := opt.event(e, items)
+		if err != nil {
+			return nil, fmt.Errorf("epcis: event %d (%s %s): %w", i, e.Type, e.ID, err)
+		}
+		doc.Body.EventList = append(doc.Body.EventList, ev)
+	}
+	return doc, nil
+}
+
+// event converts one recorded event.
+func (o Options) event(e domain.Event, items map[string]domain.Item) (Event, error) {
+	t, err := time.Parse(time.RFC3339Nano, e.At)
+	if err != nil {
+		return Event{}, err
+	}
+	if o.Zone != nil {
+		t = t.In(o.Zone)
+	}
+	sh, known := shapes[e.Type]
+	if !known {
+		// A type newer than this package: keep it visible as an observation.
+		sh = shape{ObjectEvent, ActionObserve, string(e.Type), true, ""}
+	}
+	ev := Event{
+		Type:                sh.eventType,
+		EventID:             eventID(e),
+		EventTime:           t.Format(time.RFC3339Nano),
+		RecordTime:          t.Format(time.RFC3339Nano),
+		EventTimeZoneOffset: t.Format("-07:00"),
+		Action:              sh.action,
+		XID:                 e.ID,
+		XTxID:               e.TxID,
+		XActorMSP:           e.ActorMSP,
+		XStep:               e.Step,
+		XEquipment:          e.Equipment,
+		XOperator:           e.Operator,
+		XParamsHash:         e.ParamsHash,
+		XRegion:             e.Region,
+	}
+	switch {
+	case e.Type == domain.EventProcessStep && e.Step != "":
+		ev.BizStep = customTerm(kindBizStep, e.Step)
+	case sh.custom:
+		ev.BizStep = customTerm(kindBizStep, sh.bizStep)
+	default:
+		ev.BizStep = o.cbvTerm(kindBizStep, sh.bizStep)
+	}
+	ev.Disposition = o.term(kindDisp, sh.disposition)
+	if e.Disposition != "" {
+		ev.Disposition = o.term(kindDisp, e.Disposition)
+	}
+	if e.ReadPoint != "" {
+		ev.ReadPoint = &Location{ID: o.locURI(e.ReadPoint)}
+	}
+	if e.BizLocation != "" {
+		ev.BizLocation = &Location{ID: o.locURI(e.BizLocation)}
+	}
+
+	subject := o.epcURI(e.ID, items)
+	switch sh.eventType {
+	case AggregationEvent:
+		ev.ParentID = subject
+		for _, c := range e.Children {
+			ev.ChildEPCs = append(ev.ChildEPCs, o.epcURI(c, items))
+		}
+	case TransformationEvent:
+		ev.OutputEPCList = []string{subject}
+		for _, in := range e.Inputs {
+			u := o.epcURI(in.ID, items)
+			ev.InputEPCList = append(ev.InputEPCList, u)
+			if in.Quantity != 0 || in.Unit != "" {
+				ev.XInputs = append(ev.XInputs, InputQuantity{EPC: u, Quantity: in.Quantity, Unit: in.Unit})
+			}
+		}
+	default:
+		ev.EPCList = []string{subject}
+	}
+	if e.Type == domain.EventShipping || e.Type == domain.EventReceiving {
+		if e.ActorMSP != "" && e.Type == domain.EventShipping {
+			ev.SourceList = []Source{{Type: o.cbvTerm("SDT", "owning_party"), Source: o.orgURI(e.ActorMSP)}}
+		}
+		if e.Destination != "" {
+			ev.DestinationList = []Destination{{Type: o.cbvTerm("SDT", "owning_party"), Destination: o.orgURI(e.Destination)}}
+		}
+	}
+	return ev, nil
+}
+
+// eventID is a stable name-based UUID (version 5, SHA-1) of the event's
+// tx id, type and subject, so re-exports give the same eventID.
+func eventID(e domain.Event) string {
+	h := sha1.New()
+	h.Write([]byte(Namespace))
+	h.Write([]byte(e.TxID + "\x00" + string(e.Type) + "\x00" + e.ID + "\x00" + e.Step))
+	sum := h.Sum(nil)[:16]
+	sum[6] = sum[6]&0x0f | 0x50
+	sum[8] = sum[8]&0x3f | 0x80
+	x := hex.EncodeToString(sum)
+	return "urn:uuid:" + x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
