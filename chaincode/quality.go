@@ -1,0 +1,255 @@
+package chaincode
+
+import (
+	"encoding/hex"
+	"strings"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// Quality keys (see keys.go for the shared list):
+//
+//	plan    [ownerMSP, model]   domain.Plan, the version in force (SBE: owner)
+//	detail  [category, id]      private bytes in _implicit_org_<owner>
+const (
+	objPlan   = "plan"
+	objDetail = "detail"
+	// maxScan bounds every non-paginated range read of a submit (Fabric
+	// refuses paginated queries in transactions that write).
+	maxScan = 10000
+)
+
+// QualityContract holds inspection plans, inspections, private detail,
+// releases and recalls.
+type QualityContract struct {
+	contractapi.Contract
+}
+
+func init() { addContract(func() contractapi.ContractInterface { return NewQualityContract() }) }
+
+// NewQualityContract returns the "quality" contract.
+func NewQualityContract() *QualityContract {
+	c := new(QualityContract)
+	c.Name = "quality"
+	return c
+}
+
+// GetEvaluateTransactions marks the read-only functions.
+func (c *QualityContract) GetEvaluateTransactions() []string {
+	return []string{"GetPlan", "GetInspections"}
+}
+
+// PlanKey is the key of the plan in force for an owner's model.
+func PlanKey(owner, model string) (string, error) { return key(objPlan, owner, model) }
+
+// DetailKey is the private key of one detail record.
+func DetailKey(category domain.Category, id string) (string, error) {
+	return key(objDetail, string(category), id)
+}
+
+// ImplicitCollection is the implicit private collection of an org.
+func ImplicitCollection(msp string) string { return "_implicit_org_" + msp }
+
+// PutPlan stores a new version of the caller org's plan for a model. Sending
+// the same plan again returns the version in force unchanged.
+func (c *QualityContract) PutPlan(ctx contractapi.TransactionContextInterface, planJSON string) (*domain.Plan, error) {
+	caller, err := requireRole(ctx, RoleQA, RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	var in domain.Plan
+	if err := parseJSONArg("plan", planJSON, &in); err != nil {
+		return nil, err
+	}
+	p := domain.Plan{Model: in.Model, Industry: in.Industry, Items: in.Items, Example: in.Example, Owner: caller.MSP}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	stub := ctxStub(ctx)
+	k, err := PlanKey(caller.MSP, p.Model)
+	if err != nil {
+		return nil, err
+	}
+	var old domain.Plan
+	exists, err := getJSON(stub, k, &old)
+	if err != nil {
+		return nil, err
+	}
+	if exists && samePlan(old, p) {
+		return &old, emit(ctx, EvPlanPut)
+	}
+	p.Version = old.Version + 1
+	if p.UpdatedAt, _, err = stamp(stub); err != nil {
+		return nil, err
+	}
+	p.UpdatedBy, p.TxID = caller.User, stub.GetTxID()
+	if err := putJSON(stub, k, p); err != nil {
+		return nil, err
+	}
+	if err := setOwnerPolicy(stub, nil, k, caller.MSP); err != nil {
+		return nil, err
+	}
+	return &p, emit(ctx, EvPlanPut)
+}
+
+// samePlan compares the content an owner controls.
+func samePlan(a, b domain.Plan) bool {
+	if a.Industry != b.Industry || a.Example != b.Example || len(a.Items) != len(b.Items) {
+		return false
+	}
+	for i := range a.Items {
+		x, y := a.Items[i], b.Items[i]
+		if x.Code != y.Code || x.Name != y.Name || x.Unit != y.Unit || x.Kind != y.Kind ||
+			x.Required != y.Required || !sameLimit(x.Min, y.Min) || !sameLimit(x.Max, y.Max) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameLimit(a, b *float64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+// GetPlan returns the plan in force for an owner's model.
+func (c *QualityContract) GetPlan(ctx contractapi.TransactionContextInterface, ownerMSP, model string) (*domain.Plan, error) {
+	p, err := loadPlan(ctxStub(ctx), ownerMSP, model)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func loadPlan(stub shim.ChaincodeStubInterface, owner, model string) (domain.Plan, error) {
+	k, err := PlanKey(owner, model)
+	if err != nil {
+		return domain.Plan{}, err
+	}
+	var p domain.Plan
+	ok, err := getJSON(stub, k, &p)
+	if err != nil {
+		return p, err
+	}
+	if !ok {
+		return p, domain.Errorf(domain.CodeNotFound, "no inspection plan of %s for model %q", owner, model)
+	}
+	return p, nil
+}
+
+// RecordInspection judges results against the plan in force for the item's
+// model and records the inspection. detailHash is the hex SHA-256 of the raw
+// detail the caller will store with StoreDetail in its own transaction.
+func (c *QualityContract) RecordInspection(ctx contractapi.TransactionContextInterface, inputJSON, detailHash string) (*domain.InspectionResult, error) {
+	caller, err := requireRole(ctx, RoleInspector)
+	if err != nil {
+		return nil, err
+	}
+	var in domain.InspectionInput
+	if err := parseJSONArg("inspection", inputJSON, &in); err != nil {
+		return nil, err
+	}
+	hash, err := normHash(detailHash, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Equipment) > domain.MaxEquipLen {
+		return nil, domain.Errorf(domain.CodeInvalid, "equipment is longer than %d bytes", domain.MaxEquipLen)
+	}
+	stub := ctxStub(ctx)
+	item, itemKey, err := loadOwnedItem(stub, caller, in.ID, "inspect")
+	if err != nil {
+		return nil, err
+	}
+	if in.Model == "" {
+		in.Model = item.Model
+	}
+	if in.Model != item.Model {
+		return nil, domain.Errorf(domain.CodeInvalid, "%s is model %q, not %q", item.ID, item.Model, in.Model)
+	}
+	plan, err := loadPlan(stub, item.Owner, in.Model)
+	if err != nil {
+		return nil, err
+	}
+	if err := plan.ValidateResults(in.Results); err != nil {
+		return nil, err
+	}
+	next, err := domain.NextStatus(item, false, domain.EventInspecting)
+	if err != nil {
+		return nil, err
+	}
+	at, ts, err := stamp(stub)
+	if err != nil {
+		return nil, err
+	}
+	in.ID = item.ID
+	rec := domain.Inspection{
+		InspectionInput: in, Judgement: plan.Judge(in.Results), ID: item.ID, PlanVersion: plan.Version,
+		Inspector: caller.ID, InspectorMSP: caller.MSP, DetailHash: hash, At: at, TxID: stub.GetTxID(),
+	}
+	k, err := InspectionKey(item.ID, ts, rec.TxID)
+	if err != nil {
+		return nil, err
+	}
+	if err := putJSON(stub, k, rec); err != nil {
+		return nil, err
+	}
+	if err := setOwnerPolicy(stub, nil, k, item.Owner); err != nil {
+		return nil, err
+	}
+	item.Status, item.UpdatedAt = next, at
+	if hash != "" {
+		setDetailHash(&item, domain.CategoryInspectionDetail, hash)
+	}
+	if err := putJSON(stub, itemKey, item); err != nil {
+		return nil, err
+	}
+	res := &domain.InspectionResult{Judgement: rec.Judgement, PlanVersion: plan.Version, TxID: rec.TxID}
+	return res, emit(ctx, EvItemInspected, item.ID)
+}
+
+// GetInspections lists the inspections of an item, oldest first.
+func (c *QualityContract) GetInspections(ctx contractapi.TransactionContextInterface, id string) ([]domain.Inspection, error) {
+	p, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	return inspectionsOf(ctxStub(ctx), p.String())
+}
+
+// inspectionsOf reads at most maxScan inspections of id in key (time) order.
+func inspectionsOf(stub shim.ChaincodeStubInterface, id string) ([]domain.Inspection, error) {
+	out := []domain.Inspection{}
+	err := scanAll(stub, objInsp, []string{id}, func(_ string, v []byte) error {
+		var in domain.Inspection
+		if err := unmarshalRecord(v, &in); err != nil {
+			return err
+		}
+		out = append(out, in)
+		return nil
+	})
+	return out, err
+}
+
+// normHash validates a hex SHA-256 and returns it lower-case.
+func normHash(h string, optional bool) (string, error) {
+	h = strings.ToLower(strings.TrimSpace(h))
+	if h == "" && optional {
+		return "", nil
+	}
+	if b, err := hex.DecodeString(h); err != nil || len(b) != 32 {
+		return "", domain.Errorf(domain.CodeInvalid, "detail hash must be 64 hex digits (SHA-256)")
+	}
+	return h, nil
+}
+
+// setDetailHash records the public hash of a category's private detail.
+func setDetailHash(item *domain.Item, cat domain.Category, hash string) {
+	if item.DetailHashes == nil {
+		item.DetailHashes = map[string]string{}
+	}
+	item.DetailHashes[string(cat)] = hash
+}

@@ -1,0 +1,102 @@
+package chaincode
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// TransientDetail is the transient field that carries private detail bytes.
+const TransientDetail = "detail"
+
+// maxDetail bounds one private detail record.
+const maxDetail = 4 << 20
+
+// DetailResult is what StoreDetail and DeclareDetail return: the hash only.
+type DetailResult struct {
+	Hash string `json:"hash"`
+}
+
+// DeclareDetail records on the public item the hex SHA-256 of a category's
+// private detail, for categories no other function hashes (inspection
+// detail gets its hash from RecordInspection). Owner operator/qa/admin.
+func (c *QualityContract) DeclareDetail(ctx contractapi.TransactionContextInterface, id, category, hash string) (*DetailResult, error) {
+	caller, err := requireRole(ctx, RoleOperator, RoleQA, RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	cat := domain.Category(category)
+	if !domain.KnownCategory(cat) {
+		return nil, domain.Errorf(domain.CodeInvalid, "category %q is unknown", category)
+	}
+	h, err := normHash(hash, false)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctxStub(ctx)
+	item, itemKey, err := loadOwnedItem(stub, caller, id, "declare detail of")
+	if err != nil {
+		return nil, err
+	}
+	if item.UpdatedAt, _, err = stamp(stub); err != nil {
+		return nil, err
+	}
+	setDetailHash(&item, cat, h)
+	if err := putJSON(stub, itemKey, item); err != nil {
+		return nil, err
+	}
+	return &DetailResult{Hash: h}, emit(ctx, EvDetailStored, item.ID)
+}
+
+// StoreDetail writes the transient "detail" bytes of an item into the
+// owner's implicit collection only, after checking that their SHA-256
+// equals the hash on the public item record. It writes no public key: a
+// transaction cannot need both the owner-only and the majority policy
+// (fabric#3328), so the public hash is recorded by its own transaction
+// first. Run it on the owner's peer only.
+func (c *QualityContract) StoreDetail(ctx contractapi.TransactionContextInterface, id, category string) (*DetailResult, error) {
+	caller, err := requireRole(ctx, RoleInspector, RoleOperator, RoleQA, RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	cat := domain.Category(category)
+	if !domain.KnownCategory(cat) {
+		return nil, domain.Errorf(domain.CodeInvalid, "category %q is unknown", category)
+	}
+	stub := ctxStub(ctx)
+	item, _, err := loadOwnedItem(stub, caller, id, "store detail of")
+	if err != nil {
+		return nil, err
+	}
+	tm, err := stub.GetTransient()
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeInvalid, "transient data unreadable")
+	}
+	data := tm[TransientDetail]
+	if len(data) == 0 || len(data) > maxDetail {
+		return nil, domain.Errorf(domain.CodeInvalid, "transient field %q must hold 1 byte to %d MiB", TransientDetail, maxDetail>>20)
+	}
+	want := item.DetailHashes[string(cat)]
+	if want == "" {
+		return nil, domain.Errorf(domain.CodeConflict, "%s has no public %s hash yet; record it first", item.ID, cat)
+	}
+	if got := sha256Hex(data); got != want {
+		return nil, domain.Errorf(domain.CodeConflict, "detail does not match the public %s hash of %s", cat, item.ID)
+	}
+	k, err := DetailKey(cat, item.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := stub.PutPrivateData(ImplicitCollection(item.Owner), k, data); err != nil {
+		return nil, domain.Errorf(domain.CodeUnavailable, "private data write refused")
+	}
+	return &DetailResult{Hash: want}, emit(ctx, EvDetailStored, item.ID)
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,218 @@
+package chaincode
+
+import (
+	"strings"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// Release releases an item after the release gate: the latest inspection
+// under the plan in force passed every required item — the item's own
+// inspection, or for a kitchen/bath lot every unit child's. A lot release
+// also releases its units. Refused with RELEASE_BLOCKED naming failed and
+// missing items; CONFLICT when the item is recalled or not releasable.
+func (c *QualityContract) Release(ctx contractapi.TransactionContextInterface, id string) (*domain.Release, error) {
+	caller, err := requireRole(ctx, RoleQA)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctxStub(ctx)
+	item, itemKey, err := loadOwnedItem(stub, caller, id, "release")
+	if err != nil {
+		return nil, err
+	}
+	rc, err := recallOf(stub, item)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := domain.NextStatus(item, rc != nil, domain.EventReleasing); err != nil {
+		return nil, err
+	}
+	type target struct {
+		item domain.Item
+		key  string
+	}
+	targets := []target{{item, itemKey}}
+	gate := newGate(stub)
+	if domain.ReleaseRuleFor(item.Industry, item.Kind) == domain.ReleaseEveryUnit {
+		units, keys, err := unitChildren(stub, item.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(units) == 0 {
+			return nil, domain.Errorf(domain.CodeReleaseBlocked, "%s: lot has no units; every unit must pass its inspection", item.ID)
+		}
+		var blocks []domain.GateBlock
+		for i, u := range units {
+			b, err := gate.check(u)
+			if err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, b)
+			targets = append(targets, target{u, keys[i]})
+		}
+		if err := domain.ReleaseBlocked(blocks); err != nil {
+			return nil, err
+		}
+	} else {
+		b, err := gate.check(item)
+		if err != nil {
+			return nil, err
+		}
+		if err := domain.ReleaseBlocked([]domain.GateBlock{b}); err != nil {
+			return nil, err
+		}
+	}
+
+	at, _, err := stamp(stub)
+	if err != nil {
+		return nil, err
+	}
+	var affected IDSet
+	for _, t := range targets {
+		next, err := domain.NextStatus(t.item, false, domain.EventReleasing)
+		if err != nil {
+			if t.item.ID != item.ID && t.item.Status == domain.StatusReleased {
+				continue // a unit released on its own earlier
+			}
+			return nil, err
+		}
+		rel := domain.Release{ID: t.item.ID, At: at, By: caller.MSP, ByUser: caller.User, TxID: stub.GetTxID()}
+		rk, err := ReleaseKey(t.item.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := putJSON(stub, rk, rel); err != nil {
+			return nil, err
+		}
+		if err := setOwnerPolicy(stub, gate.policies, rk, item.Owner); err != nil {
+			return nil, err
+		}
+		t.item.Status, t.item.UpdatedAt = next, at
+		if err := putJSON(stub, t.key, t.item); err != nil {
+			return nil, err
+		}
+		affected.Add(t.item.ID)
+	}
+	out := domain.Release{ID: item.ID, At: at, By: caller.MSP, ByUser: caller.User, TxID: stub.GetTxID()}
+	return &out, emit(ctx, EvItemReleased, affected.IDs()...)
+}
+
+// gate applies the release check to items, caching plans by owner and model.
+type gate struct {
+	stub     shim.ChaincodeStubInterface
+	plans    map[string]*domain.Plan // nil entry: no plan
+	policies policyCache
+}
+
+func newGate(stub shim.ChaincodeStubInterface) *gate {
+	return &gate{stub: stub, plans: map[string]*domain.Plan{}, policies: policyCache{}}
+}
+
+func (g *gate) check(it domain.Item) (domain.GateBlock, error) {
+	pk := it.Owner + "\x00" + it.Model
+	p, ok := g.plans[pk]
+	if !ok {
+		if plan, err := loadPlan(g.stub, it.Owner, it.Model); err == nil {
+			p = &plan
+		}
+		g.plans[pk] = p
+	}
+	if p == nil {
+		return domain.GateBlock{ID: it.ID, Reason: "no inspection plan for model " + it.Model}, nil
+	}
+	ins, err := inspectionsOf(g.stub, it.ID)
+	if err != nil {
+		return domain.GateBlock{}, err
+	}
+	return domain.ReleaseCheck(it.ID, *p, ins), nil
+}
+
+// unitChildren returns the aggregation children of kind unit, in key order.
+func unitChildren(stub shim.ChaincodeStubInterface, parent string) ([]domain.Item, []string, error) {
+	var units []domain.Item
+	var keys []string
+	err := scanAll(stub, objRel, []string{parent}, func(k string, _ []byte) error {
+		child, err := lastAttr(stub, k)
+		if err != nil {
+			return err
+		}
+		it, ik, err := loadItem(stub, child)
+		if err != nil {
+			return err
+		}
+		if it.Kind == domain.KindUnit {
+			units = append(units, it)
+			keys = append(keys, ik)
+		}
+		return nil
+	})
+	return units, keys, err
+}
+
+// Recall records a recall of an item by the owner's qa or any regulator.
+// The recall key carries no state-based policy, so the chaincode-level
+// (majority) policy endorses it: an owner cannot block or undo a
+// regulator's recall. Descendants read as recalled from this commit on
+// (resolved at read time); the event lists every one of them.
+func (c *QualityContract) Recall(ctx contractapi.TransactionContextInterface, id, reason string) (*domain.Recall, error) {
+	caller, err := requireRole(ctx, RoleQA, RoleRegulator)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > domain.MaxTextLen {
+		return nil, domain.Errorf(domain.CodeInvalid, "a recall needs a reason of 1-%d bytes", domain.MaxTextLen)
+	}
+	stub := ctxStub(ctx)
+	item, _, err := loadItem(stub, id)
+	if err != nil {
+		return nil, err
+	}
+	switch caller.Role {
+	case RoleQA:
+		if caller.MSP != item.Owner {
+			return nil, domain.Errorf(domain.CodeForbidden, "%s may not recall %s of %s", caller.MSP, item.ID, item.Owner)
+		}
+	case RoleRegulator:
+		cfg, err := loadConfig(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !cfg.IsRegulator(caller.MSP) {
+			return nil, domain.Errorf(domain.CodeForbidden, "%s is not a regulator org", caller.MSP)
+		}
+	}
+	k, err := RecallKey(item.ID)
+	if err != nil {
+		return nil, err
+	}
+	var prev domain.Recall
+	if ok, err := getJSON(stub, k, &prev); err != nil {
+		return nil, err
+	} else if ok {
+		return nil, domain.Errorf(domain.CodeConflict, "%s was already recalled at %s by %s", item.ID, prev.At, prev.By)
+	}
+	if _, err := domain.NextStatus(item, false, domain.EventRecalling); err != nil {
+		return nil, err
+	}
+	desc, truncated, err := descendants(stub, item.ID, maxEventIDs-1)
+	if err != nil {
+		return nil, err
+	}
+	if truncated {
+		return nil, domain.Errorf(domain.CodeInvalid, "%s has more than %d descendants; recall a smaller unit", item.ID, maxEventIDs-1)
+	}
+	at, _, err := stamp(stub)
+	if err != nil {
+		return nil, err
+	}
+	r := domain.Recall{ID: item.ID, Reason: reason, At: at, By: caller.MSP, ByUser: caller.User, TxID: stub.GetTxID()}
+	if err := putJSON(stub, k, r); err != nil {
+		return nil, err
+	}
+	return &r, emit(ctx, EvItemRecalled, append([]string{item.ID}, desc...)...)
+}
