@@ -2,6 +2,8 @@ package identifier_test
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/idchain/idchain/identifier"
@@ -36,4 +38,10 @@ func runRejects(t *testing.T, check func(string) error, cases []rejectCase) {
 			wantError(t, check(tt.in), tt.sentinel, tt.pos, tt.reason)
 		})
 	}
+}
+
+func quote(s string) string { return strconv.Quote(s) }
+
+func isDigitString(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
