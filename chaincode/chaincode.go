@@ -21,6 +21,7 @@ func addContract(f func() contractapi.ContractInterface) { more = append(more, f
 func Contracts() []contractapi.ContractInterface {
 	cs := []contractapi.ContractInterface{
 		NewSystemContract(),
+		NewRegistryContract(),
 	}
 	for _, f := range more {
 		cs = append(cs, f())

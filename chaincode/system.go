@@ -38,8 +38,8 @@ type TouchResult struct {
 	TxID string `json:"txId"`
 }
 
-// Ping returns the caller's identity as seen by the chaincode.
-func (c *SystemContract) Ping(ctx contractapi.TransactionContextInterface) (*PingResult, error) {
+// ping returns the caller's identity as seen by the chaincode.
+func (c *SystemContract) ping(ctx contractapi.TransactionContextInterface) (*PingResult, error) {
 	who, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
@@ -51,9 +51,9 @@ func (c *SystemContract) Ping(ctx contractapi.TransactionContextInterface) (*Pin
 	return &PingResult{MSP: who.MSP, Role: who.Role, User: who.User, TxTime: at}, nil
 }
 
-// Touch writes value under touch~key: one key, one event; the raw-Fabric
+// touch writes value under touch~key: one key, one event; the raw-Fabric
 // baseline. Any member with a role may call it.
-func (c *SystemContract) Touch(ctx contractapi.TransactionContextInterface, k, value string) (*TouchResult, error) {
+func (c *SystemContract) touch(ctx contractapi.TransactionContextInterface, k, value string) (*TouchResult, error) {
 	if _, err := requireRole(ctx); err != nil {
 		return nil, err
 	}
@@ -78,15 +78,15 @@ func (c *SystemContract) Touch(ctx contractapi.TransactionContextInterface, k, v
 	return &TouchResult{Key: k, TxID: stub.GetTxID()}, nil
 }
 
-// GetConfig returns the configuration in force.
-func (c *SystemContract) GetConfig(ctx contractapi.TransactionContextInterface) (*Config, error) {
+// getConfig returns the configuration in force.
+func (c *SystemContract) getConfig(ctx contractapi.TransactionContextInterface) (*Config, error) {
 	cfg, err := loadConfig(ctx)
 	return &cfg, err
 }
 
-// SetConfig replaces the configuration; only an admin of the authority org.
+// setConfig replaces the configuration; only an admin of the authority org.
 // The new config is endorsable only by the new authority's peers.
-func (c *SystemContract) SetConfig(ctx contractapi.TransactionContextInterface, configJSON string) (*Config, error) {
+func (c *SystemContract) setConfig(ctx contractapi.TransactionContextInterface, configJSON string) (*Config, error) {
 	who, _, err := requireAuthority(ctx)
 	if err != nil {
 		return nil, err

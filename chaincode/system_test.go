@@ -13,7 +13,7 @@ func TestPingReportsCallerAndTxTime(t *testing.T) {
 	l := fakestub.NewLedger()
 	var got *PingResult
 	mustTx(t, l, who(t, makerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
-		got, err = NewSystemContract().Ping(ctx)
+		got, err = NewSystemContract().ping(ctx)
 		return err
 	})
 	want := PingResult{MSP: makerMSP, Role: RoleOperator, User: "operator@MakerMSP", TxTime: "2025-01-01T00:00:01Z"}
@@ -25,7 +25,7 @@ func TestPingReportsCallerAndTxTime(t *testing.T) {
 func TestTouchWritesOneKeyAndOneEvent(t *testing.T) {
 	l := fakestub.NewLedger()
 	s := mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
-		_, err := NewSystemContract().Touch(ctx, "k1", "v")
+		_, err := NewSystemContract().touch(ctx, "k1", "v")
 		return err
 	})
 	if n := len(s.Writes()); n != 1 {
@@ -39,7 +39,7 @@ func TestTouchWritesOneKeyAndOneEvent(t *testing.T) {
 func TestTouchRefusesCallerWithoutRole(t *testing.T) {
 	l := fakestub.NewLedger()
 	_, err := tx(t, l, who(t, partnerMSP, ""), func(ctx contractapi.TransactionContextInterface) error {
-		_, err := NewSystemContract().Touch(ctx, "k1", "v")
+		_, err := NewSystemContract().touch(ctx, "k1", "v")
 		return err
 	})
 	wantCode(t, err, domain.CodeForbidden)
@@ -63,7 +63,7 @@ func TestSetConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l := fakestub.NewLedger()
 			s, err := tx(t, l, tc.id, func(ctx contractapi.TransactionContextInterface) error {
-				_, err := NewSystemContract().SetConfig(ctx, tc.arg)
+				_, err := NewSystemContract().setConfig(ctx, tc.arg)
 				return err
 			})
 			if tc.code != "" {
@@ -76,7 +76,7 @@ func TestSetConfig(t *testing.T) {
 			onlyEvent(t, s)
 			var got *Config
 			mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
-				got, err = NewSystemContract().GetConfig(ctx)
+				got, err = NewSystemContract().getConfig(ctx)
 				return err
 			})
 			if !got.IsRegulator("MarketMSP") || got.Authority != platformMSP {

@@ -54,3 +54,16 @@ type ChaincodeEvent struct {
 	IDs  []string `json:"ids"`  // affected ids, including descendants whose derived view changed
 	TxID string   `json:"txId"`
 }
+
+// Custody is who holds an item after it first ships: the custody record
+// (key cust~<id>) is endorsable by the custodian to be, so the receiver
+// can take custody without the sender's peers.
+type Custody struct {
+	ID          string `json:"id"`
+	Custodian   string `json:"custodian"`             // MSP holding the item (the sender until received)
+	Status      Status `json:"status"`                // shipped | received
+	Destination string `json:"destination,omitempty"` // receiving org while shipped
+	Region      string `json:"region,omitempty"`
+	At          string `json:"at"`
+	TxID        string `json:"txId"`
+}

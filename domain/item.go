@@ -80,9 +80,12 @@ type Item struct {
 	// DetailHashes maps a private-detail category to the hex SHA-256 of the
 	// bytes kept in the owner's implicit collection.
 	DetailHashes map[string]string `json:"detailHashes,omitempty"`
-	CreatedAt    string            `json:"createdAt"` // RFC 3339, tx timestamp
-	UpdatedAt    string            `json:"updatedAt,omitempty"`
-	TxID         string            `json:"txId"`
+	// RegHash is the fingerprint of the registration input, so an identical
+	// re-registration is recognised after the record has changed.
+	RegHash   string `json:"regHash,omitempty"`
+	CreatedAt string `json:"createdAt"` // RFC 3339, tx timestamp
+	UpdatedAt string `json:"updatedAt,omitempty"`
+	TxID      string `json:"txId"`
 }
 
 // ItemResult is the per-item outcome of a batch write.

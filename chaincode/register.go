@@ -1,0 +1,270 @@
+package chaincode
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// MaxBatch is the most items (or events) one transaction accepts.
+const MaxBatch = 5000
+
+// registerItems registers a batch of items under the caller org's prefixes
+// (operator or admin). Each item gets its own outcome: created, unchanged
+// (identical re-registration) or rejected with an error (INVALID*,
+// NOT_FOUND for an unassigned prefix or a parent/input neither on the
+// ledger nor earlier in the batch, FORBIDDEN for another org's prefix or
+// parent, CONFLICT for an existing id with other content).
+//
+// Cost per new item: one read (all item keys of the batch in one
+// GetMultipleStates), the item key with its owner-only endorsement policy,
+// and one relation key per parent/input. Prefixes and parents outside the
+// batch are read once per batch.
+func (c *RegistryContract) registerItems(ctx contractapi.TransactionContextInterface, itemsJSON string) (*domain.BatchResult, error) {
+	who, err := requireRole(ctx, RoleOperator, RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	var inputs []domain.ItemInput
+	if err := parseJSONArg("items", itemsJSON, &inputs); err != nil {
+		return nil, err
+	}
+	if len(inputs) == 0 || len(inputs) > MaxBatch {
+		return nil, domain.Errorf(domain.CodeInvalid, "a batch holds 1-%d items, got %d", MaxBatch, len(inputs))
+	}
+	b, err := newBatch(ctx.GetStub(), who)
+	if err != nil {
+		return nil, err
+	}
+	res, err := b.register(inputs)
+	if err != nil {
+		return nil, err
+	}
+	return res, emit(ctx, EvItemsRegistered, b.changed.IDs()...)
+}
+
+// batch is the state of one registration transaction.
+type batch struct {
+	stub    shim.ChaincodeStubInterface
+	who     Caller
+	at      string
+	owners  map[string]string       // prefix -> owner MSP ("" unassigned), read once
+	known   map[string]*domain.Item // id -> item on the ledger or created in this batch (nil: absent)
+	policy  policyCache
+	changed IDSet
+}
+
+func newBatch(stub shim.ChaincodeStubInterface, who Caller) (*batch, error) {
+	at, _, err := stamp(stub)
+	if err != nil {
+		return nil, err
+	}
+	return &batch{stub: stub, who: who, at: at, owners: map[string]string{},
+		known: map[string]*domain.Item{}, policy: policyCache{}}, nil
+}
+
+func (b *batch) register(inputs []domain.ItemInput) (*domain.BatchResult, error) {
+	norm := make([]domain.ItemInput, len(inputs))
+	errs := make([]error, len(inputs))
+	for i, in := range inputs {
+		norm[i], errs[i] = in.Normalize()
+	}
+	if err := b.prefetch(norm, errs); err != nil {
+		return nil, err
+	}
+	b.stub.StartWriteBatch()
+	res := &domain.BatchResult{Results: make([]domain.ItemResult, len(inputs)), TxID: b.stub.GetTxID()}
+	for i, in := range norm {
+		outcome, err := "", errs[i]
+		if err == nil {
+			outcome, err = b.one(in)
+		}
+		r := domain.ItemResult{ID: in.ID, Status: outcome}
+		if r.ID == "" {
+			r.ID = inputs[i].ID
+		}
+		if err != nil {
+			if domain.CodeOf(err) == domain.CodeInternal {
+				return nil, err
+			}
+			r.Status, r.Error = domain.ResultRejected, asDomainError(err)
+		}
+		res.Results[i] = r
+	}
+	if err := b.stub.FinishWriteBatch(); err != nil {
+		return nil, fmt.Errorf("write batch: %w", err)
+	}
+	return res, nil
+}
+
+// prefetch reads every valid item key of the batch in one call.
+func (b *batch) prefetch(norm []domain.ItemInput, errs []error) error {
+	var keys, idsOf []string
+	seen := map[string]bool{}
+	for i, in := range norm {
+		if errs[i] != nil || seen[in.ID] {
+			continue
+		}
+		seen[in.ID] = true
+		_, k, err := itemKeyOf(in.ID)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		keys, idsOf = append(keys, k), append(idsOf, in.ID)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	vals, err := b.stub.GetMultipleStates(keys...)
+	if err != nil {
+		return fmt.Errorf("get states: %w", err)
+	}
+	for i, v := range vals {
+		if v == nil {
+			b.known[idsOf[i]] = nil
+			continue
+		}
+		var it domain.Item
+		if err := json.Unmarshal(v, &it); err != nil {
+			return fmt.Errorf("corrupt item %s: %w", idsOf[i], err)
+		}
+		b.known[idsOf[i]] = &it
+	}
+	return nil
+}
+
+// one registers one normalised item and returns its outcome.
+func (b *batch) one(in domain.ItemInput) (string, error) {
+	p, k, err := itemKeyOf(in.ID)
+	if err != nil {
+		return "", err
+	}
+	owner, err := b.ownerOf(p.Prefix)
+	if err != nil {
+		return "", err
+	}
+	if owner != b.who.MSP {
+		return "", domain.Errorf(domain.CodeForbidden, "prefix %s belongs to %s, not %s", p.Prefix, owner, b.who.MSP)
+	}
+	fp := in.Fingerprint()
+	if cur := b.known[in.ID]; cur != nil {
+		if cur.RegHash == fp && cur.Owner == owner {
+			return domain.ResultUnchanged, nil
+		}
+		return "", domain.Errorf(domain.CodeConflict, "%s is already registered with other content", in.ID)
+	}
+	if in.Parent != "" {
+		par, err := b.item(in.Parent)
+		if err != nil {
+			return "", err
+		}
+		if par.Owner != b.who.MSP {
+			return "", domain.Errorf(domain.CodeForbidden, "parent %s belongs to %s", in.Parent, par.Owner)
+		}
+	}
+	for _, x := range in.Inputs {
+		if _, err := b.item(x.ID); err != nil {
+			return "", err
+		}
+	}
+	it := &domain.Item{
+		ID: in.ID, Kind: in.Kind, Industry: in.Industry, Owner: owner, Model: in.Model, GTIN: in.GTIN,
+		Lot: in.Lot, Serial: in.Serial, Parent: in.Parent, Inputs: in.Inputs, Attributes: in.Attributes,
+		Status: domain.StatusRegistered, RegHash: fp, CreatedAt: b.at, TxID: b.stub.GetTxID(),
+	}
+	if err := b.write(k, it); err != nil {
+		return "", err
+	}
+	b.known[in.ID] = it
+	b.changed.Add(in.ID, in.Parent)
+	for _, x := range in.Inputs {
+		b.changed.Add(x.ID)
+	}
+	return domain.ResultCreated, nil
+}
+
+// write puts the item, its owner policy and its relation keys.
+func (b *batch) write(k string, it *domain.Item) error {
+	if err := putJSON(b.stub, k, it); err != nil {
+		return err
+	}
+	if err := setOwnerPolicy(b.stub, b.policy, k, it.Owner); err != nil {
+		return err
+	}
+	if it.Parent != "" {
+		if err := putRel(b.stub, objRel, it.Parent, it.ID); err != nil {
+			return err
+		}
+	}
+	for _, x := range it.Inputs {
+		if err := putRel(b.stub, objRelIn, x.ID, it.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putRel writes a forward relation key from → to.
+func putRel(stub shim.ChaincodeStubInterface, obj, from, to string) error {
+	k, err := key(obj, from, to)
+	if err != nil {
+		return err
+	}
+	return stub.PutState(k, marker)
+}
+
+// ownerOf returns the owner of an assigned prefix, reading it once per batch.
+func (b *batch) ownerOf(prefix string) (string, error) {
+	owner, ok := b.owners[prefix]
+	if !ok {
+		rec, found, err := loadPrefix(b.stub, prefix)
+		if err != nil {
+			return "", err
+		}
+		if found {
+			owner = rec.Owner
+		}
+		b.owners[prefix] = owner
+	}
+	if owner == "" {
+		return "", domain.Errorf(domain.CodeNotFound, "prefix %s is not assigned", prefix)
+	}
+	return owner, nil
+}
+
+// item returns an item known to the batch or reads it once from the ledger.
+func (b *batch) item(id string) (*domain.Item, error) {
+	it, ok := b.known[id]
+	if !ok {
+		_, k, err := itemKeyOf(id)
+		if err != nil {
+			return nil, err
+		}
+		var rec domain.Item
+		found, err := getJSON(b.stub, k, &rec)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			it = &rec
+		}
+		b.known[id] = it
+	}
+	if it == nil {
+		return nil, domain.Errorf(domain.CodeNotFound, "%s is neither registered nor earlier in the batch", id)
+	}
+	return it, nil
+}
+
+// asDomainError returns err as *domain.Error (INTERNAL for foreign errors).
+func asDomainError(err error) *domain.Error {
+	if e, ok := err.(*domain.Error); ok {
+		return e
+	}
+	return &domain.Error{Code: domain.CodeOf(err), Message: err.Error()}
+}
