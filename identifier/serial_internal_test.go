@@ -16,6 +16,9 @@ func TestHybridCheckKnownValues(t *testing.T) {
 			if got := tt.alphabet[hybridCheck(tt.data, tt.alphabet)]; got != tt.want {
 				t.Fatalf("check of %q = %c, want %c", tt.data, got, tt.want)
 			}
+			if tt.alphabet == iso7064Alnum && iso7064Alnum[mod37_36(tt.data)] != tt.want {
+				t.Fatalf("mod37_36(%q) = %c, want %c", tt.data, iso7064Alnum[mod37_36(tt.data)], tt.want)
+			}
 		})
 	}
 }
@@ -24,6 +27,15 @@ func TestHybridCheckKnownValues(t *testing.T) {
 // substitution within the serial alphabet is detected, and that adjacent
 // transpositions of distinct characters are detected at least 99% of the
 // time (the hybrid system misses some pairs; about 0.2% in practice).
+func TestMod37_36MatchesHybridCheck(t *testing.T) {
+	for range 1000 {
+		s := NewSerial()
+		if mod37_36(s) != hybridCheck(s, iso7064Alnum) {
+			t.Fatalf("mod37_36 and hybridCheck disagree on %s", s)
+		}
+	}
+}
+
 func TestMod37_36DetectsSingleErrors(t *testing.T) {
 	var swaps, missed int
 	for range 500 {
