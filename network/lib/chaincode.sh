@@ -1,0 +1,89 @@
+# shellcheck shell=bash
+# Chaincode as a service: one package per org (its connection.json names that
+# org's chaincode server), installed on the org's peers, approved per org with
+# its own package id, committed once; the channel's default endorsement policy
+# (MAJORITY Endorsement) applies.
+
+# Writes a deterministic ccaas package so re-runs yield the same package id.
+package_chaincode() {
+  local org="$1" dir="$CC_DIR/$1" label="${CC_NAME}-$1"
+  mkdir -p "$dir/src"
+  printf '{"address":"%s:%s","dial_timeout":"10s","tls_required":false}\n' "$HOST" "$(cc_port "$org")" \
+    >"$dir/src/connection.json"
+  printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$dir/src/metadata.json"
+  det_tar() { tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$dir/src" -cf - "$@" | gzip -n; }
+  det_tar connection.json >"$dir/src/code.tar.gz"
+  det_tar metadata.json code.tar.gz >"$dir/$label.tgz"
+  (export FABRIC_CFG_PATH="$CFG_DIR" && peer lifecycle chaincode calculatepackageid "$dir/$label.tgz") \
+    >"$dir/package-id" || die "calculatepackageid failed for $org"
+}
+
+package_file() { echo "$CC_DIR/$1/${CC_NAME}-$1.tgz"; }
+package_id() { cat "$CC_DIR/$1/package-id"; }
+
+install_chaincode() {
+  local org="$1" p="$2" id
+  id="$(package_id "$org")"
+  if (as_org_admin "$org" "$p" && peer lifecycle chaincode queryinstalled 2>/dev/null) | grep -qF "$id"; then
+    return 0
+  fi
+  peer_cli "$org" "$p" lifecycle chaincode install "$(package_file "$org")" ||
+    { show_log_tail peer-cli; show_log_tail "$(peer_name "$org" "$p")"; die "install failed on $(peer_name "$org" "$p")"; }
+}
+
+committed_sequence() {
+  (as_org_admin "${ORGS[0]}" 0 && peer lifecycle chaincode querycommitted -C "$CHANNEL" -n "$CC_NAME" 2>/dev/null) |
+    sed -n 's/.*Sequence: \([0-9]*\),.*/\1/p' || true
+}
+
+approve_chaincode() {
+  local org="$1" seq="$2"
+  orderer_flags
+  retry 5 2 peer_cli "$org" 0 lifecycle chaincode approveformyorg "${ORDERER_FLAGS[@]}" \
+    --channelID "$CHANNEL" --name "$CC_NAME" --version "$CC_VERSION" \
+    --package-id "$(package_id "$org")" --sequence "$seq" --waitForEvent ||
+    { show_log_tail peer-cli; die "approveformyorg failed for $org"; }
+}
+
+# --peerAddresses/--tlsRootCertFiles for peer0 of every org.
+all_peer_flags() {
+  local org
+  PEER_FLAGS=()
+  for org in "${ORGS[@]}"; do
+    PEER_FLAGS+=(--peerAddresses "$HOST:$(peer_port "$org" 0)" --tlsRootCertFiles "$(peer_dir "$org" 0)/tls/ca.crt")
+  done
+}
+
+commit_chaincode() {
+  local seq="$1"
+  orderer_flags
+  all_peer_flags
+  retry 5 2 peer_cli "${ORGS[0]}" 0 lifecycle chaincode commit "${ORDERER_FLAGS[@]}" \
+    --channelID "$CHANNEL" --name "$CC_NAME" --version "$CC_VERSION" --sequence "$seq" \
+    "${PEER_FLAGS[@]}" --waitForEvent ||
+    { show_log_tail peer-cli; die "chaincode commit failed"; }
+}
+
+# Full deployment; a no-op when the definition is already committed.
+deploy_chaincode() {
+  local org p seq
+  seq="$(committed_sequence)"
+  if [[ -n "$seq" ]]; then
+    log "chaincode $CC_NAME already committed (sequence $seq)"
+    return 0
+  fi
+  for org in "${ORGS[@]}"; do
+    for ((p = 0; p < ORG_PEERS[$org]; p++)); do install_chaincode "$org" "$p"; done
+  done
+  for org in "${ORGS[@]}"; do approve_chaincode "$org" 1; done
+  commit_chaincode 1
+  log "chaincode $CC_NAME committed (sequence 1)"
+}
+
+# Submits READY_ARGS through every org's peer and waits for the commit.
+ready_transaction() {
+  orderer_flags
+  all_peer_flags
+  peer_cli "${ORGS[0]}" 0 chaincode invoke "${ORDERER_FLAGS[@]}" -C "$CHANNEL" -n "$CC_NAME" \
+    "${PEER_FLAGS[@]}" -c "$READY_ARGS" --waitForEvent --waitForEventTimeout 20s
+}

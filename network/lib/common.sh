@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# Paths, logging and process supervision shared by the network scripts.
+# Every long-running process is started detached, logs to $LOG_DIR/<name>.log
+# and is remembered by PID in $PID_DIR/<name>.pid; nothing is ever stopped by
+# name matching.
+
+NET_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO_DIR="$(cd "$NET_DIR/.." && pwd)"
+# shellcheck source=../topology.sh
+source "$NET_DIR/topology.sh"
+
+BIN_DIR="$NET_DIR/bin"
+RUN_DIR="${IDCHAIN_RUN_DIR:-$NET_DIR/.run}"
+LOG_DIR="$RUN_DIR/logs"
+PID_DIR="$RUN_DIR/pids"
+CFG_DIR="$RUN_DIR/config"
+CRYPTO_DIR="$RUN_DIR/crypto"
+DATA_DIR="$RUN_DIR/data"
+CC_DIR="$RUN_DIR/chaincode"
+READY_MARK="$RUN_DIR/ready"
+export PATH="$BIN_DIR:$PATH"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Prints the last lines of a process log, used whenever something fails.
+show_log_tail() {
+  local name="$1" file="$LOG_DIR/$1.log"
+  [[ -f "$file" ]] || return 0
+  printf '\n----- last 40 lines of %s -----\n' "$file" >&2
+  tail -n 40 "$file" >&2
+  printf -- '----- end of %s -----\n\n' "$name" >&2
+}
+
+pid_of() { cat "$PID_DIR/$1.pid" 2>/dev/null || true; }
+
+# A PID counts as ours only while it is alive and was started from the binary
+# recorded next to it (guards against PID reuse after a crash).
+is_running() {
+  local name="$1" pid exe
+  pid="$(pid_of "$name")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  exe="$(cat "$PID_DIR/$name.exe" 2>/dev/null || true)"
+  [[ -z "$exe" ]] && return 0
+  local actual
+  actual="$(readlink "/proc/$pid/exe" 2>/dev/null || true)"
+  [[ "${actual% (deleted)}" == "$(readlink -f "$exe")" ]]
+}
+
+# spawn NAME CMD ARGS... : start a detached process with the caller's
+# exported environment; stdout and stderr go to the log (appended, so
+# restarts keep history).
+spawn() {
+  local name="$1"; shift
+  mkdir -p "$LOG_DIR" "$PID_DIR"
+  if is_running "$name"; then
+    log "$name already running (pid $(pid_of "$name"))"
+    return 0
+  fi
+  printf '\n===== %s start %s =====\n' "$(date -Is)" "$name" >>"$LOG_DIR/$name.log"
+  setsid "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
+  echo $! >"$PID_DIR/$name.pid"
+  command -v "$1" >"$PID_DIR/$name.exe"
+  log "started $name (pid $!)"
+}
+
+# stop_process NAME [TIMEOUT]: SIGTERM, then SIGKILL after TIMEOUT seconds.
+stop_process() {
+  local name="$1" timeout="${2:-15}" pid i
+  pid="$(pid_of "$name")"
+  if [[ -z "$pid" ]] || ! is_running "$name"; then
+    rm -f "$PID_DIR/$name.pid"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < timeout * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name did not stop in ${timeout}s, killing"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.2
+  fi
+  rm -f "$PID_DIR/$name.pid"
+  log "stopped $name"
+}
+
+# wait_until NAME TIMEOUT CMD...: poll CMD until it succeeds; fail with the
+# process log when TIMEOUT seconds pass or the process dies.
+wait_until() {
+  local name="$1" timeout="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if [[ -f "$PID_DIR/$name.pid" ]] && ! is_running "$name"; then
+      show_log_tail "$name"
+      die "$name exited during start-up"
+    fi
+    if ((SECONDS >= deadline)); then
+      show_log_tail "$name"
+      die "$name not ready after ${timeout}s"
+    fi
+    sleep 0.3
+  done
+}
+
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# retry N DELAY CMD...: run CMD up to N times, DELAY seconds apart.
+retry() {
+  local n="$1" delay="$2" i; shift 2
+  for ((i = 1; i <= n; i++)); do
+    "$@" && return 0
+    ((i < n)) && sleep "$delay"
+  done
+  return 1
+}
+
+# Location of the pinned Fabric module (for sampleconfig/).
+fabric_module_dir() {
+  (cd "$NET_DIR/tools/fabric" && go list -m -f '{{.Dir}}' github.com/hyperledger/fabric)
+}

@@ -1,0 +1,157 @@
+# shellcheck shell=bash
+# Start functions and readiness checks for every kind of node. The environment
+# of a node is derived only from topology.sh and the run directory, so
+# node.sh can restart a single node exactly as `up` started it.
+
+# core.yaml for all peers: the module's sampleconfig with the Docker endpoint
+# blanked and our ccaas external builder; everything per peer comes from env.
+write_core_yaml() {
+  local src out="$CFG_DIR/core.yaml"
+  src="$(fabric_module_dir)/sampleconfig/core.yaml"
+  mkdir -p "$CFG_DIR"
+  sed -e 's#^\(    endpoint:\) unix:///var/run/docker.sock$#\1#' \
+    -e "s#^\(       - name:\) ccaas_builder\$#\1 idchain-ccaas#" \
+    -e "s#^\(         path:\) /opt/hyperledger/ccaas_builder\$#\1 $NET_DIR/builder#" \
+    "$src" >"$out"
+  grep -q '^    endpoint:$' "$out" || die "could not blank vm.endpoint in $out"
+  grep -q "path: $NET_DIR/builder\$" "$out" || die "could not set the external builder in $out"
+  cp "$(fabric_module_dir)/sampleconfig/orderer.yaml" "$CFG_DIR/orderer.yaml"
+}
+
+start_orderer() {
+  local o="$1" dir data
+  dir="$(orderer_dir "$o")"
+  data="$DATA_DIR/$o"
+  mkdir -p "$data"
+  (
+    export FABRIC_CFG_PATH="$CFG_DIR"
+    export FABRIC_LOGGING_SPEC="${IDCHAIN_ORDERER_LOGGING:-info}"
+    export ORDERER_GENERAL_LISTENADDRESS="$HOST"
+    export ORDERER_GENERAL_LISTENPORT="$(orderer_port "$o")"
+    export ORDERER_GENERAL_LOCALMSPID="$ORDERER_MSP"
+    export ORDERER_GENERAL_LOCALMSPDIR="$dir/msp"
+    export ORDERER_GENERAL_BOOTSTRAPMETHOD=none
+    export ORDERER_GENERAL_TLS_ENABLED=true
+    export ORDERER_GENERAL_TLS_CERTIFICATE="$dir/tls/server.crt"
+    export ORDERER_GENERAL_TLS_PRIVATEKEY="$dir/tls/server.key"
+    export ORDERER_GENERAL_TLS_ROOTCAS="[$dir/tls/ca.crt]"
+    export ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE="$dir/tls/server.crt"
+    export ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY="$dir/tls/server.key"
+    export ORDERER_GENERAL_CLUSTER_ROOTCAS="[$dir/tls/ca.crt]"
+    export ORDERER_CHANNELPARTICIPATION_ENABLED=true
+    export ORDERER_ADMIN_LISTENADDRESS="$HOST:$(orderer_admin_port "$o")"
+    export ORDERER_ADMIN_TLS_ENABLED=true
+    export ORDERER_ADMIN_TLS_CERTIFICATE="$dir/tls/server.crt"
+    export ORDERER_ADMIN_TLS_PRIVATEKEY="$dir/tls/server.key"
+    export ORDERER_ADMIN_TLS_ROOTCAS="[$dir/tls/ca.crt]"
+    export ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true
+    export ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$(orderer_tls_ca)]"
+    export ORDERER_OPERATIONS_LISTENADDRESS="$HOST:$(orderer_ops_port "$o")"
+    export ORDERER_METRICS_PROVIDER=prometheus
+    export ORDERER_FILELEDGER_LOCATION="$data/ledger"
+    export ORDERER_CONSENSUS_WALDIR="$data/etcdraft/wal"
+    export ORDERER_CONSENSUS_SNAPDIR="$data/etcdraft/snapshot"
+    spawn "$o" orderer
+  )
+}
+
+wait_orderer() {
+  wait_until "$1" 60 http_ok "http://$HOST:$(orderer_ops_port "$1")/healthz"
+}
+
+# Environment shared by a peer process and by the peer CLI acting for its org.
+peer_tls_env() {
+  local org="$1" p="$2" dir
+  dir="$(peer_dir "$org" "$p")"
+  export FABRIC_CFG_PATH="$CFG_DIR"
+  export CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}"
+  export CORE_PEER_ADDRESS="$HOST:$(peer_port "$org" "$p")"
+  export CORE_PEER_TLS_ENABLED=true
+  export CORE_PEER_TLS_ROOTCERT_FILE="$dir/tls/ca.crt"
+}
+
+start_peer() {
+  local org="$1" p="$2" name dir data first
+  name="$(peer_name "$org" "$p")"
+  dir="$(peer_dir "$org" "$p")"
+  data="$DATA_DIR/$name"
+  first="$HOST:$(peer_port "$org" 0)"
+  mkdir -p "$data"
+  (
+    peer_tls_env "$org" "$p"
+    export FABRIC_LOGGING_SPEC="${IDCHAIN_PEER_LOGGING:-info}"
+    export CORE_PEER_ID="$name"
+    export CORE_PEER_LISTENADDRESS="$CORE_PEER_ADDRESS"
+    export CORE_PEER_CHAINCODELISTENADDRESS="$HOST:$(peer_cc_port "$org" "$p")"
+    export CORE_PEER_CHAINCODEADDRESS="$CORE_PEER_CHAINCODELISTENADDRESS"
+    export CORE_PEER_GOSSIP_BOOTSTRAP="$first"
+    export CORE_PEER_GOSSIP_EXTERNALENDPOINT="$CORE_PEER_ADDRESS"
+    export CORE_PEER_MSPCONFIGPATH="$dir/msp"
+    export CORE_PEER_TLS_CERT_FILE="$dir/tls/server.crt"
+    export CORE_PEER_TLS_KEY_FILE="$dir/tls/server.key"
+    export CORE_PEER_FILESYSTEMPATH="$data"
+    export CORE_PEER_GATEWAY_ENABLED=true
+    export CORE_LEDGER_STATE_STATEDATABASE=goleveldb
+    export CORE_LEDGER_SNAPSHOTS_ROOTDIR="$data/snapshots"
+    export CORE_OPERATIONS_LISTENADDRESS="$HOST:$(peer_ops_port "$org" "$p")"
+    export CORE_METRICS_PROVIDER=prometheus
+    spawn "$name" peer node start
+  )
+}
+
+wait_peer() {
+  wait_until "$(peer_name "$1" "$2")" 60 http_ok "http://$HOST:$(peer_ops_port "$1" "$2")/healthz"
+}
+
+cc_binary() { echo "$RUN_DIR/bin/idchain-cc"; }
+
+# Builds ./cmd/idchain-cc from the work tree, or with IDCHAIN_CC_REF=<git ref>
+# from that commit (useful while others edit the shared tree).
+build_chaincode() {
+  local src="$REPO_DIR"
+  mkdir -p "$RUN_DIR/bin"
+  if [[ -n "${IDCHAIN_CC_REF:-}" ]]; then
+    src="$RUN_DIR/src"
+    rm -rf "$src" && mkdir -p "$src"
+    git -C "$REPO_DIR" archive "$IDCHAIN_CC_REF" | tar -x -C "$src"
+    log "building the chaincode from $IDCHAIN_CC_REF"
+  fi
+  (cd "$src" && go build -o "$(cc_binary)" ./cmd/idchain-cc) || die "go build ./cmd/idchain-cc failed"
+}
+
+start_cc() {
+  local org="$1" id
+  id="$(cat "$CC_DIR/$org/package-id" 2>/dev/null)" || die "no package id for $org: deploy the chaincode first"
+  (
+    export CHAINCODE_SERVER_ADDRESS="$HOST:$(cc_port "$org")"
+    export CHAINCODE_ID="$id"
+    export CORE_CHAINCODE_ID_NAME="$id"
+    export CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}"
+    export CORE_PEER_TLS_ENABLED=false
+    spawn "cc.$org" "$(cc_binary)"
+  )
+}
+
+wait_cc() { wait_until "cc.$1" 30 tcp_open "$HOST" "$(cc_port "$1")"; }
+
+# Redis: Debian's redis-server, installed on demand when running as root.
+ensure_redis_installed() {
+  command -v redis-server >/dev/null && return 0
+  if [[ "$(id -u)" != 0 ]]; then
+    die "redis-server is missing; install it with: sudo apt-get install -y redis-server"
+  fi
+  log "installing redis-server (apt-get)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } ||
+    die "apt-get install redis-server failed"
+}
+
+start_redis() {
+  local dir="$RUN_DIR/redis"
+  ensure_redis_installed
+  mkdir -p "$dir"
+  spawn redis "$(command -v redis-server)" --bind "$HOST" --port "$REDIS_PORT" --dir "$dir" \
+    --daemonize no --save "" --appendonly no --protected-mode yes
+}
+
+wait_redis() { wait_until redis 30 tcp_open "$HOST" "$REDIS_PORT"; }

@@ -1,0 +1,79 @@
+# shellcheck shell=bash
+# Files the rest of the system reads: network/.run/profile.json and
+# network/.run/env (format in docs/network.md).
+
+json_str() {
+  local s="$1"
+  s="${s//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  printf '"%s"' "$s"
+}
+
+profile_users_json() {
+  local org="$1" entry name role type sep=""
+  for entry in ${ORG_USERS[$org]}; do
+    IFS=: read -r name role type <<<"$entry"
+    printf '%s\n        {"name":%s,"role":%s,"type":%s,"cert":%s,"key":%s}' "$sep" \
+      "$(json_str "$name")" "$(json_str "$role")" "$(json_str "$type")" \
+      "$(json_str "$(user_msp "$org" "$name")/signcerts/cert.pem")" "$(json_str "$(user_key "$org" "$name")")"
+    sep=","
+  done
+}
+
+profile_peers_json() {
+  local org="$1" p sep=""
+  for ((p = 0; p < ORG_PEERS[$org]; p++)); do
+    printf '%s\n        {"name":%s,"address":%s,"hostOverride":"","tlsCACert":%s,"operations":%s}' "$sep" \
+      "$(json_str "$(peer_name "$org" "$p")")" "$(json_str "$HOST:$(peer_port "$org" "$p")")" \
+      "$(json_str "$(peer_dir "$org" "$p")/tls/ca.crt")" "$(json_str "$HOST:$(peer_ops_port "$org" "$p")")"
+    sep=","
+  done
+}
+
+write_profile() {
+  local out="$RUN_DIR/profile.json" org o sep=""
+  {
+    printf '{\n  "channel":%s,\n  "chaincode":%s,\n  "redisUrl":%s,\n  "orgs":[' \
+      "$(json_str "$CHANNEL")" "$(json_str "$CC_NAME")" "$(json_str "$(redis_url)")"
+    for org in "${ORGS[@]}"; do
+      printf '%s\n    {"mspId":%s,"name":%s,"displayName":%s,\n      "peer":{"name":%s,"address":%s,"hostOverride":"","tlsCACert":%s,"operations":%s},' "$sep" \
+        "$(json_str "${ORG_MSP[$org]}")" "$(json_str "$org")" "$(json_str "${ORG_DISPLAY[$org]}")" \
+        "$(json_str "$(peer_name "$org" 0)")" "$(json_str "$HOST:$(peer_port "$org" 0)")" \
+        "$(json_str "$(peer_dir "$org" 0)/tls/ca.crt")" "$(json_str "$HOST:$(peer_ops_port "$org" 0)")"
+      printf '\n      "peers":[%s],' "$(profile_peers_json "$org")"
+      printf '\n      "ca":{"name":%s,"url":%s,"tlsCACert":%s},' "$(json_str "ca.$org")" \
+        "$(json_str "https://$HOST:$(ca_port "$org")")" "$(json_str "$(ca_cert "$org")")"
+      printf '\n      "chaincodeServer":%s,' "$(json_str "$HOST:$(cc_port "$org")")"
+      printf '\n      "users":[%s]}' "$(profile_users_json "$org")"
+      sep=","
+    done
+    printf '\n  ],\n  "orderers":['
+    sep=""
+    for o in "${ORDERERS[@]}"; do
+      printf '%s\n    {"name":%s,"address":%s,"admin":%s,"operations":%s,"tlsCACert":%s}' "$sep" \
+        "$(json_str "$o")" "$(json_str "$HOST:$(orderer_port "$o")")" \
+        "$(json_str "$HOST:$(orderer_admin_port "$o")")" "$(json_str "$HOST:$(orderer_ops_port "$o")")" \
+        "$(json_str "$(orderer_tls_ca)")"
+      sep=","
+    done
+    printf '\n  ],\n  "ordererAdmin":{"cert":%s,"key":%s}\n}\n' \
+      "$(json_str "$(orderer_admin_dir)/tls/client.crt")" "$(json_str "$(orderer_admin_dir)/tls/client.key")"
+  } >"$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
+redis_url() { echo "redis://$HOST:$REDIS_PORT/0"; }
+
+# KEY=value lines, no quotes; other scripts (scripts/api-up.sh) append theirs.
+write_env() {
+  local out="$RUN_DIR/env"
+  {
+    echo "# idchain runtime environment, written by network/network.sh up. KEY=value lines."
+    echo "IDCHAIN_PROFILE=$RUN_DIR/profile.json"
+    echo "IDCHAIN_REDIS_URL=$(redis_url)"
+    echo "IDCHAIN_CHANNEL=$CHANNEL"
+    echo "IDCHAIN_CHAINCODE=$CC_NAME"
+    echo "IDCHAIN_API=http://$HOST:$API_PORT"
+  } >"$out.tmp"
+  mv "$out.tmp" "$out"
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Native idchain Fabric network: up | down | status.
+#   up      build the binaries, start Redis, CAs, orderers, peers and chaincode
+#           servers, create the channel, deploy the chaincode, wait for a
+#           committed transaction, write network/.run/{env,profile.json}.
+#           On a running network it only restarts what is missing.
+#   down    stop every process recorded under network/.run/pids (the API
+#           included) and remove network/.run.
+#   status  one line per process: name, pid, RSS, state.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+for f in crypto nodes channel chaincode runtime; do source "$NET_DIR/lib/$f.sh"; done
+trap 'log "failed: line $LINENO: $BASH_COMMAND"' ERR
+
+# All node names in start order.
+all_nodes() {
+  local org o p
+  echo redis
+  for org in "${ORGS[@]}"; do echo "ca.$org"; done
+  for o in "${ORDERERS[@]}"; do echo "$o"; done
+  for org in "${ORGS[@]}"; do
+    for ((p = 0; p < ORG_PEERS[$org]; p++)); do peer_name "$org" "$p"; done
+  done
+  for org in "${ORGS[@]}"; do echo "cc.$org"; done
+}
+
+start_fresh() {
+  local start=$SECONDS org o p build_pid
+  rm -rf "$RUN_DIR"
+  mkdir -p "$LOG_DIR" "$PID_DIR" "$CFG_DIR" "$DATA_DIR" "$CC_DIR"
+  write_core_yaml
+  build_chaincode >"$LOG_DIR/build-cc.log" 2>&1 &
+  build_pid=$!
+
+  start_redis
+  gen_orderer_crypto
+  for org in "${ORGS[@]}"; do start_ca "$org"; done
+  for org in "${ORGS[@]}"; do wait_ca "$org" && enroll_org "$org"; done
+  log "crypto ready ($((SECONDS - start))s)"
+
+  for o in "${ORDERERS[@]}"; do start_orderer "$o"; done
+  for org in "${ORGS[@]}"; do
+    for ((p = 0; p < ORG_PEERS[$org]; p++)); do start_peer "$org" "$p"; done
+  done
+  create_genesis_block
+  for o in "${ORDERERS[@]}"; do wait_orderer "$o" && join_orderer "$o"; done
+  for org in "${ORGS[@]}"; do
+    for ((p = 0; p < ORG_PEERS[$org]; p++)); do wait_peer "$org" "$p" && join_peer "$org" "$p"; done
+  done
+  log "channel $CHANNEL joined ($((SECONDS - start))s)"
+
+  wait "$build_pid" || { show_log_tail build-cc; die "chaincode build failed"; }
+  for org in "${ORGS[@]}"; do package_chaincode "$org" && start_cc "$org"; done
+  for org in "${ORGS[@]}"; do wait_cc "$org"; done
+  wait_redis
+  deploy_chaincode
+  wait_ready
+  write_profile
+  write_env
+  touch "$READY_MARK"
+  log "network ready in $((SECONDS - start))s"
+}
+
+# Restart whatever is not running (after a crash, a reboot or node.sh stop).
+resume() {
+  local name
+  log "network state found, restarting missing processes"
+  [[ -x "$(cc_binary)" ]] || build_chaincode
+  while read -r name; do
+    is_running "$name" || "$NET_DIR/node.sh" start "$name"
+  done < <(all_nodes)
+  wait_ready
+  write_profile
+}
+
+wait_ready() {
+  local deadline=$((SECONDS + ${IDCHAIN_READY_TIMEOUT:-120}))
+  until ready_transaction; do
+    if ((SECONDS >= deadline)); then
+      show_log_tail peer-cli
+      die "no test transaction committed within ${IDCHAIN_READY_TIMEOUT:-120}s"
+    fi
+    sleep 2
+  done
+  log "test transaction committed"
+}
+
+cmd_up() {
+  "$NET_DIR/build-tools.sh"
+  if [[ -f "$READY_MARK" ]]; then
+    resume
+  else
+    stop_all
+    start_fresh
+  fi
+  log "profile: $RUN_DIR/profile.json  env: $RUN_DIR/env  logs: $LOG_DIR"
+}
+
+# Stops every recorded process, API and chaincode servers first.
+stop_all() {
+  local f name names=()
+  [[ -d "$PID_DIR" ]] || return 0
+  for f in "$PID_DIR"/*.pid; do
+    [[ -e "$f" ]] || continue
+    name="$(basename "$f" .pid)"
+    case "$name" in
+      api*) names=("$name" "${names[@]}") ;;
+      cc.*) names=("${names[@]}" "$name") ;;
+    esac
+  done
+  for f in "$PID_DIR"/*.pid; do
+    [[ -e "$f" ]] || continue
+    name="$(basename "$f" .pid)"
+    case "$name" in api* | cc.*) ;; *) names+=("$name") ;; esac
+  done
+  for name in "${names[@]}"; do stop_process "$name"; done
+}
+
+cmd_down() {
+  stop_all
+  rm -rf "$RUN_DIR"
+  log "network stopped, $RUN_DIR removed"
+}
+
+cmd_status() {
+  local f name pid rss state
+  printf '%-18s %8s %10s  %s\n' NAME PID RSS_MB STATE
+  for f in "$PID_DIR"/*.pid; do
+    [[ -e "$f" ]] || continue
+    name="$(basename "$f" .pid)"
+    pid="$(pid_of "$name")"
+    rss=-
+    state=stopped
+    if is_running "$name"; then
+      state=running
+      rss="$(awk '/^VmRSS:/ {printf "%.1f", $2/1024}' "/proc/$pid/status")"
+    fi
+    printf '%-18s %8s %10s  %s\n' "$name" "$pid" "$rss" "$state"
+  done
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  nodes) all_nodes ;;
+  *) echo "usage: $0 up|down|status|nodes" >&2; exit 2 ;;
+esac

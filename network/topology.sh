@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# Single source of truth for the idchain Fabric network: organisations, users,
+# nodes and ports. Sourced by the native scripts (network/*.sh) and by
+# network/gen-compose.sh, which writes docker-compose.fabric.yml from it.
+#
+# To add a peer org: append its key to ORGS and give it an MSP id, a display
+# name, an index (1..9, decides its port block) and users. To add a peer to an
+# org: raise its ORG_PEERS count. To add an orderer: append to ORDERERS.
+
+CHANNEL=idchain
+CC_NAME=idchain
+CC_VERSION=1.0
+# Transaction used to prove the network is ready: submitted by the first org's
+# admin and endorsed by every org. system:Ping is the network self-test
+# function of the chaincode (docs/chaincode-api.md).
+READY_ARGS='{"Args":["system:Ping"]}'
+
+# Every port below is shifted by IDCHAIN_PORT_OFFSET (default 0) so two
+# networks can coexist on one machine.
+PORT_OFFSET=${IDCHAIN_PORT_OFFSET:-0}
+HOST=127.0.0.1
+
+# Ordering service: one orderer org, etcdraft.
+ORDERER_MSP=OrdererMSP
+ORDERER_DOMAIN=orderer.idchain.local
+ORDERERS=(orderer1 orderer2 orderer3)
+
+# Peer orgs, in the order used for ports and for the profile.
+ORGS=(platform maker partner regulator)
+declare -A ORG_MSP=(
+  [platform]=PlatformMSP [maker]=MakerMSP [partner]=PartnerMSP [regulator]=RegulatorMSP
+)
+declare -A ORG_DISPLAY=(
+  [platform]="行业二级节点运营方 Platform operator"
+  [maker]="制造企业 Manufacturer"
+  [partner]="协作企业 Cluster partner"
+  [regulator]="市场监管 Regulator"
+)
+declare -A ORG_INDEX=([platform]=1 [maker]=2 [partner]=3 [regulator]=4)
+declare -A ORG_PEERS=([platform]=1 [maker]=1 [partner]=1 [regulator]=1)
+# Users per org as name:role:type. role is the idchain.role attribute put in
+# the enrollment certificate (empty: no attribute); type is the Fabric CA
+# identity type, which NodeOUs turn into the MSP role. The first admin-type
+# user of an org is the org admin used for channel and lifecycle operations.
+declare -A ORG_USERS=(
+  [platform]="platform-admin:admin:admin"
+  [maker]="maker-admin:admin:admin maker-operator:operator:client maker-inspector:inspector:client maker-qa:qa:client maker-norole::client"
+  [partner]="partner-admin:admin:admin partner-operator:operator:client partner-qa:qa:client"
+  [regulator]="regulator-admin:admin:admin regulator:regulator:client"
+)
+
+# Ports. Orderer n (1-based): 7000+10n (cluster+client), +1 admin, +2 operations.
+# Org with index i: block 7000+100i; peer p: +10p (listen), +10p+1 (chaincode
+# callback), +10p+2 (operations); CA +90, CA operations +91; chaincode server +95.
+port_of() { echo $(($1 + PORT_OFFSET)); }
+orderer_num() { echo "${1#orderer}"; }
+orderer_port() { port_of $((7000 + 10 * $(orderer_num "$1"))); }
+orderer_admin_port() { port_of $((7001 + 10 * $(orderer_num "$1"))); }
+orderer_ops_port() { port_of $((7002 + 10 * $(orderer_num "$1"))); }
+org_base() { echo $((7000 + 100 * ORG_INDEX[$1])); }
+peer_port() { port_of $(($(org_base "$1") + 10 * $2)); }
+peer_cc_port() { port_of $(($(org_base "$1") + 10 * $2 + 1)); }
+peer_ops_port() { port_of $(($(org_base "$1") + 10 * $2 + 2)); }
+ca_port() { port_of $(($(org_base "$1") + 90)); }
+ca_ops_port() { port_of $(($(org_base "$1") + 91)); }
+cc_port() { port_of $(($(org_base "$1") + 95)); }
+REDIS_PORT=$(port_of 6380)
+API_PORT=$(port_of 8080)
+
+# Names used by node.sh and in logs: orderer1, peer0.maker, ca.maker, cc.maker, redis.
+peer_name() { echo "peer$2.$1"; }
+org_admin() {
+  local entry
+  for entry in ${ORG_USERS[$1]}; do
+    [[ "$(cut -d: -f3 <<<"$entry")" == admin ]] && { cut -d: -f1 <<<"$entry"; return; }
+  done
+  return 1
+}
