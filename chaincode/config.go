@@ -18,9 +18,12 @@ const (
 type Config struct {
 	Authority  string   `json:"authority"`  // MSP that assigns prefixes and sets this config
 	Regulators []string `json:"regulators"` // MSPs with regulator standing access
-	UpdatedAt  string   `json:"updatedAt,omitempty"`
-	UpdatedBy  string   `json:"updatedBy,omitempty"`
-	TxID       string   `json:"txId,omitempty"`
+	// RegulatorCategories limits regulators' standing read access to private
+	// detail (sharing contract); empty: every category but formula.
+	RegulatorCategories []domain.Category `json:"regulatorCategories,omitempty"`
+	UpdatedAt           string            `json:"updatedAt,omitempty"`
+	UpdatedBy           string            `json:"updatedBy,omitempty"`
+	TxID                string            `json:"txId,omitempty"`
 }
 
 // IsRegulator reports whether msp is a regulator org.
@@ -65,6 +68,11 @@ func (c Config) validate() error {
 	for _, r := range c.Regulators {
 		if r == "" {
 			return domain.Errorf(domain.CodeInvalid, "config: empty regulator MSP")
+		}
+	}
+	for _, cat := range c.RegulatorCategories {
+		if !domain.KnownCategory(cat) {
+			return domain.Errorf(domain.CodeInvalid, "config: unknown category %q", cat)
 		}
 	}
 	return nil

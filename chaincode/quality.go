@@ -53,9 +53,9 @@ func DetailKey(category domain.Category, id string) (string, error) {
 // ImplicitCollection is the implicit private collection of an org.
 func ImplicitCollection(msp string) string { return "_implicit_org_" + msp }
 
-// PutPlan stores a new version of the caller org's plan for a model. Sending
+// putPlan stores a new version of the caller org's plan for a model. Sending
 // the same plan again returns the version in force unchanged.
-func (c *QualityContract) PutPlan(ctx contractapi.TransactionContextInterface, planJSON string) (*domain.Plan, error) {
+func (c *QualityContract) putPlan(ctx contractapi.TransactionContextInterface, planJSON string) (*domain.Plan, error) {
 	caller, err := requireRole(ctx, RoleQA, RoleAdmin)
 	if err != nil {
 		return nil, err
@@ -115,8 +115,8 @@ func sameLimit(a, b *float64) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
-// GetPlan returns the plan in force for an owner's model.
-func (c *QualityContract) GetPlan(ctx contractapi.TransactionContextInterface, ownerMSP, model string) (*domain.Plan, error) {
+// getPlan returns the plan in force for an owner's model.
+func (c *QualityContract) getPlan(ctx contractapi.TransactionContextInterface, ownerMSP, model string) (*domain.Plan, error) {
 	p, err := loadPlan(ctxStub(ctx), ownerMSP, model)
 	if err != nil {
 		return nil, err
@@ -140,10 +140,10 @@ func loadPlan(stub shim.ChaincodeStubInterface, owner, model string) (domain.Pla
 	return p, nil
 }
 
-// RecordInspection judges results against the plan in force for the item's
+// recordInspection judges results against the plan in force for the item's
 // model and records the inspection. detailHash is the hex SHA-256 of the raw
 // detail the caller will store with StoreDetail in its own transaction.
-func (c *QualityContract) RecordInspection(ctx contractapi.TransactionContextInterface, inputJSON, detailHash string) (*domain.InspectionResult, error) {
+func (c *QualityContract) recordInspection(ctx contractapi.TransactionContextInterface, inputJSON, detailHash string) (*domain.InspectionResult, error) {
 	caller, err := requireRole(ctx, RoleInspector)
 	if err != nil {
 		return nil, err
@@ -211,8 +211,8 @@ func (c *QualityContract) RecordInspection(ctx contractapi.TransactionContextInt
 	return res, emit(ctx, EvItemInspected, item.ID)
 }
 
-// GetInspections lists the inspections of an item, oldest first.
-func (c *QualityContract) GetInspections(ctx contractapi.TransactionContextInterface, id string) ([]domain.Inspection, error) {
+// getInspections lists the inspections of an item, oldest first.
+func (c *QualityContract) getInspections(ctx contractapi.TransactionContextInterface, id string) ([]domain.Inspection, error) {
 	p, err := parseID(id)
 	if err != nil {
 		return nil, err

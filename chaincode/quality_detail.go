@@ -20,17 +20,17 @@ type DetailResult struct {
 	Hash string `json:"hash"`
 }
 
-// DeclareDetail records on the public item the hex SHA-256 of a category's
+// declareDetail records on the public item the hex SHA-256 of a category's
 // private detail, for categories no other function hashes (inspection
 // detail gets its hash from RecordInspection). Owner operator/qa/admin.
-func (c *QualityContract) DeclareDetail(ctx contractapi.TransactionContextInterface, id, category, hash string) (*DetailResult, error) {
+func (c *QualityContract) declareDetail(ctx contractapi.TransactionContextInterface, id, category, hash string) (*DetailResult, error) {
 	caller, err := requireRole(ctx, RoleOperator, RoleQA, RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
-	cat := domain.Category(category)
-	if !domain.KnownCategory(cat) {
-		return nil, domain.Errorf(domain.CodeInvalid, "category %q is unknown", category)
+	cat, err := parseCategory(category)
+	if err != nil {
+		return nil, err
 	}
 	h, err := normHash(hash, false)
 	if err != nil {
@@ -51,20 +51,20 @@ func (c *QualityContract) DeclareDetail(ctx contractapi.TransactionContextInterf
 	return &DetailResult{Hash: h}, emit(ctx, EvDetailStored, item.ID)
 }
 
-// StoreDetail writes the transient "detail" bytes of an item into the
+// storeDetail writes the transient "detail" bytes of an item into the
 // owner's implicit collection only, after checking that their SHA-256
 // equals the hash on the public item record. It writes no public key: a
 // transaction cannot need both the owner-only and the majority policy
 // (fabric#3328), so the public hash is recorded by its own transaction
 // first. Run it on the owner's peer only.
-func (c *QualityContract) StoreDetail(ctx contractapi.TransactionContextInterface, id, category string) (*DetailResult, error) {
+func (c *QualityContract) storeDetail(ctx contractapi.TransactionContextInterface, id, category string) (*DetailResult, error) {
 	caller, err := requireRole(ctx, RoleInspector, RoleOperator, RoleQA, RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
-	cat := domain.Category(category)
-	if !domain.KnownCategory(cat) {
-		return nil, domain.Errorf(domain.CodeInvalid, "category %q is unknown", category)
+	cat, err := parseCategory(category)
+	if err != nil {
+		return nil, err
 	}
 	stub := ctxStub(ctx)
 	item, _, err := loadOwnedItem(stub, caller, id, "store detail of")
@@ -94,6 +94,15 @@ func (c *QualityContract) StoreDetail(ctx contractapi.TransactionContextInterfac
 		return nil, domain.Errorf(domain.CodeUnavailable, "private data write refused")
 	}
 	return &DetailResult{Hash: want}, emit(ctx, EvDetailStored, item.ID)
+}
+
+// parseCategory validates a shareable category name.
+func parseCategory(s string) (domain.Category, error) {
+	cat := domain.Category(s)
+	if !domain.KnownCategory(cat) {
+		return "", domain.Errorf(domain.CodeInvalid, "category %q is unknown", s)
+	}
+	return cat, nil
 }
 
 func sha256Hex(b []byte) string {

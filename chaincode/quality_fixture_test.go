@@ -56,7 +56,7 @@ func putPlan(tb testing.TB, l *fakestub.Ledger, p domain.Plan) *domain.Plan {
 	b, _ := json.Marshal(p)
 	var out *domain.Plan
 	mustTx(tb, l, who(tb, makerMSP, RoleQA), func(ctx contractapi.TransactionContextInterface) (err error) {
-		out, err = NewQualityContract().PutPlan(ctx, string(b))
+		out, err = NewQualityContract().putPlan(ctx, string(b))
 		return err
 	})
 	return out
@@ -67,7 +67,7 @@ func inspect(tb testing.TB, l *fakestub.Ledger, id string, hash string, results 
 	in, _ := json.Marshal(domain.InspectionInput{ID: id, Results: results, Equipment: "EQ-7"})
 	var out *domain.InspectionResult
 	_, err := tx(tb, l, who(tb, makerMSP, RoleInspector), func(ctx contractapi.TransactionContextInterface) (err error) {
-		out, err = NewQualityContract().RecordInspection(ctx, string(in), hash)
+		out, err = NewQualityContract().recordInspection(ctx, string(in), hash)
 		return err
 	})
 	return out, err
@@ -77,7 +77,7 @@ func release(tb testing.TB, l *fakestub.Ledger, by *fakestub.Identity, id string
 	tb.Helper()
 	var out *domain.Release
 	s, err := tx(tb, l, by, func(ctx contractapi.TransactionContextInterface) (err error) {
-		out, err = NewQualityContract().Release(ctx, id)
+		out, err = NewQualityContract().release(ctx, id)
 		return err
 	})
 	return out, s, err
@@ -86,7 +86,7 @@ func release(tb testing.TB, l *fakestub.Ledger, by *fakestub.Identity, id string
 func recall(tb testing.TB, l *fakestub.Ledger, by *fakestub.Identity, id string) (*fakestub.Stub, error) {
 	tb.Helper()
 	return tx(tb, l, by, func(ctx contractapi.TransactionContextInterface) error {
-		_, err := NewQualityContract().Recall(ctx, id, "contaminated raw material")
+		_, err := NewQualityContract().recall(ctx, id, "contaminated raw material")
 		return err
 	})
 }

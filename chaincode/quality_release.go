@@ -9,12 +9,12 @@ import (
 	"github.com/idchain/idchain/domain"
 )
 
-// Release releases an item after the release gate: the latest inspection
+// release releases an item after the release gate: the latest inspection
 // under the plan in force passed every required item — the item's own
 // inspection, or for a kitchen/bath lot every unit child's. A lot release
 // also releases its units. Refused with RELEASE_BLOCKED naming failed and
 // missing items; CONFLICT when the item is recalled or not releasable.
-func (c *QualityContract) Release(ctx contractapi.TransactionContextInterface, id string) (*domain.Release, error) {
+func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, id string) (*domain.Release, error) {
 	caller, err := requireRole(ctx, RoleQA)
 	if err != nil {
 		return nil, err
@@ -153,12 +153,12 @@ func unitChildren(stub shim.ChaincodeStubInterface, parent string) ([]domain.Ite
 	return units, keys, err
 }
 
-// Recall records a recall of an item by the owner's qa or any regulator.
+// recall records a recall of an item by the owner's qa or any regulator.
 // The recall key carries no state-based policy, so the chaincode-level
 // (majority) policy endorses it: an owner cannot block or undo a
 // regulator's recall. Descendants read as recalled from this commit on
 // (resolved at read time); the event lists every one of them.
-func (c *QualityContract) Recall(ctx contractapi.TransactionContextInterface, id, reason string) (*domain.Recall, error) {
+func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id, reason string) (*domain.Recall, error) {
 	caller, err := requireRole(ctx, RoleQA, RoleRegulator)
 	if err != nil {
 		return nil, err

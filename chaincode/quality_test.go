@@ -50,7 +50,7 @@ func TestPutPlanRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tx(t, fakestub.NewLedger(), tt.id, func(ctx contractapi.TransactionContextInterface) error {
-				_, err := NewQualityContract().PutPlan(ctx, tt.arg)
+				_, err := NewQualityContract().putPlan(ctx, tt.arg)
 				return err
 			})
 			wantCode(t, err, tt.code)
@@ -70,7 +70,7 @@ func TestRecordInspectionJudgesOnChain(t *testing.T) {
 	}
 	var ins []domain.Inspection
 	mustTx(t, l, who(t, partnerMSP, ""), func(ctx contractapi.TransactionContextInterface) (err error) {
-		ins, err = NewQualityContract().GetInspections(ctx, stove1)
+		ins, err = NewQualityContract().getInspections(ctx, stove1)
 		return err
 	})
 	if len(ins) != 1 {
@@ -109,7 +109,7 @@ func TestRecordInspectionRefusals(t *testing.T) {
 			putItem(t, l, domain.Item{ID: "88.118.8/OTHER", Kind: domain.KindUnit, Industry: domain.IndustryKitchenBath, Model: "X-1"})
 			in, _ := json.Marshal(domain.InspectionInput{ID: tt.item, Results: tt.results})
 			_, err := tx(t, l, tt.id, func(ctx contractapi.TransactionContextInterface) error {
-				_, err := NewQualityContract().RecordInspection(ctx, string(in), tt.hash)
+				_, err := NewQualityContract().recordInspection(ctx, string(in), tt.hash)
 				return err
 			})
 			wantCode(t, err, tt.code)
@@ -306,7 +306,7 @@ func storeDetail(tb testing.TB, l *fakestub.Ledger, by *fakestub.Identity, id st
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := NewQualityContract().StoreDetail(ctx, id, string(domain.CategoryInspectionDetail)); err != nil {
+	if _, err := NewQualityContract().storeDetail(ctx, id, string(domain.CategoryInspectionDetail)); err != nil {
 		return stub, err
 	}
 	return stub, stub.Commit()

@@ -1,0 +1,139 @@
+package chaincode
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/chaincode/internal/fakestub"
+	"github.com/idchain/idchain/domain"
+)
+
+func TestReadShared(t *testing.T) {
+	partner := who(t, partnerMSP, RoleOperator)
+	at := day0.Add(time.Hour)
+	t.Run("a fresh committed access returns the bytes and the public hash", func(t *testing.T) {
+		l, cs := sharingLedger(t)
+		rec, _, err := recordAccess(t, l, partner, at, stove1, domain.CategoryInspectionDetail, cs.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := readShared(t, l, partner, at.Add(2*time.Second), rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Data, secretDetail) || got.Hash != sha256Hex(secretDetail) || got.Consent != cs.ID || got.Access != rec.ID {
+			t.Fatalf("shared %+v", got)
+		}
+		if got.Hash != getItem(t, l, stove1).DetailHashes[string(domain.CategoryInspectionDetail)] {
+			t.Fatal("hash differs from the public record")
+		}
+	})
+	t.Run("a read without a committed access record is refused", func(t *testing.T) {
+		l, _ := sharingLedger(t)
+		_, err := readShared(t, l, partner, at, "tx-never-recorded")
+		wantCode(t, err, domain.CodeNotFound)
+	})
+	t.Run("a stale access record is refused", func(t *testing.T) {
+		l, cs := sharingLedger(t)
+		rec, _, _ := recordAccess(t, l, partner, at, stove1, domain.CategoryInspectionDetail, cs.ID)
+		_, err := readShared(t, l, partner, at.Add(domain.MaxAccessAge+time.Second), rec.ID)
+		wantCode(t, err, domain.CodeForbidden)
+	})
+	t.Run("another user may not use the access record", func(t *testing.T) {
+		l, cs := sharingLedger(t)
+		rec, _, _ := recordAccess(t, l, partner, at, stove1, domain.CategoryInspectionDetail, cs.ID)
+		_, err := readShared(t, l, who(t, partnerMSP, RoleQA), at.Add(time.Second), rec.ID)
+		wantCode(t, err, domain.CodeForbidden)
+	})
+	t.Run("a consent revoked after recording refuses the read", func(t *testing.T) {
+		l, cs := sharingLedger(t)
+		rec, _, _ := recordAccess(t, l, partner, at, stove1, domain.CategoryInspectionDetail, cs.ID)
+		revoke(t, l, cs)
+		_, err := readShared(t, l, partner, at.Add(time.Second), rec.ID)
+		wantCode(t, err, domain.CodeForbidden)
+	})
+	t.Run("a regulator reads under standing access", func(t *testing.T) {
+		l, _ := sharingLedger(t)
+		reg := who(t, regulatorMSP, RoleRegulator)
+		rec, _, err := recordAccess(t, l, reg, at, stove1, domain.CategoryInspectionDetail, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := readShared(t, l, reg, at, rec.ID); err != nil || !bytes.Equal(got.Data, secretDetail) {
+			t.Fatalf("regulator read: %v", err)
+		}
+	})
+	t.Run("after a purge the detail is gone but hash and audit remain", func(t *testing.T) {
+		l, cs := sharingLedger(t)
+		rec, _, _ := recordAccess(t, l, partner, at, stove1, domain.CategoryInspectionDetail, cs.ID)
+		_, err := tx(t, l, who(t, partnerMSP, RoleQA), func(ctx contractapi.TransactionContextInterface) error {
+			_, err := NewSharingContract().purgeDetail(ctx, stove1, string(domain.CategoryInspectionDetail))
+			return err
+		})
+		wantCode(t, err, domain.CodeForbidden)
+		mustTx(t, l, who(t, makerMSP, RoleQA), func(ctx contractapi.TransactionContextInterface) error {
+			_, err := NewSharingContract().purgeDetail(ctx, stove1, string(domain.CategoryInspectionDetail))
+			return err
+		})
+		_, err = readShared(t, l, partner, at.Add(time.Second), rec.ID)
+		wantCode(t, err, domain.CodeNotFound)
+		if getItem(t, l, stove1).DetailHashes[string(domain.CategoryInspectionDetail)] == "" {
+			t.Fatal("public hash removed")
+		}
+		if page := listAccess(t, l, who(t, makerMSP, RoleQA), stove1, "", "", ""); len(page.Records) != 1 {
+			t.Fatalf("audit lost: %+v", page)
+		}
+	})
+}
+
+func listAccess(tb testing.TB, l *fakestub.Ledger, by *fakestub.Identity, subject, org, from, to string) *domain.Page[domain.AccessRecord] {
+	tb.Helper()
+	var out *domain.Page[domain.AccessRecord]
+	mustTx(tb, l, by, func(ctx contractapi.TransactionContextInterface) (err error) {
+		out, err = NewSharingContract().listAccess(ctx, subject, org, from, to, "", "")
+		return err
+	})
+	return out
+}
+
+func TestListAccess(t *testing.T) {
+	l, cs := sharingLedger(t)
+	partner, reg := who(t, partnerMSP, RoleOperator), who(t, regulatorMSP, RoleRegulator)
+	t1, t2 := day0.Add(time.Hour), day0.Add(2*time.Hour)
+	if _, _, err := recordAccess(t, l, partner, t1, stove1, domain.CategoryInspectionDetail, cs.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := recordAccess(t, l, reg, t2, stove1, domain.CategoryInspectionDetail, ""); err != nil {
+		t.Fatal(err)
+	}
+	owner := who(t, makerMSP, RoleQA)
+	tests := []struct {
+		name                 string
+		by                   *fakestub.Identity
+		subject, org, from   string
+		want                 int
+		firstAccessor, empty string
+	}{
+		{"the owner lists a subject's reads", owner, stove1, "", "", 2, partnerMSP, ""},
+		{"the owner narrows to an accessor org", owner, "", regulatorMSP, "", 1, regulatorMSP, ""},
+		{"the owner narrows to a time range", owner, "", "", domain.FormatTime(t2), 1, regulatorMSP, ""},
+		{"a regulator lists every owner's reads", reg, "", "", "", 2, partnerMSP, ""},
+		{"a regulator lists a subject", reg, stove1, partnerMSP, "", 1, partnerMSP, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := listAccess(t, l, tt.by, tt.subject, tt.org, tt.from, "")
+			if len(page.Records) != tt.want || page.Records[0].Accessor != tt.firstAccessor {
+				t.Fatalf("page %+v", page)
+			}
+		})
+	}
+	_, err := tx(t, l, partner, func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewSharingContract().listAccess(ctx, stove1, "", "", "", "", "")
+		return err
+	})
+	wantCode(t, err, domain.CodeForbidden)
+}
