@@ -41,6 +41,7 @@ func commands() []command {
 		{"check", "CODE", "判断标识 / GTIN / GS1 Digital Link / 元素串是否有效, 输出 JSON (validate any code)", runCheck},
 		{"serials", "-prefix PREFIX [-n N]", "生成 N 个带防伪序列号的新标识 (fresh serialized identifiers)", runSerials},
 		{"gs1", "link|element ...", "GS1 元素串与 Digital Link 互相转换 (convert element string ↔ Digital Link)", runGS1},
+		{"import", "[-api URL -key KEY] FILE.csv", "把 items.csv / events.csv 分批导入, 可续传 (bulk import through the API, resumable)", runImport},
 	}
 }
 
