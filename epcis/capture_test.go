@@ -40,7 +40,7 @@ func TestCaptureReadsItsOwnExport(t *testing.T) {
 			if _, known := shapes[e.Type]; !known {
 				continue // idchain BizStep-{word} words read back as process steps
 			}
-			if !captureTypes[e.Type] {
+			if !domain.Recordable(e.Type) {
 				if c.Error == nil || c.Error.Code != domain.CodeInvalid {
 					t.Errorf("event %d (%s): want INVALID, got %+v", i, e.Type, c.Error)
 				}

@@ -127,15 +127,6 @@ func isAbsoluteURI(s string) bool {
 	return err == nil && u.Scheme != "" && !strings.ContainsAny(s, " \\")
 }
 
-// captureTypes are the idchain event types a capture document may record.
-// Releasing and recalling have their own guarded routes; first scans are
-// recorded by the verify service.
-var captureTypes = map[domain.EventType]bool{
-	domain.EventCommissioning: true, domain.EventProcessStep: true, domain.EventPacking: true,
-	domain.EventUnpacking: true, domain.EventTransforming: true, domain.EventShipping: true,
-	domain.EventReceiving: true, domain.EventInspecting: true, domain.EventDecommissioning: true,
-}
-
 // eventType derives the idchain event type of a captured event from its
 // EPCIS type, action and bizStep, and checks that they fit together.
 func (o Options) eventType(ev Event) (domain.EventType, *domain.Error) {
@@ -167,15 +158,17 @@ func (o Options) eventType(ev Event) (domain.EventType, *domain.Error) {
 		return "", domain.Errorf(domain.CodeInvalid, "unknown bizStep %q", ev.BizStep)
 	}
 	typ := domain.EventType(word)
-	if !cbv && !captureTypes[typ] && shapes[typ].eventType == "" {
+	if _, known := shapes[typ]; !cbv && !known {
 		typ = domain.EventProcessStep // idchain BizStep-{step}
 	}
 	sh, known := shapes[typ]
 	if !known || sh.eventType != ObjectEvent {
 		return "", domain.Errorf(domain.CodeInvalid, "bizStep %q is not one idchain records", ev.BizStep)
 	}
-	if !captureTypes[typ] {
-		return "", domain.Errorf(domain.CodeInvalid, "%s events cannot be captured (release and recall have their own routes)", typ)
+	if !domain.Recordable(typ) {
+		// Inspections, releases and recalls have their own guarded routes;
+		// first scans are recorded by the verify service.
+		return "", domain.Errorf(domain.CodeInvalid, "%s events cannot be captured (use the inspection, release or recall routes)", typ)
 	}
 	want := sh.action
 	if typ == domain.EventDecommissioning && ev.Action == ActionObserve {
