@@ -1,0 +1,205 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/identifier"
+)
+
+// MaxBatch is the largest registration or event batch one request may carry.
+const MaxBatch = 10000
+
+type prefixRequest struct {
+	Prefix string `json:"prefix"`
+	Owner  string `json:"owner"`
+}
+
+func (s *Service) assignPrefix(c *gin.Context) {
+	var req prefixRequest
+	if err := BindJSON(c, &req); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	prefix, err := identifier.ParsePrefix(req.Prefix)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if req.Owner == "" {
+		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) is required"))
+		return
+	}
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnAssignPrefix, Args: []string{prefix, req.Owner}})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	writeRaw(c, http.StatusCreated, done.Result)
+}
+
+func (s *Service) listPrefixes(c *gin.Context) {
+	owner := c.Query("owner")
+	if owner == "" {
+		p, _ := Caller(c)
+		owner = p.MSPID
+	}
+	b, err := s.evaluate(c, ledger.FnListPrefixes, owner)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	var list []domain.Prefix
+	if err := decode(ledger.FnListPrefixes, b, &list); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"records": nonNil(list)})
+}
+
+type itemsRequest struct {
+	Items []domain.ItemInput `json:"items"`
+}
+
+func (s *Service) registerItems(c *gin.Context) {
+	var req itemsRequest
+	if err := BindJSON(c, &req); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if len(req.Items) == 0 || len(req.Items) > MaxBatch {
+		s.Fail(c, domain.Errorf(domain.CodeInvalid, "items: want 1-%d, got %d", MaxBatch, len(req.Items)))
+		return
+	}
+	p, _ := Caller(c)
+	var res domain.BatchResult
+	var err error
+	if s.deps.Registrar != nil {
+		res, err = s.deps.Registrar.Register(c, p.Name, req.Items)
+	} else {
+		var done ledger.Committed
+		done, err = s.deps.Ledger.Submit(c, ledger.Call{User: p.Name, Fn: ledger.FnRegisterItems, Args: []string{jsonArg(req.Items)}})
+		if err == nil {
+			err = decode(ledger.FnRegisterItems, done.Result, &res)
+			res.TxID = done.TxID
+		}
+	}
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if res.TxID != "" {
+		SetTx(c, res.TxID)
+	}
+	s.invalidate(c, changedIDs(res))
+	c.JSON(batchStatus(res), res)
+}
+
+// changedIDs lists the ids a batch created or recorded.
+func changedIDs(res domain.BatchResult) []string {
+	var ids []string
+	for _, r := range res.Results {
+		if r.Status == domain.ResultCreated || r.Status == domain.ResultRecorded {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+func (s *Service) resolve(c *gin.Context)    { s.cachedRead(c, ledger.FnGetItem) }
+func (s *Service) provenance(c *gin.Context) { s.cachedRead(c, ledger.FnGetProvenance) }
+
+func (s *Service) cachedRead(c *gin.Context, fn string) {
+	id, err := ItemID(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	b, err := s.read(c, fn, id)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	writeRaw(c, http.StatusOK, b)
+}
+
+func (s *Service) traceForward(c *gin.Context)  { s.trace(c, ledger.FnTraceForward) }
+func (s *Service) traceBackward(c *gin.Context) { s.trace(c, ledger.FnTraceBackward) }
+
+func (s *Service) trace(c *gin.Context, fn string) {
+	id, err := ItemID(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	depth, err := intQuery(c, "maxDepth", 0, 64)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	limit, err := intQuery(c, "limit", 0, 10000)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	b, err := s.evaluate(c, fn, id, strconv.Itoa(depth), strconv.Itoa(limit))
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	writeRaw(c, http.StatusOK, b)
+}
+
+// intQuery reads an optional integer query parameter in [0, max]; absent is 0
+// (the chaincode's default).
+func intQuery(c *gin.Context, name string, def, max int) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > max {
+		return 0, domain.Errorf(domain.CodeInvalid, "%s must be an integer from 0 to %d", name, max)
+	}
+	return n, nil
+}
+
+type eventsRequest struct {
+	Events []domain.EventInput `json:"events"`
+}
+
+func (s *Service) recordEvents(c *gin.Context) {
+	var req eventsRequest
+	if err := BindJSON(c, &req); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if len(req.Events) == 0 || len(req.Events) > MaxBatch {
+		s.Fail(c, domain.Errorf(domain.CodeInvalid, "events: want 1-%d, got %d", MaxBatch, len(req.Events)))
+		return
+	}
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordEvents, Args: []string{jsonArg(req.Events)}})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	var res domain.BatchResult
+	if err := decode(ledger.FnRecordEvents, done.Result, &res); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	res.TxID = done.TxID
+	s.invalidate(c, changedIDs(res))
+	c.JSON(batchStatus(res), res)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,182 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/gateway-api/ledger"
+)
+
+type planRequest struct {
+	Industry domain.Industry   `json:"industry"`
+	Items    []domain.PlanItem `json:"items"`
+}
+
+func (s *Service) putPlan(c *gin.Context) {
+	var req planRequest
+	if err := BindJSON(c, &req); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	plan := domain.Plan{Model: c.Param("model"), Industry: req.Industry, Items: req.Items}
+	plan.Normalize()
+	if err := plan.Validate(); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	arg := jsonArg(struct {
+		Model    string            `json:"model"`
+		Industry domain.Industry   `json:"industry"`
+		Items    []domain.PlanItem `json:"items"`
+	}{plan.Model, plan.Industry, plan.Items})
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnPutPlan, Args: []string{arg}})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	writeRaw(c, http.StatusOK, done.Result)
+}
+
+func (s *Service) getPlan(c *gin.Context) {
+	owner := c.Query("owner")
+	if owner == "" {
+		p, _ := Caller(c)
+		owner = p.MSPID
+	}
+	b, err := s.evaluate(c, ledger.FnGetPlan, owner, c.Param("model"))
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	writeRaw(c, http.StatusOK, b)
+}
+
+type inspectionRequest struct {
+	domain.InspectionInput
+	// Detail is private raw data: kept in the owner's implicit collection
+	// (sent as transient data), only its SHA-256 goes on the public record.
+	Detail json.RawMessage `json:"detail,omitempty"`
+}
+
+type inspectionResponse struct {
+	domain.InspectionResult
+	DetailHash string `json:"detailHash,omitempty"`
+	DetailTxID string `json:"detailTxId,omitempty"`
+}
+
+func (s *Service) recordInspection(c *gin.Context) {
+	var req inspectionRequest
+	if err := BindJSON(c, &req); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	id, err := parseID(req.ID)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	req.ID = id
+	it, ok := s.requireOwner(c, id)
+	if !ok {
+		return
+	}
+	hash := ""
+	if len(req.Detail) > 0 && string(req.Detail) != "null" {
+		sum := sha256.Sum256(req.Detail)
+		hash = hex.EncodeToString(sum[:])
+	}
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordInspect,
+		Args: []string{jsonArg(req.InspectionInput), hash}}, id)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	var out inspectionResponse
+	if err := decode(ledger.FnRecordInspect, done.Result, &out.InspectionResult); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	out.TxID = done.TxID
+	if hash != "" {
+		// Own transaction, endorsed by the owner only: a transaction writing
+		// both public keys and an implicit collection cannot be endorsed.
+		det, err := s.submit(c, ledger.Call{Fn: ledger.FnStoreDetail,
+			Args:      []string{id, string(domain.CategoryInspectionDetail)},
+			Transient: map[string][]byte{"detail": req.Detail},
+			Orgs:      []string{it.Owner}})
+		if err != nil {
+			s.logger(c).Error("inspection recorded but its detail was not stored",
+				"id", id, "inspectionTx", done.TxID, "err", err.Error())
+			s.Fail(c, err, gin.H{"inspection": out})
+			return
+		}
+		out.DetailHash, out.DetailTxID = hash, det.TxID
+	}
+	c.JSON(http.StatusCreated, out)
+}
+
+func (s *Service) release(c *gin.Context) {
+	id, err := ItemID(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if _, ok := s.requireOwner(c, id); !ok {
+		return
+	}
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRelease, Args: []string{id}}, id)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	var rel domain.Release
+	if err := decode(ledger.FnRelease, done.Result, &rel); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, struct {
+		Status domain.Status `json:"status"`
+		domain.Release
+	}{domain.StatusReleased, rel})
+}
+
+type recallRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Service) recall(c *gin.Context) {
+	id, err := ItemID(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	var req recallRequest
+	if err := BindJSON(c, &req); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if req.Reason == "" {
+		s.Fail(c, domain.Errorf(domain.CodeInvalid, "reason is required"))
+		return
+	}
+	if p, _ := Caller(c); p.Role != RoleRegulator {
+		if _, ok := s.requireOwner(c, id); !ok {
+			return
+		}
+	} else if _, err := s.item(c, id); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	// Descendants are invalidated by the chaincode event, which lists them.
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecall, Args: []string{id, req.Reason}}, id)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	writeRaw(c, http.StatusOK, done.Result)
+}

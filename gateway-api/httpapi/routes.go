@@ -1,0 +1,41 @@
+package httpapi
+
+import "github.com/gin-gonic/gin"
+
+// routes is the one list of every route. Public routes (no key, rate
+// limited per IP) go in the pub group; their handlers live in public_*.go.
+// Every route is documented in openapi.json (a test checks both ways).
+func (s *Service) routes(r *gin.Engine) {
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.metricsHandler())
+	r.GET("/openapi.json", s.openapi)
+
+	pub := r.Group("", s.public)
+	pub.GET("/v1/verify/:prefix/:suffix", s.verify)
+
+	small, large := limitBody(smallBody), limitBody(largeBody)
+	v1 := r.Group("/v1", s.authenticate)
+	v1.POST("/prefixes", small, s.requireRole(RoleAdmin), s.assignPrefix)
+	v1.GET("/prefixes", s.listPrefixes)
+
+	v1.POST("/items", large, s.requireRole(RoleOperator, RoleAdmin), s.registerItems)
+	v1.GET("/items/:prefix/:suffix", s.resolve)
+	v1.GET("/items/:prefix/:suffix/provenance", s.provenance)
+	v1.POST("/items/:prefix/:suffix/release", small, s.requireRole(RoleQA), s.release)
+	v1.POST("/items/:prefix/:suffix/recall", small, s.requireRole(RoleQA, RoleRegulator), s.recall)
+	v1.GET("/items/:prefix/:suffix/shared/:category", s.shared)
+
+	v1.GET("/trace/forward/:prefix/:suffix", s.traceForward)
+	v1.GET("/trace/backward/:prefix/:suffix", s.traceBackward)
+	v1.POST("/events", large, s.requireRole(RoleOperator, RoleAdmin), s.recordEvents)
+
+	v1.PUT("/inspection-plans/:model", small, s.requireRole(RoleQA, RoleAdmin), s.putPlan)
+	v1.GET("/inspection-plans/:model", s.getPlan)
+	v1.POST("/inspections", small, s.requireRole(RoleInspector), s.recordInspection)
+
+	v1.POST("/consents", small, s.requireRole(RoleQA, RoleAdmin), s.grantConsent)
+	v1.GET("/consents", s.listConsents)
+	v1.DELETE("/consents/:id", s.requireRole(RoleQA, RoleAdmin), s.revokeConsent)
+	v1.GET("/audit", s.audit)
+}

@@ -1,0 +1,188 @@
+// Package httpapi is the REST API (DESIGN §6): gin routes, authentication,
+// rate limiting, the one error writer, metrics and the OpenAPI document.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/gateway-api/ledger"
+)
+
+// Ledger is the Fabric access the handlers need (ledger.Fabric).
+type Ledger interface {
+	Evaluate(ctx context.Context, call ledger.Call) ([]byte, error)
+	Submit(ctx context.Context, call ledger.Call) (ledger.Committed, error)
+}
+
+// Evaluator serves reads, possibly from a cache (cache.Cache).
+type Evaluator interface {
+	Evaluate(ctx context.Context, call ledger.Call) ([]byte, error)
+}
+
+// Registrar registers items, coalescing concurrent requests (ledger.Coalescer).
+type Registrar interface {
+	Register(ctx context.Context, user string, items []domain.ItemInput) (domain.BatchResult, error)
+}
+
+// Check is one readiness probe; the API is ready when every Required check
+// passes. Optional ones (Redis) are only reported.
+type Check struct {
+	Name     string
+	Required bool
+	Run      func(ctx context.Context) error
+}
+
+// Deps is what NewServer wires together; main builds it.
+type Deps struct {
+	Ledger    Ledger    // uncached: submits and per-user reads
+	Reads     Evaluator // cached public reads; defaults to Ledger
+	Registrar Registrar // item registration; nil: one transaction per request
+	// Invalidate drops cached views right after this API's own commits;
+	// the event listener does it for every commit. May be nil.
+	Invalidate func(ctx context.Context, ids []string)
+	// BypassCache marks a context so Reads skips the cache. May be nil.
+	BypassCache func(ctx context.Context) context.Context
+
+	Users       map[string]Principal // API user name → identity
+	Keys        map[string]string    // hex SHA-256 of an API key → user name
+	ServiceUser string               // identity for public reads (verify)
+	Checks      []Check
+
+	Log         *slog.Logger
+	Registry    *prometheus.Registry // metrics are registered here and served at /metrics
+	PublicRate  rate.Limit           // per client IP on public routes; default 20/s
+	PublicBurst int                  // default 40
+	// TrustedProxies whose X-Forwarded-For is believed; none by default.
+	TrustedProxies []string
+}
+
+// Service holds the handlers. Public handlers (issue 8) are methods too and
+// live in public_*.go; they reach the ledger through s.deps.Reads.
+type Service struct {
+	deps    Deps
+	metrics *httpMetrics
+	limiter *ipLimiter
+}
+
+// NewServer returns the API's http.Handler.
+func NewServer(deps Deps) http.Handler { return newEngine(deps) }
+
+func newEngine(deps Deps) *gin.Engine {
+	if deps.Reads == nil {
+		deps.Reads = deps.Ledger
+	}
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	if deps.Registry == nil {
+		deps.Registry = prometheus.NewRegistry()
+	}
+	if deps.PublicRate == 0 {
+		deps.PublicRate = 20
+	}
+	if deps.PublicBurst == 0 {
+		deps.PublicBurst = 40
+	}
+	s := &Service{
+		deps:    deps,
+		metrics: newHTTPMetrics(deps.Registry),
+		limiter: newIPLimiter(deps.PublicRate, deps.PublicBurst),
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.ContextWithFallback = true // c.Done()/c.Value() follow the request context
+	_ = r.SetTrustedProxies(deps.TrustedProxies)
+	r.Use(s.observe, s.recover)
+	r.NoRoute(func(c *gin.Context) {
+		s.Fail(c, domain.Errorf(domain.CodeNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	s.routes(r)
+	return r
+}
+
+const (
+	requestIDKey = "idchain.requestId"
+	txIDKey      = "idchain.txId"
+)
+
+func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+// SetTx records the transaction id of a write for the log and the
+// X-Tx-Id response header.
+func SetTx(c *gin.Context, txID string) {
+	c.Set(txIDKey, txID)
+	c.Header("X-Tx-Id", txID)
+}
+
+func (s *Service) logger(c *gin.Context) *slog.Logger {
+	return s.deps.Log.With("requestId", requestID(c))
+}
+
+// observe assigns a request id, and logs and measures every request.
+func (s *Service) observe(c *gin.Context) {
+	start := time.Now()
+	id := c.GetHeader("X-Request-Id")
+	if !validRequestID(id) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Set(requestIDKey, id)
+	c.Header("X-Request-Id", id)
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	d := time.Since(start)
+	s.metrics.observe(c.Request.Method, route, c.Writer.Status(), d)
+	attrs := []any{"requestId", id, "method", c.Request.Method, "route", route,
+		"status", c.Writer.Status(), "ms", float64(d.Microseconds()) / 1000}
+	if tx := c.GetString(txIDKey); tx != "" {
+		attrs = append(attrs, "txId", tx)
+	}
+	if p, ok := Caller(c); ok {
+		attrs = append(attrs, "user", p.Name)
+	}
+	s.deps.Log.Info("http", attrs...)
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r == '-' || r == '_' || r == '.' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// recover turns a panic into a logged INTERNAL error response.
+func (s *Service) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.logger(c).Error("panic", "value", v, "stack", string(debug.Stack()))
+			if !c.Writer.Written() {
+				s.Fail(c, domain.Errorf(domain.CodeInternal, "panic"))
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}

@@ -1,0 +1,160 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/gateway-api/ledger"
+)
+
+func (s *Service) grantConsent(c *gin.Context) {
+	var in domain.ConsentInput
+	if err := BindJSON(c, &in); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	p, _ := Caller(c)
+	// Fast refusal with the shared rules; the chaincode judges again at tx time.
+	if _, err := in.Normalize(p.MSPID, time.Now()); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnGrantConsent, Args: []string{jsonArg(in)}})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	writeRaw(c, http.StatusCreated, done.Result)
+}
+
+func (s *Service) revokeConsent(c *gin.Context) {
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRevokeConsent, Args: []string{c.Param("id")}})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	writeRaw(c, http.StatusOK, done.Result)
+}
+
+func (s *Service) listConsents(c *gin.Context) {
+	dir := c.DefaultQuery("direction", "granted")
+	if dir != "granted" && dir != "received" {
+		s.Fail(c, domain.Errorf(domain.CodeInvalid, "direction must be granted or received"))
+		return
+	}
+	list, err := s.consents(c, dir)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"records": nonNil(list)})
+}
+
+func (s *Service) consents(c *gin.Context, dir string) ([]domain.Consent, error) {
+	b, err := s.evaluate(c, ledger.FnListConsents, dir)
+	if err != nil {
+		return nil, err
+	}
+	var list []domain.Consent
+	return list, decode(ledger.FnListConsents, b, &list)
+}
+
+// shared is the consented read: record the access on the ledger, then read
+// the detail on the owner's peer presenting that access record.
+func (s *Service) shared(c *gin.Context) {
+	id, err := ItemID(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	cat := domain.Category(c.Param("category"))
+	if !domain.KnownCategory(cat) {
+		s.Fail(c, domain.Errorf(domain.CodeInvalid, "unknown category %q", cat))
+		return
+	}
+	it, err := s.item(c, id)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	p, _ := Caller(c)
+	consentID := c.Query("consent")
+	if consentID == "" && p.Role != RoleRegulator {
+		if consentID, err = s.findConsent(c, p.MSPID, it.Owner, cat, id); err != nil {
+			s.Fail(c, err)
+			return
+		}
+	}
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordAccess,
+		Args: []string{id, string(cat), consentID, c.Query("purpose")}})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	var acc domain.AccessRecord
+	if err := decode(ledger.FnRecordAccess, done.Result, &acc); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if acc.ID == "" {
+		acc.ID = done.TxID
+	}
+	b, err := s.deps.Ledger.Evaluate(c, ledger.Call{User: p.Name, Fn: ledger.FnReadShared,
+		Args: []string{acc.ID}, Orgs: []string{it.Owner}})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	writeRaw(c, http.StatusOK, b)
+}
+
+// findConsent picks an active consent of owner to accessor covering the
+// category of id; without one the read is refused before anything is
+// written.
+func (s *Service) findConsent(c *gin.Context, accessor, owner string, cat domain.Category, id string) (string, error) {
+	list, err := s.consents(c, "received")
+	if err != nil {
+		return "", err
+	}
+	now := time.Now()
+	for _, k := range list {
+		if k.Grantor == owner && k.Allows(accessor, cat, id, now) == nil {
+			return k.ID, nil
+		}
+	}
+	return "", domain.Errorf(domain.CodeForbidden, "no active consent of %s gives %s access to %s of %s", owner, accessor, cat, id)
+}
+
+func (s *Service) audit(c *gin.Context) {
+	subject := c.Query("subject")
+	if subject != "" {
+		norm, _, err := domain.NormalizeSubject(subject)
+		if err != nil {
+			s.Fail(c, err)
+			return
+		}
+		subject = norm
+	}
+	size, err := intQuery(c, "pageSize", 100, 1000)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	b, err := s.evaluate(c, ledger.FnListAccess, subject, c.Query("org"), c.Query("from"), c.Query("to"),
+		strconv.Itoa(size), c.Query("bookmark"))
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	var page domain.Page[domain.AccessRecord]
+	if err := decode(ledger.FnListAccess, b, &page); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	page.Records = nonNil(page.Records)
+	c.JSON(http.StatusOK, page)
+}

@@ -1,0 +1,59 @@
+// Package ledger is the API's access to Fabric through fabric-gateway: one
+// gRPC connection per peer, one client.Gateway per enrolled identity, submit
+// with commit-status checks and retries, a write coalescer for item
+// registration and a checkpointed chaincode-event listener.
+package ledger
+
+import "time"
+
+// Chaincode function names (docs/chaincode-api.md).
+const (
+	FnPing            = "system:Ping"
+	FnAssignPrefix    = "registry:AssignPrefix"
+	FnGetPrefix       = "registry:GetPrefix"
+	FnListPrefixes    = "registry:ListPrefixes"
+	FnRegisterItems   = "registry:RegisterItems"
+	FnGetItem         = "registry:GetItem"
+	FnListItems       = "registry:ListItems"
+	FnRecordEvents    = "trace:RecordEvents"
+	FnGetHistory      = "trace:GetHistory"
+	FnTraceBackward   = "trace:TraceBackward"
+	FnTraceForward    = "trace:TraceForward"
+	FnGetProvenance   = "trace:GetProvenance"
+	FnPutPlan         = "quality:PutPlan"
+	FnGetPlan         = "quality:GetPlan"
+	FnRecordInspect   = "quality:RecordInspection"
+	FnStoreDetail     = "quality:StoreDetail"
+	FnGetInspections  = "quality:GetInspections"
+	FnRelease         = "quality:Release"
+	FnRecall          = "quality:Recall"
+	FnVerify          = "public:Verify"
+	FnRecordScans     = "public:RecordFirstScans"
+	FnGrantConsent    = "sharing:GrantConsent"
+	FnRevokeConsent   = "sharing:RevokeConsent"
+	FnListConsents    = "sharing:ListConsents"
+	FnRecordAccess    = "sharing:RecordAccess"
+	FnReadShared      = "sharing:ReadShared"
+	FnListAccess      = "sharing:ListAccess"
+	FnPurgeDetail     = "sharing:PurgeDetail"
+	ChaincodeEventTag = "idchain" // the one chaincode event name
+)
+
+// Call is one chaincode invocation on behalf of an API user.
+type Call struct {
+	User      string            // API user name; its enrolled identity signs
+	Fn        string            // "contract:Function"
+	Args      []string          // string arguments (complex ones JSON)
+	Transient map[string][]byte // private data, never in the proposal args
+	// Orgs restricts endorsement (submit) or the evaluating peer (evaluate)
+	// to these MSP IDs, e.g. the owner for implicit-collection access.
+	Orgs []string
+}
+
+// Committed is the outcome of a submitted transaction whose commit status
+// was checked and found valid.
+type Committed struct {
+	Result []byte
+	TxID   string
+	At     time.Time // when the commit status arrived
+}

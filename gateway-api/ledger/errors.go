@@ -1,0 +1,132 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// errUnavailable is what callers see when Fabric could not be reached or did
+// not answer in time; the cause is wrapped for the log.
+var errUnavailable = domain.Errorf(domain.CodeUnavailable, "ledger unavailable, retry later")
+
+// fabricText returns the error text including the per-peer details a
+// gateway error carries (the chaincode's "CODE: message" is in there).
+func fabricText(err error) string {
+	var b strings.Builder
+	b.WriteString(err.Error())
+	var te *client.TransactionError
+	if errors.As(err, &te) {
+		for _, d := range te.Details() {
+			b.WriteString("\n")
+			b.WriteString(d.GetMessage())
+		}
+	}
+	return b.String()
+}
+
+// mapError turns a fabric-gateway error into the API vocabulary: chaincode
+// errors become *domain.Error with their own code; connectivity problems
+// become UNAVAILABLE; the rest stays unmapped (INTERNAL), wrapped for the log.
+func mapError(fn string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if e, ok := chaincodeError(err); ok {
+		return e
+	}
+	var ce *client.CommitError
+	if errors.As(err, &ce) {
+		if isConflictCode(ce.Code) {
+			return fmt.Errorf("%s: %w: %w", fn, domain.Errorf(domain.CodeConflict,
+				"transaction %s was invalidated by a concurrent update (%s); retry", ce.TransactionID, ce.Code), err)
+		}
+		return fmt.Errorf("%s: %w", fn, err)
+	}
+	if transient(err) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w: %w", fn, errUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", fn, err)
+}
+
+// chaincodeError extracts the chaincode's coded error, if any.
+func chaincodeError(err error) (*domain.Error, bool) {
+	var te *client.TransactionError
+	if !errors.As(err, &te) {
+		return nil, false
+	}
+	for _, d := range te.Details() {
+		if e, ok := domain.ParseError(d.GetMessage()); ok {
+			return e, true
+		}
+	}
+	return domain.ParseError(status.Convert(te).Message())
+}
+
+func isConflictCode(c peer.TxValidationCode) bool {
+	return c == peer.TxValidationCode_MVCC_READ_CONFLICT || c == peer.TxValidationCode_PHANTOM_READ_CONFLICT
+}
+
+// transientMarkers are gateway messages seen while peers, orderers or
+// chaincode servers (re)start; the same request succeeds a few seconds later.
+var transientMarkers = []string{
+	"no combination of peers",
+	"no orderers could successfully process",
+	"failed to collect enough transaction endorsements",
+	"failed to endorse",
+	"failed to send transaction to orderer",
+	"connection refused",
+	"no Raft leader",
+	"chaincode registration failed",
+	"could not launch chaincode",
+	"timeout expired while executing transaction",
+}
+
+// transient reports whether a failed call may succeed if retried: an
+// endorsement or ordering failure not caused by the chaincode's own rules,
+// or a gRPC connectivity error.
+func transient(err error) bool {
+	if _, ok := chaincodeError(err); ok {
+		return false
+	}
+	var ce *client.CommitError
+	if errors.As(err, &ce) {
+		return isConflictCode(ce.Code)
+	}
+	var cse *client.CommitStatusError
+	if errors.As(err, &cse) {
+		// The transaction may still commit: re-submitting could apply it
+		// twice. Not retried here.
+		return false
+	}
+	var se *client.SubmitError
+	if errors.As(err, &se) {
+		return true
+	}
+	switch status.Code(err) {
+	case codes.Unavailable, codes.ResourceExhausted:
+		return true
+	case codes.DeadlineExceeded:
+		var ee *client.EndorseError
+		return errors.As(err, &ee)
+	}
+	text := fabricText(err)
+	for _, m := range transientMarkers {
+		if strings.Contains(text, m) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,302 @@
+package ledger
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-gateway/pkg/hash"
+	"github.com/hyperledger/fabric-gateway/pkg/identity"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+)
+
+// Config tunes the Fabric access. Zero values take the defaults.
+type Config struct {
+	EvaluateTimeout     time.Duration // default 10s
+	EndorseTimeout      time.Duration // default 30s
+	SubmitTimeout       time.Duration // default 10s
+	CommitStatusTimeout time.Duration // default 60s
+	// Attempts bounds tries of a call that fails transiently (MVCC
+	// conflict, endorsement or ordering unavailable); default 8.
+	Attempts int
+	// Backoff is the first retry delay, doubled per attempt up to
+	// MaxBackoff (defaults 100ms, 2s), with jitter.
+	Backoff, MaxBackoff time.Duration
+	Metrics             *Metrics
+}
+
+func (c *Config) defaults() {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	set(&c.EvaluateTimeout, 10*time.Second)
+	set(&c.EndorseTimeout, 30*time.Second)
+	set(&c.SubmitTimeout, 10*time.Second)
+	set(&c.CommitStatusTimeout, 60*time.Second)
+	set(&c.Backoff, 100*time.Millisecond)
+	set(&c.MaxBackoff, 2*time.Second)
+	if c.Attempts <= 0 {
+		c.Attempts = 8
+	}
+}
+
+// Fabric holds one gRPC connection per org peer and one gateway per user.
+type Fabric struct {
+	cfg       Config
+	profile   *Profile
+	conns     []*grpc.ClientConn
+	users     map[string]*user
+	order     []string // user names in profile order
+	commitsMu sync.Mutex
+	commits   map[string]time.Time // tx id → commit seen, for listener lag
+}
+
+type user struct {
+	Identity
+	gw       *client.Gateway
+	network  *client.Network
+	contract *client.Contract
+}
+
+// Open connects to every org peer of the profile and creates a gateway per
+// enrolled user. It does not contact the network (connections are lazy).
+func Open(p *Profile, cfg Config) (*Fabric, error) {
+	cfg.defaults()
+	f := &Fabric{cfg: cfg, profile: p, users: map[string]*user{}, commits: map[string]time.Time{}}
+	for _, org := range p.Orgs {
+		conn, err := dial(org.Peer)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("org %s: %w", org.MSPID, err)
+		}
+		f.conns = append(f.conns, conn)
+		for _, u := range org.Users {
+			if _, dup := f.users[u.Name]; dup {
+				f.Close()
+				return nil, fmt.Errorf("profile: user %s appears twice", u.Name)
+			}
+			usr, err := f.connect(org.MSPID, u, conn)
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("user %s: %w", u.Name, err)
+			}
+			f.users[u.Name] = usr
+			f.order = append(f.order, u.Name)
+		}
+	}
+	return f, nil
+}
+
+func dial(p Peer) (*grpc.ClientConn, error) {
+	pemCA, err := os.ReadFile(p.TLSCACert)
+	if err != nil {
+		return nil, fmt.Errorf("peer TLS CA: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemCA) {
+		return nil, fmt.Errorf("peer TLS CA %s holds no certificate", p.TLSCACert)
+	}
+	creds := credentials.NewClientTLSFromCert(pool, p.HostOverride)
+	return grpc.NewClient(p.Address,
+		grpc.WithTransportCredentials(creds),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20), grpc.MaxCallSendMsgSize(64<<20)))
+}
+
+func (f *Fabric) connect(mspID string, u User, conn *grpc.ClientConn) (*user, error) {
+	certPEM, err := os.ReadFile(u.Cert)
+	if err != nil {
+		return nil, err
+	}
+	cert, role, err := ParseCert(certPEM)
+	if err != nil {
+		return nil, err
+	}
+	id, err := identity.NewX509Identity(mspID, cert)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM, err := os.ReadFile(u.Key)
+	if err != nil {
+		return nil, err
+	}
+	key, err := identity.PrivateKeyFromPEM(keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	sign, err := identity.NewPrivateKeySign(key)
+	if err != nil {
+		return nil, err
+	}
+	gw, err := client.Connect(id,
+		client.WithSign(sign),
+		client.WithHash(hash.SHA256),
+		client.WithClientConnection(conn),
+		client.WithEvaluateTimeout(f.cfg.EvaluateTimeout),
+		client.WithEndorseTimeout(f.cfg.EndorseTimeout),
+		client.WithSubmitTimeout(f.cfg.SubmitTimeout),
+		client.WithCommitStatusTimeout(f.cfg.CommitStatusTimeout),
+	)
+	if err != nil {
+		return nil, err
+	}
+	network := gw.GetNetwork(f.profile.Channel)
+	return &user{
+		Identity: Identity{Name: u.Name, MSPID: mspID, Role: role, CN: cert.Subject.CommonName},
+		gw:       gw, network: network, contract: network.GetContract(f.profile.Chaincode),
+	}, nil
+}
+
+// Close releases every gateway and connection.
+func (f *Fabric) Close() {
+	for _, u := range f.users {
+		u.gw.Close()
+	}
+	for _, c := range f.conns {
+		c.Close()
+	}
+}
+
+// Identities lists the enrolled users in profile order.
+func (f *Fabric) Identities() []Identity {
+	out := make([]Identity, 0, len(f.order))
+	for _, n := range f.order {
+		out = append(out, f.users[n].Identity)
+	}
+	return out
+}
+
+func (f *Fabric) user(name string) (*user, error) {
+	u, ok := f.users[name]
+	if !ok {
+		return nil, fmt.Errorf("ledger: no enrolled identity for user %q", name)
+	}
+	return u, nil
+}
+
+// Evaluate runs a query on one peer (of call.Orgs if given) and returns the
+// chaincode result. Transient failures are retried.
+func (f *Fabric) Evaluate(ctx context.Context, call Call) ([]byte, error) {
+	u, err := f.user(call.User)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	err = f.retry(ctx, call.Fn, func() error {
+		p, err := u.contract.NewProposal(call.Fn, proposalOptions(call)...)
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		out, err = p.EvaluateWithContext(ctx)
+		f.cfg.Metrics.observe("evaluate", call.Fn, time.Since(t0).Seconds())
+		return err
+	})
+	return out, mapError(call.Fn, err)
+}
+
+// Submit endorses, orders and waits for the commit status of a
+// transaction. It reports success only for a valid commit; MVCC conflicts
+// and transient endorsement/ordering failures are retried with backoff.
+func (f *Fabric) Submit(ctx context.Context, call Call) (Committed, error) {
+	u, err := f.user(call.User)
+	if err != nil {
+		return Committed{}, err
+	}
+	var out Committed
+	err = f.retry(ctx, call.Fn, func() error {
+		var err error
+		out, err = f.submitOnce(ctx, u, call)
+		return err
+	})
+	return out, mapError(call.Fn, err)
+}
+
+func (f *Fabric) submitOnce(ctx context.Context, u *user, call Call) (Committed, error) {
+	p, err := u.contract.NewProposal(call.Fn, proposalOptions(call)...)
+	if err != nil {
+		return Committed{}, err
+	}
+	m := f.cfg.Metrics
+	t0 := time.Now()
+	tx, err := p.EndorseWithContext(ctx)
+	t1 := time.Now()
+	m.observe("endorse", call.Fn, t1.Sub(t0).Seconds())
+	if err != nil {
+		return Committed{}, err
+	}
+	commit, err := tx.SubmitWithContext(ctx)
+	t2 := time.Now()
+	m.observe("submit", call.Fn, t2.Sub(t1).Seconds())
+	if err != nil {
+		return Committed{}, err
+	}
+	st, err := commit.StatusWithContext(ctx)
+	t3 := time.Now()
+	m.observe("commit", call.Fn, t3.Sub(t2).Seconds())
+	if err != nil {
+		return Committed{}, err
+	}
+	if !st.Successful {
+		return Committed{}, &client.CommitError{TransactionID: st.TransactionID, Code: st.Code}
+	}
+	f.noteCommit(st.TransactionID, t3)
+	return Committed{Result: tx.Result(), TxID: st.TransactionID, At: t3}, nil
+}
+
+func proposalOptions(call Call) []client.ProposalOption {
+	opts := []client.ProposalOption{client.WithArguments(call.Args...)}
+	if len(call.Transient) > 0 {
+		opts = append(opts, client.WithTransient(call.Transient))
+	}
+	if len(call.Orgs) > 0 {
+		opts = append(opts, client.WithEndorsingOrganizations(call.Orgs...))
+	}
+	return opts
+}
+
+// retry runs op until it succeeds, fails for good, the attempts run out or
+// ctx ends, sleeping with exponential backoff and jitter in between.
+func (f *Fabric) retry(ctx context.Context, fn string, op func() error) error {
+	delay := f.cfg.Backoff
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil || attempt >= f.cfg.Attempts || !transient(err) {
+			return err
+		}
+		f.cfg.Metrics.retry(fn)
+		sleep := delay/2 + rand.N(delay/2+1)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(sleep):
+		}
+		delay = min(2*delay, f.cfg.MaxBackoff)
+	}
+}
+
+// noteCommit remembers when this process saw a transaction commit, so the
+// listener can measure how long its event took (bounded memory).
+func (f *Fabric) noteCommit(txID string, at time.Time) {
+	f.commitsMu.Lock()
+	defer f.commitsMu.Unlock()
+	if len(f.commits) >= 10000 {
+		clear(f.commits)
+	}
+	f.commits[txID] = at
+}
+
+func (f *Fabric) takeCommit(txID string) (time.Time, bool) {
+	f.commitsMu.Lock()
+	defer f.commitsMu.Unlock()
+	at, ok := f.commits[txID]
+	delete(f.commits, txID)
+	return at, ok
+}
