@@ -1,0 +1,155 @@
+package profile
+
+import (
+	"crypto/x509"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-gateway/pkg/hash"
+	"github.com/hyperledger/fabric-gateway/pkg/identity"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+)
+
+// Timeouts of a gateway connection. Every call gets one; the request context
+// may end it sooner.
+type Timeouts struct {
+	Evaluate     time.Duration
+	Endorse      time.Duration
+	Submit       time.Duration
+	CommitStatus time.Duration
+}
+
+// DefaultTimeouts suit a loaded 2-core dev machine: commit waits include the
+// BatchTimeout and validation on every peer.
+var DefaultTimeouts = Timeouts{
+	Evaluate:     10 * time.Second,
+	Endorse:      30 * time.Second,
+	Submit:       15 * time.Second,
+	CommitStatus: 60 * time.Second,
+}
+
+// Dial opens a gRPC client connection to a peer, trusting the peer's TLS CA
+// from the profile. The connection is lazy: errors show on first use.
+func Dial(peer Peer) (*grpc.ClientConn, error) {
+	pem, err := os.ReadFile(peer.TLSCACert)
+	if err != nil {
+		return nil, fmt.Errorf("peer %s TLS CA: %w", peer.Name, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("peer %s TLS CA %s: no certificate found", peer.Name, peer.TLSCACert)
+	}
+	creds := credentials.NewClientTLSFromCert(pool, peer.HostOverride)
+	conn, err := grpc.NewClient(peer.Address, grpc.WithTransportCredentials(creds))
+	if err != nil {
+		return nil, fmt.Errorf("dial peer %s: %w", peer.Name, err)
+	}
+	return conn, nil
+}
+
+// Signer loads a user's X.509 identity and signing function.
+func Signer(mspID string, u User) (*identity.X509Identity, identity.Sign, error) {
+	certPEM, err := os.ReadFile(u.Cert)
+	if err != nil {
+		return nil, nil, fmt.Errorf("user %s certificate: %w", u.Name, err)
+	}
+	cert, err := identity.CertificateFromPEM(certPEM)
+	if err != nil {
+		return nil, nil, fmt.Errorf("user %s certificate: %w", u.Name, err)
+	}
+	id, err := identity.NewX509Identity(mspID, cert)
+	if err != nil {
+		return nil, nil, fmt.Errorf("user %s identity: %w", u.Name, err)
+	}
+	keyPEM, err := os.ReadFile(u.Key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("user %s key: %w", u.Name, err)
+	}
+	key, err := identity.PrivateKeyFromPEM(keyPEM)
+	if err != nil {
+		return nil, nil, fmt.Errorf("user %s key: %w", u.Name, err)
+	}
+	sign, err := identity.NewPrivateKeySign(key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("user %s signer: %w", u.Name, err)
+	}
+	return id, sign, nil
+}
+
+// Connect returns a gateway acting as user u of org mspID over conn, with
+// every timeout set.
+func Connect(conn grpc.ClientConnInterface, mspID string, u User, t Timeouts) (*client.Gateway, error) {
+	id, sign, err := Signer(mspID, u)
+	if err != nil {
+		return nil, err
+	}
+	gw, err := client.Connect(id,
+		client.WithSign(sign),
+		client.WithHash(hash.SHA256),
+		client.WithClientConnection(conn),
+		client.WithEvaluateTimeout(t.Evaluate),
+		client.WithEndorseTimeout(t.Endorse),
+		client.WithSubmitTimeout(t.Submit),
+		client.WithCommitStatusTimeout(t.CommitStatus),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("connect gateway for %s: %w", u.Name, err)
+	}
+	return gw, nil
+}
+
+// Session is one user's gateway connection to a peer.
+type Session struct {
+	Org     Org
+	User    User
+	Peer    Peer
+	Conn    *grpc.ClientConn
+	Gateway *client.Gateway
+	profile *Profile
+}
+
+// Open connects the named user through the gateway peer of the user's org.
+func (p *Profile) Open(userName string, t Timeouts) (*Session, error) {
+	org, _, err := p.User(userName)
+	if err != nil {
+		return nil, err
+	}
+	return p.OpenAt(org.Peer, userName, t)
+}
+
+// OpenAt connects the named user through a given peer (any org's).
+func (p *Profile) OpenAt(peer Peer, userName string, t Timeouts) (*Session, error) {
+	org, u, err := p.User(userName)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := Dial(peer)
+	if err != nil {
+		return nil, err
+	}
+	gw, err := Connect(conn, org.MSPID, u, t)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &Session{Org: org, User: u, Peer: peer, Conn: conn, Gateway: gw, profile: p}, nil
+}
+
+// Network returns the profile's channel.
+func (s *Session) Network() *client.Network {
+	return s.Gateway.GetNetwork(s.profile.Channel)
+}
+
+// Contract returns the profile's chaincode on its channel.
+func (s *Session) Contract() *client.Contract {
+	return s.Network().GetContract(s.profile.Chaincode)
+}
+
+// Close releases the gateway and the connection.
+func (s *Session) Close() error {
+	s.Gateway.Close()
+	return s.Conn.Close()
+}
