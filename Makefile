@@ -1,0 +1,45 @@
+# idchain developer commands. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+INTEGRATION_TIMEOUT ?= 45m
+
+.PHONY: help up down network-up network-down api-up api-down status tools test test-unit test-integration bench-fabric
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+up: network-up api-up ## build and start everything (Redis, Fabric, chaincode, API); idempotent
+	@echo "ready: source network/.run/env (IDCHAIN_API, keys, IDCHAIN_PROFILE)"
+
+down: api-down network-down ## stop every process started by make up and remove network/.run
+
+network-up: ## build the Fabric binaries, start Redis and the Fabric network, deploy the chaincode
+	@network/network.sh up
+
+network-down: ## stop the network processes and remove network/.run
+	@network/network.sh down
+
+api-up: ## start the REST API (scripts/api-up.sh) once it exists
+	@if [ -f gateway-api/main.go ] && [ -f scripts/api-up.sh ]; then bash scripts/api-up.sh; \
+	else echo "api-up: gateway-api/main.go or scripts/api-up.sh missing, API not started"; fi
+
+api-down:
+	@if [ -f scripts/api-down.sh ]; then bash scripts/api-down.sh; fi
+
+status: ## processes of the running system with PID and RSS
+	@network/network.sh status
+
+tools: ## build the pinned Fabric and Fabric CA binaries into network/bin
+	@network/build-tools.sh
+
+test: ## unit tests, then start the system, run the integration tests, stop it
+	@scripts/test.sh
+
+test-unit: ## go test -race ./... (no network needed)
+	go test -race -count=1 ./...
+
+test-integration: ## integration tests against the running system (make up first)
+	go test -tags integration -p 1 -count=1 -timeout $(INTEGRATION_TIMEOUT) ./...
+
+bench-fabric: ## raw-Fabric baseline: committed tx/s of a trivial write at 1/8/32 clients
+	@scripts/bench/fabric-baseline.sh
