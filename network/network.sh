@@ -50,6 +50,7 @@ start_fresh() {
   log "channel $CHANNEL joined ($((SECONDS - start))s)"
 
   wait "$build_pid" || { show_log_tail build-cc; die "chaincode build failed"; }
+  install_chaincode_binary || true
   for org in "${ORGS[@]}"; do package_chaincode "$org" && start_cc "$org"; done
   for org in "${ORGS[@]}"; do wait_cc "$org"; done
   wait_redis
@@ -63,9 +64,13 @@ start_fresh() {
 
 # Restart whatever is not running (after a crash, a reboot or node.sh stop).
 resume() {
-  local name
+  local name org
   log "network state found, restarting missing processes"
-  [[ -x "$(cc_binary)" ]] || build_chaincode
+  build_chaincode
+  if install_chaincode_binary; then
+    log "chaincode binary changed: restarting the chaincode servers"
+    for org in "${ORGS[@]}"; do stop_process "cc.$org"; done
+  fi
   while read -r name; do
     is_running "$name" || "$NET_DIR/node.sh" start "$name"
   done < <(all_nodes)

@@ -116,7 +116,16 @@ build_chaincode() {
     git -C "$REPO_DIR" archive "$IDCHAIN_CC_REF" | tar -x -C "$src"
     log "building the chaincode from $IDCHAIN_CC_REF"
   fi
-  (cd "$src" && go build -o "$(cc_binary)" ./cmd/idchain-cc) || die "go build ./cmd/idchain-cc failed"
+  (cd "$src" && go build -o "$(cc_binary).new" ./cmd/idchain-cc) || die "go build ./cmd/idchain-cc failed"
+}
+
+# Installs the freshly built binary; returns 1 when it equals the current one.
+install_chaincode_binary() {
+  if [[ -x "$(cc_binary)" ]] && cmp -s "$(cc_binary)" "$(cc_binary).new"; then
+    rm -f "$(cc_binary).new"
+    return 1
+  fi
+  mv "$(cc_binary).new" "$(cc_binary)"
 }
 
 start_cc() {

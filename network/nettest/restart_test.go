@@ -14,11 +14,20 @@ func TestTransactionsCommitWithOneOrdererDownAndItCatchesUp(t *testing.T) {
 	p := mustProfile(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	victim, witness := p.Orderers[len(p.Orderers)-1], p.Orderers[0]
 	s := mustSession(t, p, "maker-operator")
 	if _, _, err := touch(ctx, s, uniqueKey(t)); err != nil {
-		t.Fatalf("before stopping %s: %v", victim.Name, err)
+		t.Fatalf("before stopping an orderer: %v", err)
 	}
+	// Stopping the Raft leader is the harder case: a new election must happen.
+	victim, err := p.RaftLeader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	witness := p.Orderers[0]
+	if witness.Name == victim.Name {
+		witness = p.Orderers[1]
+	}
+	t.Logf("stopping the Raft leader %s", victim.Name)
 
 	nodeCtl(t, "stop", victim.Name)
 	t.Cleanup(func() { nodeCtl(t, "start", victim.Name) })

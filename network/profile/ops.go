@@ -9,9 +9,10 @@ import (
 	"strings"
 )
 
-// BlockHeight reads ledger_blockchain_height for channel from a peer's or
-// orderer's operations endpoint (host:port, plain HTTP on loopback).
-func BlockHeight(ctx context.Context, operations, channel string) (uint64, error) {
+// Metric reads one sample of a Prometheus metric from a peer's or orderer's
+// operations endpoint (host:port, plain HTTP on loopback). labels is the
+// exact label set as exposed, e.g. `channel="idchain"`.
+func Metric(ctx context.Context, operations, name, labels string) (float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+operations+"/metrics", nil)
 	if err != nil {
 		return 0, err
@@ -24,20 +25,37 @@ func BlockHeight(ctx context.Context, operations, channel string) (uint64, error
 	if resp.StatusCode != http.StatusOK {
 		return 0, fmt.Errorf("metrics %s: HTTP %d", operations, resp.StatusCode)
 	}
-	want := `ledger_blockchain_height{channel="` + channel + `"} `
+	want := name + "{" + labels + "} "
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), want); ok {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			if err != nil {
-				return 0, fmt.Errorf("metrics %s: height %q: %w", operations, v, err)
+				return 0, fmt.Errorf("metrics %s: %s %q: %w", operations, name, v, err)
 			}
-			return uint64(f), nil
+			return f, nil
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return 0, fmt.Errorf("metrics %s: %w", operations, err)
 	}
-	return 0, fmt.Errorf("metrics %s: no height for channel %s: %w", operations, channel, ErrNotFound)
+	return 0, fmt.Errorf("metrics %s: %s{%s}: %w", operations, name, labels, ErrNotFound)
+}
+
+// BlockHeight is the ledger height of channel on a peer or orderer.
+func BlockHeight(ctx context.Context, operations, channel string) (uint64, error) {
+	v, err := Metric(ctx, operations, "ledger_blockchain_height", `channel="`+channel+`"`)
+	return uint64(v), err
+}
+
+// RaftLeader returns the orderer that currently leads channel's Raft cluster.
+func (p *Profile) RaftLeader(ctx context.Context) (Orderer, error) {
+	for _, o := range p.Orderers {
+		v, err := Metric(ctx, o.Operations, "consensus_etcdraft_is_leader", `channel="`+p.Channel+`"`)
+		if err == nil && v == 1 {
+			return o, nil
+		}
+	}
+	return Orderer{}, fmt.Errorf("raft leader of %s: %w", p.Channel, ErrNotFound)
 }
