@@ -22,6 +22,8 @@ func Contracts() []contractapi.ContractInterface {
 	cs := []contractapi.ContractInterface{
 		NewSystemContract(),
 		NewRegistryContract(),
+		NewTraceContract(),
+		NewPublicContract(),
 	}
 	for _, f := range more {
 		cs = append(cs, f())

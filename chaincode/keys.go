@@ -1,6 +1,8 @@
 package chaincode
 
 import (
+	"fmt"
+
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 
 	"github.com/idchain/idchain/domain"
@@ -17,7 +19,7 @@ import (
 //	rel      [parent, child]             0x00 – forward aggregation (child names its parent)
 //	relin    [input, output]             0x00 – forward transformation (output names its inputs)
 //	cust     [id]                        Custody, set on shipping (SBE: the custodian to be)
-//	evt      [id, ts, txid]              domain.Event, ts = RFC 3339 UTC with nanoseconds (sorts by time)
+//	evt      [id, ts, txid, seq]         domain.Event; ts fixed-width UTC (sorts by time), seq = index in the tx
 //	recall   [id]                        domain.Recall (written by quality:Recall)
 //	release  [id]                        domain.Release (quality:Release)
 //	insp     [id, ts, txid]              domain.Inspection (quality:RecordInspection)
@@ -96,8 +98,11 @@ func RelKey(parent, child string) (string, error) { return key(objRel, parent, c
 // RelInKey is the forward transformation key input → output.
 func RelInKey(input, output string) (string, error) { return key(objRelIn, input, output) }
 
-// EventKey is the key of one recorded event of id.
-func EventKey(id, ts, txID string) (string, error) { return key(objEvent, id, ts, txID) }
+// EventKey is the key of one recorded event of id; seq orders the events of
+// one transaction.
+func EventKey(id, ts, txID string, seq int) (string, error) {
+	return key(objEvent, id, ts, txID, fmt.Sprintf("%05d", seq))
+}
 
 // RecallKey is the key of the recall of id (value domain.Recall).
 func RecallKey(id string) (string, error) { return key(objRecall, id) }

@@ -29,12 +29,9 @@ func (c *RegistryContract) registerItems(ctx contractapi.TransactionContextInter
 	if err != nil {
 		return nil, err
 	}
-	var inputs []domain.ItemInput
-	if err := parseJSONArg("items", itemsJSON, &inputs); err != nil {
+	inputs, err := decodeBatch[domain.ItemInput]("items", itemsJSON)
+	if err != nil {
 		return nil, err
-	}
-	if len(inputs) == 0 || len(inputs) > MaxBatch {
-		return nil, domain.Errorf(domain.CodeInvalid, "a batch holds 1-%d items, got %d", MaxBatch, len(inputs))
 	}
 	b, err := newBatch(ctx.GetStub(), who)
 	if err != nil {

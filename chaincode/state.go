@@ -71,6 +71,18 @@ func parseJSONArg(name, arg string, v any) error {
 	return nil
 }
 
+// decodeBatch decodes a JSON array argument of 1..MaxBatch entries.
+func decodeBatch[T any](name, arg string) ([]T, error) {
+	var v []T
+	if err := parseJSONArg(name, arg, &v); err != nil {
+		return nil, err
+	}
+	if len(v) == 0 || len(v) > MaxBatch {
+		return nil, domain.Errorf(domain.CodeInvalid, "a batch holds 1-%d %s, got %d", MaxBatch, name, len(v))
+	}
+	return v, nil
+}
+
 // eachKV calls fn for every entry of a partial-composite-key scan of at most
 // limit entries (limit > 0). It returns the bookmark to continue from.
 func eachKV(stub shim.ChaincodeStubInterface, objectType string, attrs []string, limit int, bookmark string,

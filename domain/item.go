@@ -64,16 +64,19 @@ type Input struct {
 
 // Item is the public ledger record of an identified thing.
 type Item struct {
-	ID         string            `json:"id"`
-	Kind       Kind              `json:"kind"`
-	Industry   Industry          `json:"industry"`
-	Owner      string            `json:"owner"`
-	Custodian  string            `json:"custodian,omitempty"`
-	Model      string            `json:"model,omitempty"`
-	GTIN       string            `json:"gtin,omitempty"`
-	Lot        string            `json:"lot,omitempty"`
-	Serial     string            `json:"serial,omitempty"`
-	Parent     string            `json:"parent,omitempty"`
+	ID        string   `json:"id"`
+	Kind      Kind     `json:"kind"`
+	Industry  Industry `json:"industry"`
+	Owner     string   `json:"owner"`
+	Custodian string   `json:"custodian,omitempty"`
+	Model     string   `json:"model,omitempty"`
+	GTIN      string   `json:"gtin,omitempty"`
+	Lot       string   `json:"lot,omitempty"`
+	Serial    string   `json:"serial,omitempty"`
+	Parent    string   `json:"parent,omitempty"` // registered aggregation parent (unit→lot, board→panel)
+	// Container is where packing put the item (unit→case→pallet); it is set
+	// and cleared by packing/unpacking events, Parent never changes.
+	Container  string            `json:"container,omitempty"`
 	Inputs     []Input           `json:"inputs,omitempty"`
 	Attributes map[string]string `json:"attributes,omitempty"`
 	Status     Status            `json:"status"`

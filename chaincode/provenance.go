@@ -1,0 +1,60 @@
+package chaincode
+
+import (
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// getProvenance gathers everything public about an item: record (custody
+// applied), events, ancestors, direct children and outputs, inspections,
+// release and the recall that applies (own or an ancestor's).
+func (c *TraceContract) getProvenance(ctx ctxI, id string) (*domain.Provenance, error) {
+	stub := ctx.GetStub()
+	it, err := viewItem(stub, id)
+	if err != nil {
+		return nil, err
+	}
+	p := &domain.Provenance{Item: it, Ancestors: []string{}, Children: []string{}}
+	if p.Events, err = eventsOf(ctx, it.ID); err != nil {
+		return nil, err
+	}
+	back, err := c.traceBackward(ctx, it.ID, "", "")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range back.Nodes {
+		p.Ancestors = append(p.Ancestors, n.ID)
+	}
+	fwd, err := c.traceForward(ctx, it.ID, "1", "")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range fwd.Nodes {
+		p.Children = append(p.Children, n.ID)
+	}
+	if p.Inspections, err = inspectionsOf(stub, it.ID); err != nil {
+		return nil, err
+	}
+	if p.Release, err = releaseOf(stub, it.ID); err != nil {
+		return nil, err
+	}
+	if p.Recall, err = recallOf(stub, it); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// releaseOf returns the release record of id, or nil.
+func releaseOf(stub shim.ChaincodeStubInterface, id string) (*domain.Release, error) {
+	k, err := ReleaseKey(id)
+	if err != nil {
+		return nil, err
+	}
+	var r domain.Release
+	found, err := getJSON(stub, k, &r)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &r, nil
+}

@@ -1,0 +1,190 @@
+package chaincode
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// maxQualityWalk bounds the parent chain searched for an inspection.
+const maxQualityWalk = 8
+
+// PublicContract answers consumers: verification and first scans.
+type PublicContract struct {
+	contractapi.Contract
+}
+
+// NewPublicContract returns the "public" contract.
+func NewPublicContract() *PublicContract {
+	c := new(PublicContract)
+	c.Name = "public"
+	return c
+}
+
+// GetEvaluateTransactions marks the read-only functions.
+func (c *PublicContract) GetEvaluateTransactions() []string { return []string{"Verify"} }
+
+func (c *PublicContract) Verify(ctx ctxI, id string) (string, error) { return out(c.verify(ctx, id)) }
+func (c *PublicContract) RecordFirstScans(ctx ctxI, scansJSON string) (string, error) {
+	return out(c.recordFirstScans(ctx, scansJSON))
+}
+
+// FirstScan is one input of RecordFirstScans and the value of scan~<id>.
+type FirstScan struct {
+	ID   string `json:"id"`
+	At   string `json:"at"` // RFC 3339, when the API saw the first scan
+	By   string `json:"by,omitempty"`
+	TxID string `json:"txId,omitempty"`
+}
+
+// verify builds the public view of an item. An id that is well formed but
+// not registered is reported as not genuine (no error).
+func (c *PublicContract) verify(ctx ctxI, id string) (*domain.Verification, error) {
+	stub := ctx.GetStub()
+	it, err := viewItem(stub, id)
+	if domain.CodeOf(err) == domain.CodeNotFound {
+		p, _ := parseID(id)
+		return &domain.Verification{ID: p.String(), Genuine: false}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &domain.Verification{ID: it.ID, Genuine: true, Maker: it.Owner, Kind: it.Kind, Industry: it.Industry,
+		Model: it.Model, GTIN: it.GTIN, Lot: it.Lot, Serial: it.Serial, CreatedAt: it.CreatedAt}
+	if v.Recall, err = recallOf(stub, it); err != nil {
+		return nil, err
+	}
+	v.Recalled = v.Recall != nil
+	v.Status = domain.EffectiveStatus(it.Status, v.Recalled)
+	rel, err := releaseOf(stub, it.ID)
+	if err != nil {
+		return nil, err
+	}
+	if rel != nil {
+		v.Released, v.ReleasedAt = true, rel.At
+	}
+	switch it.Status {
+	case domain.StatusReleased, domain.StatusShipped, domain.StatusReceived:
+		v.Released = true
+	}
+	if v.Quality, err = qualitySummary(ctx, it); err != nil {
+		return nil, err
+	}
+	evs, err := eventsOf(ctx, it.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		v.Timeline = append(v.Timeline, domain.TimelineEntry{Type: e.Type, At: e.At, By: e.ActorMSP, Step: e.Step})
+	}
+	var fs FirstScan
+	k, err := key(objScan, it.ID)
+	if err != nil {
+		return nil, err
+	}
+	if found, err := getJSON(stub, k, &fs); err != nil {
+		return nil, err
+	} else if found {
+		v.FirstScanAt = fs.At
+	}
+	return v, nil
+}
+
+// qualitySummary is the verdict of the latest inspection of the item or,
+// failing that, of its nearest inspected container (lot, batch, panel).
+func qualitySummary(ctx ctxI, it domain.Item) (*domain.QualitySummary, error) {
+	stub := ctx.GetStub()
+	cur := it
+	for range maxQualityWalk {
+		ins, err := inspectionsOf(stub, cur.ID)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(ins); n > 0 {
+			return &domain.QualitySummary{Passed: ins[n-1].Passed, InspectedAt: ins[n-1].At}, nil
+		}
+		if cur.Parent == "" {
+			return nil, nil
+		}
+		if cur, _, err = loadItem(stub, cur.Parent); err != nil {
+			return nil, nil
+		}
+	}
+	return nil, nil
+}
+
+// recordFirstScans stores the first scan time of registered items (any
+// member with a role, normally the API's service identity). Items already
+// scanned are unchanged; unknown ids are rejected.
+func (c *PublicContract) recordFirstScans(ctx ctxI, scansJSON string) (*domain.BatchResult, error) {
+	who, err := requireRole(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scans, err := decodeBatch[FirstScan]("scans", scansJSON)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	res := &domain.BatchResult{Results: make([]domain.ItemResult, len(scans)), TxID: stub.GetTxID()}
+	var changed IDSet
+	done := map[string]bool{}
+	for i, s := range scans {
+		r, err := c.firstScan(ctx, s, who, done)
+		if err != nil {
+			if domain.CodeOf(err) == domain.CodeInternal {
+				return nil, err
+			}
+			r = domain.ItemResult{ID: s.ID, Status: domain.ResultRejected, Error: asDomainError(err)}
+		}
+		if r.Status == domain.ResultCreated {
+			changed.Add(r.ID)
+		}
+		res.Results[i] = r
+	}
+	return res, emit(ctx, EvFirstScans, changed.IDs()...)
+}
+
+func (c *PublicContract) firstScan(ctx ctxI, s FirstScan, who Caller, done map[string]bool) (domain.ItemResult, error) {
+	stub := ctx.GetStub()
+	p, ik, err := itemKeyOf(s.ID)
+	if err != nil {
+		return domain.ItemResult{}, err
+	}
+	id := p.String()
+	at, err := time.Parse(time.RFC3339Nano, s.At)
+	if err != nil {
+		return domain.ItemResult{}, domain.Errorf(domain.CodeInvalid, "%s: at must be RFC 3339", id)
+	}
+	sk, err := key(objScan, id)
+	if err != nil {
+		return domain.ItemResult{}, err
+	}
+	if done[id] {
+		return domain.ItemResult{ID: id, Status: domain.ResultUnchanged}, nil
+	}
+	vals, err := stub.GetMultipleStates(ik, sk)
+	if err != nil {
+		return domain.ItemResult{}, fmt.Errorf("get states: %w", err)
+	}
+	if vals[0] == nil {
+		return domain.ItemResult{}, domain.Errorf(domain.CodeNotFound, "%s is not registered", id)
+	}
+	done[id] = true
+	if vals[1] != nil {
+		return domain.ItemResult{ID: id, Status: domain.ResultUnchanged}, nil
+	}
+	rec := FirstScan{ID: id, At: at.UTC().Format(time.RFC3339Nano), By: who.MSP, TxID: stub.GetTxID()}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return domain.ItemResult{}, err
+	}
+	if err := stub.PutState(sk, b); err != nil {
+		return domain.ItemResult{}, err
+	}
+	return domain.ItemResult{ID: id, Status: domain.ResultCreated}, nil
+}

@@ -1,0 +1,126 @@
+package chaincode
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/chaincode/internal/fakestub"
+	"github.com/idchain/idchain/domain"
+)
+
+func verifyOf(tb testing.TB, l *fakestub.Ledger, id string) *domain.Verification {
+	tb.Helper()
+	var v *domain.Verification
+	mustTx(tb, l, who(tb, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+		v, err = NewPublicContract().verify(ctx, id)
+		return err
+	})
+	return v
+}
+
+func TestVerifyResolvesAncestorRecallAtReadTime(t *testing.T) {
+	l := chainWorld(t)
+	packAll(t, l)
+	v := verifyOf(t, l, u(1))
+	if !v.Genuine || v.Recalled || v.Maker != makerMSP || v.Status != domain.StatusRegistered || len(v.Timeline) != 1 {
+		t.Fatalf("before recall %+v", v)
+	}
+	rk, _ := RecallKey(lotID)
+	rec, _ := json.Marshal(domain.Recall{ID: lotID, Reason: "valve leak", At: "2025-02-01T00:00:00Z", By: makerMSP})
+	l.PutState(rk, rec)
+	v = verifyOf(t, l, u(1))
+	if !v.Recalled || v.Status != domain.StatusRecalled || v.Recall == nil || v.Recall.ID != lotID {
+		t.Fatalf("after recall %+v", v)
+	}
+	if v := verifyOf(t, l, makerPfx+"/FAKE"); v.Genuine {
+		t.Fatal("unknown id reads as genuine")
+	}
+}
+
+func TestRecordFirstScans(t *testing.T) {
+	l := chainWorld(t)
+	arg := `[{"id":"` + u(1) + `","at":"2025-03-01T10:00:00+08:00"},{"id":"` + u(1) + `","at":"2025-03-02T10:00:00Z"},` +
+		`{"id":"` + makerPfx + `/NOPE","at":"2025-03-01T10:00:00Z"},{"id":"` + u(2) + `","at":"yesterday"}]`
+	var res *domain.BatchResult
+	s := mustTx(t, l, who(t, platformMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+		res, err = NewPublicContract().recordFirstScans(ctx, arg)
+		return err
+	})
+	if got := statuses(res); !reflect.DeepEqual(got, []string{"created", "unchanged", "rejected:NOT_FOUND", "rejected:INVALID"}) {
+		t.Fatalf("got %v", got)
+	}
+	if ev := onlyEvent(t, s); !reflect.DeepEqual(ev.IDs, []string{u(1)}) {
+		t.Fatalf("event %v", ev.IDs)
+	}
+	if v := verifyOf(t, l, u(1)); v.FirstScanAt != "2025-03-01T02:00:00Z" {
+		t.Fatalf("first scan %q", v.FirstScanAt)
+	}
+	_, err := tx(t, l, who(t, platformMSP, ""), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewPublicContract().recordFirstScans(ctx, arg)
+		return err
+	})
+	wantCode(t, err, domain.CodeForbidden)
+}
+
+func TestListItemsPaginatesAndFilters(t *testing.T) {
+	l := newWorld(t)
+	var items []domain.ItemInput
+	for i := range 7 {
+		it := unit(i, "")
+		if i%2 == 1 {
+			it.Model = "GS-2"
+		}
+		items = append(items, it)
+	}
+	mustRegister(t, l, items...)
+	list := func(model, bookmark string) *domain.Page[domain.Item] {
+		var p *domain.Page[domain.Item]
+		mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+			p, err = NewRegistryContract().listItems(ctx, makerMSP, model, "", "3", bookmark)
+			return err
+		})
+		return p
+	}
+	var all, gs2 []string
+	for _, c := range []struct {
+		model string
+		into  *[]string
+	}{{"", &all}, {"GS-2", &gs2}} {
+		bm := ""
+		for range 10 {
+			p := list(c.model, bm)
+			for _, it := range p.Records {
+				*c.into = append(*c.into, it.ID)
+			}
+			if bm = p.Bookmark; bm == "" {
+				break
+			}
+		}
+	}
+	if len(all) != 7 || len(gs2) != 3 {
+		t.Fatalf("all %v, GS-2 %v", all, gs2)
+	}
+}
+
+func TestGetProvenanceAndItemHistory(t *testing.T) {
+	l := chainWorld(t)
+	packAll(t, l)
+	var p *domain.Provenance
+	var vers []domain.ItemVersion
+	mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+		if p, err = NewTraceContract().getProvenance(ctx, caseID); err != nil {
+			return err
+		}
+		vers, err = NewTraceContract().getItemHistory(ctx, caseID)
+		return err
+	})
+	if !reflect.DeepEqual(p.Ancestors, []string{palletID}) || len(p.Children) != 3 || len(p.Events) != 2 {
+		t.Fatalf("provenance %+v", p)
+	}
+	if len(vers) != 2 || vers[0].Item.Container != palletID || vers[1].Item.Container != "" {
+		t.Fatalf("versions %+v", vers)
+	}
+}

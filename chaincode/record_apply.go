@@ -1,0 +1,203 @@
+package chaincode
+
+import (
+	"slices"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// apply checks one event against the ledger and the caller, then records
+// it. Every check comes before the first change, so a rejected event leaves
+// no trace in the transaction.
+func (r *recorder) apply(seq int, in domain.EventInput) error {
+	it, err := r.item(in.ID)
+	if err != nil {
+		return err
+	}
+	v, cu, err := r.view(it)
+	if err != nil {
+		return err
+	}
+	if err := r.authorise(in, v, cu); err != nil {
+		return err
+	}
+	recalled := false
+	switch in.Type {
+	case domain.EventShipping, domain.EventPacking, domain.EventTransforming:
+		rc, err := recallOf(r.stub, v)
+		if err != nil {
+			return err
+		}
+		recalled = rc != nil
+	}
+	next, err := domain.NextStatus(v, recalled, in.Type)
+	if err != nil {
+		return err
+	}
+	switch in.Type {
+	case domain.EventProcessStep:
+		err = domain.CheckStep(it.Industry, in.Step)
+	case domain.EventPacking:
+		err = r.pack(seq, in)
+	case domain.EventUnpacking:
+		err = r.unpack(seq, in)
+	case domain.EventTransforming:
+		err = r.transform(seq, in, it)
+	}
+	if err != nil {
+		return err
+	}
+	r.setStatus(in, it, v, cu, next)
+	r.changed.Add(in.ID)
+	return r.putEvent(seq, in.ID, r.event(in))
+}
+
+// authorise applies the who-may rules of each event type.
+func (r *recorder) authorise(in domain.EventInput, v domain.Item, cu *domain.Custody) error {
+	me := r.who.MSP
+	holder := v.Owner
+	if cu != nil {
+		holder = cu.Custodian
+	}
+	ok := false
+	switch in.Type {
+	case domain.EventCommissioning, domain.EventPacking, domain.EventUnpacking, domain.EventTransforming:
+		ok = me == v.Owner
+	case domain.EventProcessStep, domain.EventDecommissioning:
+		ok = me == v.Owner || me == holder
+	case domain.EventShipping:
+		ok = me == holder && (cu == nil || cu.Status != domain.StatusShipped)
+		if ok && in.Destination == me {
+			return domain.Errorf(domain.CodeInvalid, "%s: shipping to oneself", in.ID)
+		}
+	case domain.EventReceiving:
+		ok = cu != nil && cu.Status == domain.StatusShipped && cu.Destination == me
+	}
+	if !ok {
+		return domain.Errorf(domain.CodeForbidden, "%s may not record %s for %s (owner %s, held by %s)", me, in.Type, in.ID, v.Owner, holder)
+	}
+	return nil
+}
+
+// setStatus stores the new status where the caller may write it: custody
+// moves live in the custody record, everything else on the item.
+func (r *recorder) setStatus(in domain.EventInput, it *domain.Item, v domain.Item, cu *domain.Custody, next domain.Status) {
+	switch in.Type {
+	case domain.EventShipping:
+		r.setCustody(&domain.Custody{ID: it.ID, Custodian: r.who.MSP, Status: domain.StatusShipped,
+			Destination: in.Destination, Region: in.Region, At: r.at, TxID: r.stub.GetTxID()})
+	case domain.EventReceiving:
+		r.setCustody(&domain.Custody{ID: it.ID, Custodian: r.who.MSP, Status: domain.StatusReceived,
+			Region: cu.Region, At: r.at, TxID: r.stub.GetTxID()})
+	default:
+		if next == v.Status {
+			return
+		}
+		if r.who.MSP != it.Owner && cu != nil {
+			c := *cu
+			c.Status, c.At, c.TxID = next, r.at, r.stub.GetTxID()
+			r.setCustody(&c)
+			return
+		}
+		it.Status = next
+		r.touch(it)
+	}
+}
+
+// pack puts children under in.ID (children the caller owns, not yet in
+// another parent).
+func (r *recorder) pack(seq int, in domain.EventInput) error {
+	kids := make([]*domain.Item, len(in.Children))
+	for i, id := range in.Children {
+		c, err := r.item(id)
+		if err != nil {
+			return err
+		}
+		if c.Owner != r.who.MSP {
+			return domain.Errorf(domain.CodeForbidden, "child %s belongs to %s", id, c.Owner)
+		}
+		if c.Container != "" && c.Container != in.ID {
+			return domain.Errorf(domain.CodeConflict, "%s is packed in %s: unpack it first", id, c.Container)
+		}
+		if err := r.notAncestor(id, in.ID); err != nil {
+			return err
+		}
+		kids[i] = c
+	}
+	return r.relink(seq, in, kids, in.ID)
+}
+
+// unpack takes children out of in.ID.
+func (r *recorder) unpack(seq int, in domain.EventInput) error {
+	kids := make([]*domain.Item, len(in.Children))
+	for i, id := range in.Children {
+		c, err := r.item(id)
+		if err != nil {
+			return err
+		}
+		if c.Container != in.ID {
+			return domain.Errorf(domain.CodeConflict, "%s is not packed in %s", id, in.ID)
+		}
+		kids[i] = c
+	}
+	return r.relink(seq, in, kids, "")
+}
+
+// relink sets the container of kids (packing: in.ID; unpacking: none),
+// keeps the forward keys in step and records the event under each child.
+func (r *recorder) relink(seq int, in domain.EventInput, kids []*domain.Item, container string) error {
+	for _, c := range kids {
+		k, err := RelKey(in.ID, c.ID)
+		if err != nil {
+			return err
+		}
+		if container == "" {
+			err = r.stub.DelState(k)
+		} else {
+			err = r.stub.PutState(k, marker)
+		}
+		if err != nil {
+			return err
+		}
+		c.Container = container
+		r.touch(c)
+		child := r.event(in)
+		child.Children = []string{c.ID}
+		if err := r.putEvent(seq, c.ID, child); err != nil {
+			return err
+		}
+		if err := r.lineageChanged(c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// transform adds inputs to the output item in.ID.
+func (r *recorder) transform(seq int, in domain.EventInput, out *domain.Item) error {
+	var added []domain.Input
+	for _, x := range in.Inputs {
+		if _, err := r.item(x.ID); err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(out.Inputs, func(y domain.Input) bool { return y.ID == x.ID }) {
+			added = append(added, x)
+		}
+	}
+	for _, x := range added {
+		if err := putRel(r.stub, objRelIn, x.ID, out.ID); err != nil {
+			return err
+		}
+		ev := r.event(in)
+		ev.Inputs = []domain.Input{x}
+		if err := r.putEvent(seq, x.ID, ev); err != nil {
+			return err
+		}
+		r.changed.Add(x.ID)
+	}
+	if len(added) > 0 {
+		out.Inputs = append(slices.Clone(out.Inputs), added...)
+		r.touch(out)
+	}
+	return r.lineageChanged(out.ID)
+}
