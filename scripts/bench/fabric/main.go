@@ -48,14 +48,14 @@ type result struct {
 }
 
 type report struct {
-	When           string   `json:"when"`
-	User           string   `json:"user"`
-	SubmitP50ms    float64  `json:"submitP50ms"`
-	SubmitP90ms    float64  `json:"submitP90ms"`
-	EvaluateP50ms  float64  `json:"evaluateP50ms"`
-	EvaluateP99ms  float64  `json:"evaluateP99ms"`
-	Load           []result `json:"load"`
-	LastError string   `json:"lastError,omitempty"`
+	When          string   `json:"when"`
+	User          string   `json:"user"`
+	SubmitP50ms   float64  `json:"submitP50ms"`
+	SubmitP90ms   float64  `json:"submitP90ms"`
+	EvaluateP50ms float64  `json:"evaluateP50ms"`
+	EvaluateP99ms float64  `json:"evaluateP99ms"`
+	Load          []result `json:"load"`
+	LastError     string   `json:"lastError,omitempty"`
 }
 
 func main() {
