@@ -1,0 +1,200 @@
+//go:build integration
+
+// Package integration runs the chaincode rules against the running network
+// (network/.run/profile.json, started with `make network-up`).
+package integration
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/network/profile"
+)
+
+func load(t *testing.T) *profile.Profile {
+	t.Helper()
+	path, err := profile.Path(os.Getenv)
+	if err != nil {
+		t.Skipf("no network profile: %v", err)
+	}
+	p, err := profile.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func open(t *testing.T, p *profile.Profile, user string) *profile.Session {
+	t.Helper()
+	s, err := p.Open(user, profile.DefaultTimeouts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func submit(t *testing.T, s *profile.Session, fn string, out any, args ...string) {
+	t.Helper()
+	res, err := s.Contract().SubmitTransaction(fn, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", fn, err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(res, out); err != nil {
+			t.Fatalf("%s: %v", fn, err)
+		}
+	}
+}
+
+func evaluate(t *testing.T, s *profile.Session, fn string, out any, args ...string) {
+	t.Helper()
+	res, err := s.Contract().EvaluateTransaction(fn, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", fn, err)
+	}
+	if err := json.Unmarshal(res, out); err != nil {
+		t.Fatalf("%s: %v", fn, err)
+	}
+}
+
+// world assigns fresh prefixes for this run to the maker and the partner.
+func world(t *testing.T, p *profile.Profile) (maker, partner string) {
+	t.Helper()
+	run := time.Now().UnixNano() % 1_000_000_000
+	maker, partner = fmt.Sprintf("88.901.%d", run), fmt.Sprintf("88.902.%d", run)
+	admin := open(t, p, "platform-admin")
+	submit(t, admin, "registry:AssignPrefix", nil, maker, "MakerMSP")
+	submit(t, admin, "registry:AssignPrefix", nil, partner, "PartnerMSP")
+	return maker, partner
+}
+
+func items(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRegisterTenThousandItemsAndReadBack(t *testing.T) {
+	p := load(t)
+	maker, _ := world(t, p)
+	op := open(t, p, "maker-operator")
+	const total, batch = 10000, 1000
+	for start := 0; start < total; start += batch {
+		in := make([]domain.ItemInput, batch)
+		for i := range in {
+			in[i] = domain.ItemInput{ID: fmt.Sprintf("%s/U%06d", maker, start+i), Kind: domain.KindUnit, Industry: domain.IndustryGeneric, Model: "M1"}
+		}
+		var res domain.BatchResult
+		submit(t, op, "registry:RegisterItems", &res, items(t, in))
+		for _, r := range res.Results {
+			if r.Status != domain.ResultCreated {
+				t.Fatalf("%s: %s %v", r.ID, r.Status, r.Error)
+			}
+		}
+	}
+	n, bookmark := 0, ""
+	for range 500 { // the maker keeps prefixes (and items) of earlier runs
+		var page domain.Page[domain.Item]
+		evaluate(t, op, "registry:ListItems", &page, "MakerMSP", "", "", "1000", bookmark)
+		for _, it := range page.Records {
+			if it.ID[:len(maker)] == maker {
+				n++
+			}
+		}
+		if bookmark = page.Bookmark; bookmark == "" {
+			break
+		}
+	}
+	if n != total {
+		t.Fatalf("read back %d items, want %d", n, total)
+	}
+}
+
+func TestAnOrgCannotRegisterUnderAnotherOrgsPrefix(t *testing.T) {
+	p := load(t)
+	maker, _ := world(t, p)
+	var res domain.BatchResult
+	submit(t, open(t, p, "partner-operator"), "registry:RegisterItems", &res,
+		items(t, []domain.ItemInput{{ID: maker + "/X1", Kind: domain.KindCase, Industry: domain.IndustryGeneric}}))
+	if e := res.Results[0].Error; e == nil || e.Code != domain.CodeForbidden {
+		t.Fatalf("result %+v", res.Results[0])
+	}
+}
+
+// A majority of orgs that excludes the owner satisfies the chaincode policy
+// but not the owner-only policy on the item key: validation refuses it.
+func TestNonOwnerPeersCannotEndorseAChangeToAnOwnedKey(t *testing.T) {
+	p := load(t)
+	maker, _ := world(t, p)
+	op := open(t, p, "maker-operator")
+	caseID, unitID := maker+"/CASE", maker+"/UNIT"
+	submit(t, op, "registry:RegisterItems", nil, items(t, []domain.ItemInput{
+		{ID: caseID, Kind: domain.KindCase, Industry: domain.IndustryGeneric},
+		{ID: unitID, Kind: domain.KindUnit, Industry: domain.IndustryGeneric}}))
+	pack := items(t, []domain.EventInput{{Type: domain.EventPacking, ID: caseID, Children: []string{unitID}}})
+	status := func(orgs ...string) peer.TxValidationCode {
+		prop, err := op.Contract().NewProposal("trace:RecordEvents", client.WithArguments(pack), client.WithEndorsingOrganizations(orgs...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := prop.Endorse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		commit, err := tx.Submit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := commit.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Code
+	}
+	if got := status("PartnerMSP", "PlatformMSP", "RegulatorMSP"); got != peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE {
+		t.Fatalf("non-owner endorsement: %v, want ENDORSEMENT_POLICY_FAILURE", got)
+	}
+	if got := status("MakerMSP", "PartnerMSP", "PlatformMSP"); got != peer.TxValidationCode_VALID {
+		t.Fatalf("owner endorsement: %v", got)
+	}
+}
+
+func TestTraceAcrossLotUnitsCasePallet(t *testing.T) {
+	p := load(t)
+	maker, _ := world(t, p)
+	op := open(t, p, "maker-operator")
+	lot, cs, pal := maker+"/LOT", maker+"/CASE", maker+"/PAL"
+	in := []domain.ItemInput{{ID: lot, Kind: domain.KindLot, Industry: domain.IndustryGeneric},
+		{ID: cs, Kind: domain.KindCase, Industry: domain.IndustryGeneric},
+		{ID: pal, Kind: domain.KindPallet, Industry: domain.IndustryGeneric}}
+	var units []string
+	for i := range 3 {
+		u := fmt.Sprintf("%s/U%d", maker, i)
+		units = append(units, u)
+		in = append(in, domain.ItemInput{ID: u, Kind: domain.KindUnit, Industry: domain.IndustryGeneric, Parent: lot})
+	}
+	submit(t, op, "registry:RegisterItems", nil, items(t, in))
+	submit(t, op, "trace:RecordEvents", nil, items(t, []domain.EventInput{
+		{Type: domain.EventPacking, ID: cs, Children: units},
+		{Type: domain.EventPacking, ID: pal, Children: []string{cs}}}))
+	var back, fwd domain.Trace
+	evaluate(t, op, "trace:TraceBackward", &back, units[0], "", "")
+	evaluate(t, op, "trace:TraceForward", &fwd, pal, "", "")
+	if len(back.Nodes) != 3 || back.Nodes[2].ID != pal {
+		t.Fatalf("backward %+v", back)
+	}
+	if len(fwd.Nodes) != 4 || fwd.Nodes[0].ID != cs {
+		t.Fatalf("forward %+v", fwd)
+	}
+}
