@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/idchain/idchain/gateway-api/httpapi"
-	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/network/profile"
 )
 
 // loadKeyHashes reads the key file: {"<hex sha256 of key>": "<user>"}.
@@ -50,7 +50,7 @@ func runKeys(args []string, getenv func(string) string, stdout io.Writer) error 
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	p, err := ledger.LoadProfile(*profilePath)
+	p, err := profile.Load(*profilePath)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/idchain/idchain/gateway-api/cache"
 	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/network/profile"
 )
 
 func main() {
@@ -104,7 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level}))
 
-	profile, err := ledger.LoadProfile(cfg.profile)
+	prof, err := profile.Load(cfg.profile)
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	lm := ledger.NewMetrics(reg)
-	fab, err := ledger.Open(profile, ledger.Config{Metrics: lm})
+	fab, err := ledger.Open(prof, ledger.Config{Metrics: lm})
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	redisURL := cfg.redisURL
 	if redisURL == "" {
-		redisURL = profile.RedisURL
+		redisURL = prof.RedisURL
 	}
 	cch, rdb, err := cache.New(fab, redisURL, cache.Config{TTL: cfg.cacheTTL, Registerer: reg})
 	if err != nil {

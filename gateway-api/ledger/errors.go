@@ -8,30 +8,15 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/network/profile"
 )
 
 // errUnavailable is what callers see when Fabric could not be reached or did
 // not answer in time; the cause is wrapped for the log.
 var errUnavailable = domain.Errorf(domain.CodeUnavailable, "ledger unavailable, retry later")
-
-// fabricText returns the error text including the per-peer details a
-// gateway error carries (the chaincode's "CODE: message" is in there).
-func fabricText(err error) string {
-	var b strings.Builder
-	b.WriteString(err.Error())
-	var te *client.TransactionError
-	if errors.As(err, &te) {
-		for _, d := range te.Details() {
-			b.WriteString("\n")
-			b.WriteString(d.GetMessage())
-		}
-	}
-	return b.String()
-}
 
 // mapError turns a fabric-gateway error into the API vocabulary: chaincode
 // errors become *domain.Error with their own code; connectivity problems
@@ -79,21 +64,6 @@ func isConflictCode(c peer.TxValidationCode) bool {
 	return c == peer.TxValidationCode_MVCC_READ_CONFLICT || c == peer.TxValidationCode_PHANTOM_READ_CONFLICT
 }
 
-// transientMarkers are gateway messages seen while peers, orderers or
-// chaincode servers (re)start; the same request succeeds a few seconds later.
-var transientMarkers = []string{
-	"no combination of peers",
-	"no orderers could successfully process",
-	"failed to collect enough transaction endorsements",
-	"failed to endorse",
-	"failed to send transaction to orderer",
-	"connection refused",
-	"no Raft leader",
-	"chaincode registration failed",
-	"could not launch chaincode",
-	"timeout expired while executing transaction",
-}
-
 // transient reports whether a failed call may succeed if retried: an
 // endorsement or ordering failure not caused by the chaincode's own rules,
 // or a gRPC connectivity error.
@@ -115,18 +85,6 @@ func transient(err error) bool {
 	if errors.As(err, &se) {
 		return true
 	}
-	switch status.Code(err) {
-	case codes.Unavailable, codes.ResourceExhausted:
-		return true
-	case codes.DeadlineExceeded:
-		var ee *client.EndorseError
-		return errors.As(err, &ee)
-	}
-	text := fabricText(err)
-	for _, m := range transientMarkers {
-		if strings.Contains(text, m) {
-			return true
-		}
-	}
-	return false
+	// Connectivity, discovery, Raft leader, unreachable chaincode server.
+	return profile.IsTransient(err)
 }

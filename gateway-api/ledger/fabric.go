@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -10,18 +9,14 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/hyperledger/fabric-gateway/pkg/hash"
-	"github.com/hyperledger/fabric-gateway/pkg/identity"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
+
+	"github.com/idchain/idchain/network/profile"
 )
 
 // Config tunes the Fabric access. Zero values take the defaults.
 type Config struct {
-	EvaluateTimeout     time.Duration // default 10s
-	EndorseTimeout      time.Duration // default 30s
-	SubmitTimeout       time.Duration // default 10s
-	CommitStatusTimeout time.Duration // default 60s
+	Timeouts profile.Timeouts // zero: profile.DefaultTimeouts
 	// Attempts bounds tries of a call that fails transiently (MVCC
 	// conflict, endorsement or ordering unavailable); default 8.
 	Attempts int
@@ -32,17 +27,15 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
-	set := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
+	if c.Timeouts == (profile.Timeouts{}) {
+		c.Timeouts = profile.DefaultTimeouts
 	}
-	set(&c.EvaluateTimeout, 10*time.Second)
-	set(&c.EndorseTimeout, 30*time.Second)
-	set(&c.SubmitTimeout, 10*time.Second)
-	set(&c.CommitStatusTimeout, 60*time.Second)
-	set(&c.Backoff, 100*time.Millisecond)
-	set(&c.MaxBackoff, 2*time.Second)
+	if c.Backoff <= 0 {
+		c.Backoff = 100 * time.Millisecond
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 2 * time.Second
+	}
 	if c.Attempts <= 0 {
 		c.Attempts = 8
 	}
@@ -51,7 +44,7 @@ func (c *Config) defaults() {
 // Fabric holds one gRPC connection per org peer and one gateway per user.
 type Fabric struct {
 	cfg       Config
-	profile   *Profile
+	profile   *profile.Profile
 	conns     []*grpc.ClientConn
 	users     map[string]*user
 	order     []string // user names in profile order
@@ -68,11 +61,11 @@ type user struct {
 
 // Open connects to every org peer of the profile and creates a gateway per
 // enrolled user. It does not contact the network (connections are lazy).
-func Open(p *Profile, cfg Config) (*Fabric, error) {
+func Open(p *profile.Profile, cfg Config) (*Fabric, error) {
 	cfg.defaults()
 	f := &Fabric{cfg: cfg, profile: p, users: map[string]*user{}, commits: map[string]time.Time{}}
 	for _, org := range p.Orgs {
-		conn, err := dial(org.Peer)
+		conn, err := profile.Dial(org.Peer)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("org %s: %w", org.MSPID, err)
@@ -95,22 +88,7 @@ func Open(p *Profile, cfg Config) (*Fabric, error) {
 	return f, nil
 }
 
-func dial(p Peer) (*grpc.ClientConn, error) {
-	pemCA, err := os.ReadFile(p.TLSCACert)
-	if err != nil {
-		return nil, fmt.Errorf("peer TLS CA: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemCA) {
-		return nil, fmt.Errorf("peer TLS CA %s holds no certificate", p.TLSCACert)
-	}
-	creds := credentials.NewClientTLSFromCert(pool, p.HostOverride)
-	return grpc.NewClient(p.Address,
-		grpc.WithTransportCredentials(creds),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20), grpc.MaxCallSendMsgSize(64<<20)))
-}
-
-func (f *Fabric) connect(mspID string, u User, conn *grpc.ClientConn) (*user, error) {
+func (f *Fabric) connect(mspID string, u profile.User, conn *grpc.ClientConn) (*user, error) {
 	certPEM, err := os.ReadFile(u.Cert)
 	if err != nil {
 		return nil, err
@@ -119,31 +97,7 @@ func (f *Fabric) connect(mspID string, u User, conn *grpc.ClientConn) (*user, er
 	if err != nil {
 		return nil, err
 	}
-	id, err := identity.NewX509Identity(mspID, cert)
-	if err != nil {
-		return nil, err
-	}
-	keyPEM, err := os.ReadFile(u.Key)
-	if err != nil {
-		return nil, err
-	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return nil, err
-	}
-	sign, err := identity.NewPrivateKeySign(key)
-	if err != nil {
-		return nil, err
-	}
-	gw, err := client.Connect(id,
-		client.WithSign(sign),
-		client.WithHash(hash.SHA256),
-		client.WithClientConnection(conn),
-		client.WithEvaluateTimeout(f.cfg.EvaluateTimeout),
-		client.WithEndorseTimeout(f.cfg.EndorseTimeout),
-		client.WithSubmitTimeout(f.cfg.SubmitTimeout),
-		client.WithCommitStatusTimeout(f.cfg.CommitStatusTimeout),
-	)
+	gw, err := profile.Connect(conn, mspID, u, f.cfg.Timeouts)
 	if err != nil {
 		return nil, err
 	}
