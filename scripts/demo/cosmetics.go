@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/idchain/idchain/domain"
+)
+
+const (
+	creamModel   = "CREAM-50ML"
+	creamBatch   = cosmeticsPrefix + "/CREAM-B20261127"
+	creamLot     = "B20261127"
+	creamUnits   = 6
+	recalledLot  = cosmeticsPrefix + "/MAT-HA-2026A" // the material lot the regulator recalls
+	filingNumber = "粤G妆网备字2026000123"
+	licence      = "粤妆20160001"
+)
+
+// cosmetics: raw-material lots transformed into a batch (filing number,
+// production licence), batch inspection and release, serialized units, and
+// a regulator's recall of one material lot that reaches every unit.
+func (d *demo) cosmetics(ctx context.Context) error {
+	d.step("化妆品: 原料批次与生产批次", "cosmetics: raw-material lots and a production batch")
+	mats := []struct{ id, lot, material, supplier string }{
+		{cosmeticsPrefix + "/MAT-GLY-2026A", "GLY2026A", "甘油 glycerin", "广州某化工 Guangzhou supplier A"},
+		{recalledLot, "HA2026A", "透明质酸钠 sodium hyaluronate", "山东某生物 Shandong supplier B"},
+		{cosmeticsPrefix + "/MAT-AQUA-2026A", "AQ2026A", "纯化水 purified water", "自制 in-house"},
+	}
+	var items []domain.ItemInput
+	var inputs []domain.Input
+	for i, m := range mats {
+		items = append(items, domain.ItemInput{ID: m.id, Kind: domain.KindMaterialLot, Industry: domain.IndustryCosmetics,
+			Lot: m.lot, Attributes: map[string]string{"material": m.material, "supplier": m.supplier}})
+		inputs = append(inputs, domain.Input{ID: m.id, Quantity: []float64{60, 1.5, 420}[i], Unit: "kg"})
+	}
+	g := gtin("690123456790")
+	items = append(items, domain.ItemInput{ID: creamBatch, Kind: domain.KindBatch, Industry: domain.IndustryCosmetics,
+		Model: creamModel, GTIN: g, Lot: creamLot, Attributes: map[string]string{
+			"productName": "玻尿酸保湿面霜 50ml hyaluronic moisturising cream", "productionDate": "2026-11-27",
+			"expiryDate": "2029-11-26", "filingNo": filingNumber, "productionLicence": licence}})
+	if err := d.register(ctx, "原料批次与面霜批次 material lots and cream batch", items); err != nil {
+		return err
+	}
+	todo, err := d.missing(ctx, []domain.EventInput{{Type: domain.EventTransforming, ID: creamBatch, Inputs: inputs,
+		ReadPoint: "GZ-MIX-2 乳化锅 emulsifier"}})
+	if err != nil {
+		return err
+	}
+	if err := d.record(ctx, makerOperator, "投料生产 transforming", todo); err != nil {
+		return err
+	}
+
+	d.step("化妆品: 批检验与放行", "cosmetics: batch inspection and release")
+	if err := d.ensurePlan(ctx, domain.ExampleCosmeticsBatchPlan(creamModel)); err != nil {
+		return err
+	}
+	p, err := d.provenance(ctx, creamBatch)
+	if err != nil {
+		return err
+	}
+	if len(p.Inspections) == 0 {
+		tpc, ph, pb, hg, filed := 120.0, 6.2, 0.5, 0.05, true
+		in := inspectionRequest{
+			InspectionInput: domain.InspectionInput{ID: creamBatch, Model: creamModel, Equipment: "QC-LAB-1",
+				Results: []domain.TestResult{{Code: "TPC_CFU_G", Value: &tpc}, {Code: "PH", Value: &ph},
+					{Code: "PB_MG_KG", Value: &pb}, {Code: "HG_MG_KG", Value: &hg}, {Code: "FILING_NO", Pass: &filed}}},
+			Detail: map[string]any{"lab": "QC-LAB-1", "report": "QC-B20261127", "tpcPlates": []int{118, 124, 119},
+				"pbICPMS": 0.48, "hgAFS": 0.051, "formulaVersion": "F-2026-07"},
+		}
+		if _, err := d.inspect(ctx, in); err != nil {
+			return err
+		}
+		if p, err = d.provenance(ctx, creamBatch); err != nil {
+			return err
+		}
+	}
+	if err := d.release(ctx, creamBatch, p); err != nil {
+		return err
+	}
+
+	d.step("化妆品: 单品赋码", "cosmetics: serialize units under the batch")
+	var units []string
+	items = items[:0]
+	for _, s := range d.state.serials("cosmetics", creamUnits) {
+		id := cosmeticsPrefix + "/" + s
+		units = append(units, id)
+		items = append(items, domain.ItemInput{ID: id, Kind: domain.KindUnit, Industry: domain.IndustryCosmetics,
+			Model: creamModel, GTIN: g, Lot: creamLot, Serial: s, Parent: creamBatch})
+	}
+	if err := d.register(ctx, "面霜单品 cream units", items); err != nil {
+		return err
+	}
+
+	d.step("监管: 召回一个原料批次", "regulator: recall of one material lot")
+	v, err := d.verify(ctx, recalledLot)
+	if err != nil {
+		return err
+	}
+	if v.Recalled {
+		d.say("召回 recall %s: 已召回 already recalled", recalledLot)
+	} else {
+		body := map[string]string{"reason": "供应商通报该批透明质酸钠微生物超标 supplier reported microbial contamination of this lot"}
+		if _, err := d.api.call(ctx, regulator, http.MethodPost, "/v1/items"+itemPath(recalledLot)+"/recall", body, nil); err != nil {
+			return fmt.Errorf("recall: %w", err)
+		}
+		d.say("召回 recalled %s", recalledLot)
+	}
+	recalled := 0
+	for _, u := range append([]string{creamBatch}, units...) {
+		v, err := d.verify(ctx, u)
+		if err != nil {
+			return err
+		}
+		if v.Recalled {
+			recalled++
+		}
+	}
+	d.say("受影响 affected: 批次和 %d 个单品中 %d 个显示已召回 (batch + units showing recalled: %d of %d)",
+		len(units), recalled, recalled, len(units)+1)
+	if recalled != len(units)+1 {
+		return fmt.Errorf("召回未传播到全部单品 recall did not reach every unit (%d of %d)", recalled, len(units)+1)
+	}
+	d.links = append(d.links,
+		link{units[0], "面霜 (已召回) cream, recalled", true},
+		link{units[1], "面霜 (已召回) cream, recalled", false})
+	return nil
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/idchain/idchain/identifier"
+)
+
+func TestRenderHalfBlocks(t *testing.T) {
+	bitmap := [][]bool{
+		{true, false, true},
+		{true, true, false},
+		{false, true, false},
+	}
+	tests := []struct {
+		name  string
+		light bool
+		want  string
+	}{
+		{"dark terminal draws light modules", false, "   ▀▄\n  █▄█\n"},
+		{"light terminal draws dark modules", true, "  █▄▀\n   ▀ \n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := renderHalfBlocks(&b, bitmap, tc.light); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tc.want {
+				t.Errorf("got %q, want %q", b.String(), tc.want)
+			}
+		})
+	}
+}
+
+func TestWriteQRHasQuietZone(t *testing.T) {
+	var b bytes.Buffer
+	if err := writeQR(&b, "http://127.0.0.1:8080/v/88.118.8/VHRJ5NKR43BSDA", false); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if first := strings.TrimPrefix(lines[0], "  "); strings.Trim(first, "█") != "" {
+		t.Errorf("the first line is not all quiet zone: %q", first)
+	}
+	if len(lines) < 10 {
+		t.Errorf("only %d lines", len(lines))
+	}
+}
+
+func TestDemoIdentifiers(t *testing.T) {
+	for _, body := range []string{"690123456789", "690123456790"} {
+		if err := identifier.ValidateGTIN(gtin(body)); err != nil {
+			t.Errorf("gtin(%s) = %s: %v", body, gtin(body), err)
+		}
+	}
+	st := &demoState{Serials: map[string][]string{}}
+	a := st.serials("x", 3)
+	if b := st.serials("x", 3); !reflect.DeepEqual(a, b) {
+		t.Errorf("serials changed between calls: %v %v", a, b)
+	}
+	for _, s := range a {
+		if err := identifier.CheckSerial(s); err != nil {
+			t.Errorf("serial %s: %v", s, err)
+		}
+	}
+	for _, tc := range []struct{ id, want string }{
+		{"88.118.8/KB-1", "/88.118.8/KB-1"},
+		{"88.118.8/a b", "/88.118.8/a%20b"},
+	} {
+		if got := itemPath(tc.id); got != tc.want {
+			t.Errorf("itemPath(%q) = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}
