@@ -65,6 +65,9 @@ type Deps struct {
 	PublicBurst int                  // default 40
 	// TrustedProxies whose X-Forwarded-For is believed; none by default.
 	TrustedProxies []string
+	// Public: scans, alerts, dashboard counters, GTIN index, public base
+	// URL and org names for the public pages (public_deps.go).
+	Public PublicDeps
 }
 
 // Service holds the handlers. Public handlers (issue 8) are methods too and
@@ -94,6 +97,7 @@ func newEngine(deps Deps) *gin.Engine {
 	if deps.PublicBurst == 0 {
 		deps.PublicBurst = 40
 	}
+	deps.Public.defaults()
 	s := &Service{
 		deps:    deps,
 		metrics: newHTTPMetrics(deps.Registry),
