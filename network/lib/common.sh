@@ -26,6 +26,9 @@ die() { log "ERROR: $*"; exit 1; }
 # Prints the last lines of a process log, used whenever something fails.
 show_log_tail() {
   local name="$1" file="$LOG_DIR/$1.log"
+  if [[ "$RUNTIME" == docker ]] && [[ "$name" != *-cli* && "$name" != *.log ]]; then
+    compose logs --tail 40 "$name" >&2 2>/dev/null || true
+  fi
   [[ -f "$file" ]] || return 0
   printf '\n----- last 40 lines of %s -----\n' "$file" >&2
   tail -n 40 "$file" >&2
@@ -34,10 +37,22 @@ show_log_tail() {
 
 pid_of() { cat "$PID_DIR/$1.pid" 2>/dev/null || true; }
 
+# IDCHAIN_RUNTIME=docker runs every node as a service of
+# docker-compose.fabric.yml (same addresses, host networking) instead of a
+# local process; set-up steps still run here.
+RUNTIME="${IDCHAIN_RUNTIME:-native}"
+compose() {
+  IDCHAIN_ROOT="$REPO_DIR" docker compose -f "$REPO_DIR/docker-compose.fabric.yml" "$@"
+}
+
 # A PID counts as ours only while it is alive and was started from the binary
 # recorded next to it (guards against PID reuse after a crash).
 is_running() {
   local name="$1" pid exe
+  if [[ "$RUNTIME" == docker ]]; then
+    [[ -n "$(compose ps -q --status running "$name" 2>/dev/null)" ]]
+    return
+  fi
   pid="$(pid_of "$name")"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
   exe="$(cat "$PID_DIR/$name.exe" 2>/dev/null || true)"
@@ -58,6 +73,12 @@ spawn() {
     return 0
   fi
   printf '\n===== %s start %s =====\n' "$(date -Is)" "$name" >>"$LOG_DIR/$name.log"
+  if [[ "$RUNTIME" == docker ]]; then
+    compose up -d --no-deps "$name" >>"$LOG_DIR/$name.log" 2>&1 || die "docker compose up $name failed"
+    echo docker >"$PID_DIR/$name.pid"
+    log "started $name (docker compose)"
+    return 0
+  fi
   setsid "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
   echo $! >"$PID_DIR/$name.pid"
   command -v "$1" >"$PID_DIR/$name.exe"
@@ -67,6 +88,12 @@ spawn() {
 # stop_process NAME [TIMEOUT]: SIGTERM, then SIGKILL after TIMEOUT seconds.
 stop_process() {
   local name="$1" timeout="${2:-15}" pid i
+  if [[ "$RUNTIME" == docker ]]; then
+    compose stop -t "$timeout" "$name" >/dev/null 2>&1 || true
+    rm -f "$PID_DIR/$name.pid"
+    log "stopped $name (docker compose)"
+    return 0
+  fi
   pid="$(pid_of "$name")"
   if [[ -z "$pid" ]] || ! is_running "$name"; then
     rm -f "$PID_DIR/$name.pid"

@@ -145,6 +145,7 @@ wait_cc() { wait_until "cc.$1" 30 tcp_open "$HOST" "$(cc_port "$1")"; }
 
 # Redis: Debian's redis-server, installed on demand when running as root.
 ensure_redis_installed() {
+  [[ "$RUNTIME" == docker ]] && return 0
   command -v redis-server >/dev/null && return 0
   if [[ "$(id -u)" != 0 ]]; then
     die "redis-server is missing; install it with: sudo apt-get install -y redis-server"
@@ -159,7 +160,7 @@ start_redis() {
   local dir="$RUN_DIR/redis"
   ensure_redis_installed
   mkdir -p "$dir"
-  spawn redis "$(command -v redis-server)" --bind "$HOST" --port "$REDIS_PORT" --dir "$dir" \
+  spawn redis "$(command -v redis-server || echo redis-server)" --bind "$HOST" --port "$REDIS_PORT" --dir "$dir" \
     --daemonize no --save "" --appendonly no --protected-mode yes
 }
 
