@@ -59,7 +59,7 @@ func runImport(e *env, args []string) int {
 	case fs.NArg() != 1:
 		return usageError(e, fs, "需要一个 CSV 文件 (one CSV file expected)")
 	case *api == "" || *key == "":
-		return usageError(e, fs, "缺少 -api 或 -key (set IDCHAIN_API and IDCHAIN_KEY_MAKER_OPERATOR, e.g. source network/.run/env)")
+		return usageError(e, fs, "缺少 -api 或 -key (set IDCHAIN_API and IDCHAIN_KEY_MAKER_OPERATOR, e.g. set -a; . network/.run/env; set +a)")
 	case *batch < 1 || *batch > 1000:
 		return usageError(e, fs, fmt.Sprintf("-batch 必须在 1–1000 之间 (got %d)", *batch))
 	}
