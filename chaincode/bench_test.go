@@ -21,7 +21,7 @@ func BenchmarkRegisterItems(b *testing.B) {
 		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
 			l := newWorld(b)
 			mustRegister(b, l, generic(makerPfx+"/CASE", domain.KindCase, ""))
-			op := who(b, makerMSP, RoleOperator)
+			op := who(b, makerMSP, domain.RoleOperator)
 			calls := map[string]int{}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

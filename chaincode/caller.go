@@ -9,18 +9,6 @@ import (
 	"github.com/idchain/idchain/domain"
 )
 
-// RoleAttr is the enrollment-certificate attribute holding the idchain role.
-const RoleAttr = "idchain.role"
-
-// Roles carried in the idchain.role attribute.
-const (
-	RoleAdmin     = "admin"
-	RoleOperator  = "operator"
-	RoleInspector = "inspector"
-	RoleQA        = "qa"
-	RoleRegulator = "regulator"
-)
-
 // Caller is the submitter of a transaction as the chaincode sees it.
 type Caller struct {
 	MSP  string // MSP ID of the creator
@@ -44,7 +32,7 @@ func callerOf(ctx contractapi.TransactionContextInterface) (Caller, error) {
 	if err != nil {
 		return Caller{}, domain.Errorf(domain.CodeUnauthorized, "client MSP: %v", err)
 	}
-	role, _, err := ci.GetAttributeValue(RoleAttr)
+	role, _, err := ci.GetAttributeValue(domain.RoleAttr)
 	if err != nil {
 		return Caller{}, domain.Errorf(domain.CodeUnauthorized, "client attributes: %v", err)
 	}
@@ -64,7 +52,7 @@ func requireRole(ctx contractapi.TransactionContextInterface, roles ...string) (
 		return Caller{}, err
 	}
 	if c.Role == "" {
-		return c, domain.Errorf(domain.CodeForbidden, "%s: the certificate carries no %s attribute", c.MSP, RoleAttr)
+		return c, domain.Errorf(domain.CodeForbidden, "%s: the certificate carries no %s attribute", c.MSP, domain.RoleAttr)
 	}
 	if len(roles) > 0 && !c.Has(roles...) {
 		return c, domain.Errorf(domain.CodeForbidden, "%s role %q may not do this (needs %s)", c.MSP, c.Role, strings.Join(roles, " or "))

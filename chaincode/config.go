@@ -56,7 +56,7 @@ func requireAuthority(ctx contractapi.TransactionContextInterface) (Caller, Conf
 	if err != nil {
 		return Caller{}, cfg, err
 	}
-	c, err := requireOrgRole(ctx, cfg.Authority, RoleAdmin)
+	c, err := requireOrgRole(ctx, cfg.Authority, domain.RoleAdmin)
 	return c, cfg, err
 }
 

@@ -14,7 +14,7 @@ import (
 func verifyOf(tb testing.TB, l *fakestub.Ledger, id string) *domain.Verification {
 	tb.Helper()
 	var v *domain.Verification
-	mustTx(tb, l, who(tb, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+	mustTx(tb, l, who(tb, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 		v, err = NewPublicContract().verify(ctx, id)
 		return err
 	})
@@ -45,7 +45,7 @@ func TestRecordFirstScans(t *testing.T) {
 	arg := `[{"id":"` + u(1) + `","at":"2025-03-01T10:00:00+08:00"},{"id":"` + u(1) + `","at":"2025-03-02T10:00:00Z"},` +
 		`{"id":"` + makerPfx + `/NOPE","at":"2025-03-01T10:00:00Z"},{"id":"` + u(2) + `","at":"yesterday"}]`
 	var res *domain.BatchResult
-	s := mustTx(t, l, who(t, platformMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+	s := mustTx(t, l, who(t, platformMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 		res, err = NewPublicContract().recordFirstScans(ctx, arg)
 		return err
 	})
@@ -78,7 +78,7 @@ func TestListItemsPaginatesAndFilters(t *testing.T) {
 	mustRegister(t, l, items...)
 	list := func(model, bookmark string) *domain.Page[domain.Item] {
 		var p *domain.Page[domain.Item]
-		mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+		mustTx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 			p, err = NewRegistryContract().listItems(ctx, makerMSP, model, "", "3", bookmark)
 			return err
 		})
@@ -110,7 +110,7 @@ func TestGetProvenanceAndItemHistory(t *testing.T) {
 	packAll(t, l)
 	var p *domain.Provenance
 	var vers []domain.ItemVersion
-	mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+	mustTx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 		if p, err = NewTraceContract().getProvenance(ctx, caseID); err != nil {
 			return err
 		}

@@ -55,7 +55,7 @@ func putPlan(tb testing.TB, l *fakestub.Ledger, p domain.Plan) *domain.Plan {
 	tb.Helper()
 	b, _ := json.Marshal(p)
 	var out *domain.Plan
-	mustTx(tb, l, who(tb, makerMSP, RoleQA), func(ctx contractapi.TransactionContextInterface) (err error) {
+	mustTx(tb, l, who(tb, makerMSP, domain.RoleQA), func(ctx contractapi.TransactionContextInterface) (err error) {
 		out, err = NewQualityContract().putPlan(ctx, string(b))
 		return err
 	})
@@ -66,7 +66,7 @@ func inspect(tb testing.TB, l *fakestub.Ledger, id string, hash string, results 
 	tb.Helper()
 	in, _ := json.Marshal(domain.InspectionInput{ID: id, Results: results, Equipment: "EQ-7"})
 	var out *domain.InspectionResult
-	_, err := tx(tb, l, who(tb, makerMSP, RoleInspector), func(ctx contractapi.TransactionContextInterface) (err error) {
+	_, err := tx(tb, l, who(tb, makerMSP, domain.RoleInspector), func(ctx contractapi.TransactionContextInterface) (err error) {
 		out, err = NewQualityContract().recordInspection(ctx, string(in), hash)
 		return err
 	})

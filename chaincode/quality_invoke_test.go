@@ -31,7 +31,7 @@ func TestQualityThroughContractAPI(t *testing.T) {
 		return resp.Status, resp.Message
 	}
 	in, _ := json.Marshal(domain.InspectionInput{ID: stove1, Results: stovePass()})
-	st, out := call(who(t, makerMSP, RoleInspector), "quality:RecordInspection", string(in), "")
+	st, out := call(who(t, makerMSP, domain.RoleInspector), "quality:RecordInspection", string(in), "")
 	var res domain.InspectionResult
 	if st != 200 || json.Unmarshal([]byte(out), &res) != nil || !res.Passed || res.Failed == nil {
 		t.Fatalf("RecordInspection: %d %s", st, out)
@@ -41,15 +41,15 @@ func TestQualityThroughContractAPI(t *testing.T) {
 	if st != 200 || json.Unmarshal([]byte(out), &ins) != nil || len(ins) != 1 || *ins[0].Results[0].Value != 0.1 {
 		t.Fatalf("GetInspections: %d %s", st, out)
 	}
-	st, out = call(who(t, makerMSP, RoleQA), "quality:Release", stove2)
+	st, out = call(who(t, makerMSP, domain.RoleQA), "quality:Release", stove2)
 	if e, ok := domain.ParseError(out); st == 200 || !ok || e.Code != domain.CodeReleaseBlocked {
 		t.Fatalf("Release blocked: %d %s", st, out)
 	}
-	st, out = call(who(t, makerMSP, RoleQA), "quality:Release", stove1)
+	st, out = call(who(t, makerMSP, domain.RoleQA), "quality:Release", stove1)
 	if st != 200 || !strings.Contains(out, `"by":"MakerMSP"`) {
 		t.Fatalf("Release: %d %s", st, out)
 	}
-	st, out = call(who(t, partnerMSP, RoleQA), "sharing:ListConsents", "received")
+	st, out = call(who(t, partnerMSP, domain.RoleQA), "sharing:ListConsents", "received")
 	if st != 200 || out != "[]" {
 		t.Fatalf("ListConsents: %d %s", st, out)
 	}

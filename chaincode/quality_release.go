@@ -15,7 +15,7 @@ import (
 // also releases its units. Refused with RELEASE_BLOCKED naming failed and
 // missing items; CONFLICT when the item is recalled or not releasable.
 func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, id string) (*domain.Release, error) {
-	caller, err := requireRole(ctx, RoleQA)
+	caller, err := requireRole(ctx, domain.RoleQA)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func unitChildren(stub shim.ChaincodeStubInterface, parent string) ([]domain.Ite
 // regulator's recall. Descendants read as recalled from this commit on
 // (resolved at read time); the event lists every one of them.
 func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id, reason string) (*domain.Recall, error) {
-	caller, err := requireRole(ctx, RoleQA, RoleRegulator)
+	caller, err := requireRole(ctx, domain.RoleQA, domain.RoleRegulator)
 	if err != nil {
 		return nil, err
 	}
@@ -173,11 +173,11 @@ func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id
 		return nil, err
 	}
 	switch caller.Role {
-	case RoleQA:
+	case domain.RoleQA:
 		if caller.MSP != item.Owner {
 			return nil, domain.Errorf(domain.CodeForbidden, "%s may not recall %s of %s", caller.MSP, item.ID, item.Owner)
 		}
-	case RoleRegulator:
+	case domain.RoleRegulator:
 		cfg, err := loadConfig(ctx)
 		if err != nil {
 			return nil, err

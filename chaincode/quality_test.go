@@ -41,11 +41,11 @@ func TestPutPlanRefusals(t *testing.T) {
 		arg  string
 		code domain.Code
 	}{
-		{"an inspector may not write plans", who(t, makerMSP, RoleInspector), string(good), domain.CodeForbidden},
-		{"an operator may not write plans", who(t, makerMSP, RoleOperator), string(good), domain.CodeForbidden},
+		{"an inspector may not write plans", who(t, makerMSP, domain.RoleInspector), string(good), domain.CodeForbidden},
+		{"an operator may not write plans", who(t, makerMSP, domain.RoleOperator), string(good), domain.CodeForbidden},
 		{"a caller without role is refused", who(t, makerMSP, ""), string(good), domain.CodeForbidden},
-		{"min above max is invalid", who(t, makerMSP, RoleQA), `{"model":"M","industry":"pcb","items":[{"code":"A","min":2,"max":1,"required":true}]}`, domain.CodeInvalid},
-		{"bad JSON is invalid", who(t, makerMSP, RoleAdmin), `{`, domain.CodeInvalid},
+		{"min above max is invalid", who(t, makerMSP, domain.RoleQA), `{"model":"M","industry":"pcb","items":[{"code":"A","min":2,"max":1,"required":true}]}`, domain.CodeInvalid},
+		{"bad JSON is invalid", who(t, makerMSP, domain.RoleAdmin), `{`, domain.CodeInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,12 +96,12 @@ func TestRecordInspectionRefusals(t *testing.T) {
 		results []domain.TestResult
 		code    domain.Code
 	}{
-		{"qa may not record inspections", who(t, makerMSP, RoleQA), stove1, "", stovePass(), domain.CodeForbidden},
-		{"another org's inspector is refused", who(t, partnerMSP, RoleInspector), stove1, "", stovePass(), domain.CodeForbidden},
-		{"an unregistered item is not found", who(t, makerMSP, RoleInspector), "88.118.8/NOPE", "", stovePass(), domain.CodeNotFound},
-		{"a result outside the plan is invalid", who(t, makerMSP, RoleInspector), stove1, "", []domain.TestResult{v("COLOR", 1)}, domain.CodeInvalid},
-		{"a malformed detail hash is invalid", who(t, makerMSP, RoleInspector), stove1, "abc", stovePass(), domain.CodeInvalid},
-		{"an item without a plan for its model is not found", who(t, makerMSP, RoleInspector), "88.118.8/OTHER", "", stovePass(), domain.CodeNotFound},
+		{"qa may not record inspections", who(t, makerMSP, domain.RoleQA), stove1, "", stovePass(), domain.CodeForbidden},
+		{"another org's inspector is refused", who(t, partnerMSP, domain.RoleInspector), stove1, "", stovePass(), domain.CodeForbidden},
+		{"an unregistered item is not found", who(t, makerMSP, domain.RoleInspector), "88.118.8/NOPE", "", stovePass(), domain.CodeNotFound},
+		{"a result outside the plan is invalid", who(t, makerMSP, domain.RoleInspector), stove1, "", []domain.TestResult{v("COLOR", 1)}, domain.CodeInvalid},
+		{"a malformed detail hash is invalid", who(t, makerMSP, domain.RoleInspector), stove1, "abc", stovePass(), domain.CodeInvalid},
+		{"an item without a plan for its model is not found", who(t, makerMSP, domain.RoleInspector), "88.118.8/OTHER", "", stovePass(), domain.CodeNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,7 +118,7 @@ func TestRecordInspectionRefusals(t *testing.T) {
 }
 
 func TestReleaseGateUnit(t *testing.T) {
-	qa := who(t, makerMSP, RoleQA)
+	qa := who(t, makerMSP, domain.RoleQA)
 	t.Run("a failing latest inspection blocks and names the items", func(t *testing.T) {
 		l := stoveLedger(t)
 		inspect(t, l, stove1, "", stovePass()...)
@@ -168,9 +168,9 @@ func TestReleaseGateUnit(t *testing.T) {
 		name string
 		id   *fakestub.Identity
 	}{
-		{"an inspector may not release", who(t, makerMSP, RoleInspector)},
-		{"an admin may not release (qa only)", who(t, makerMSP, RoleAdmin)},
-		{"another org's qa may not release", who(t, partnerMSP, RoleQA)},
+		{"an inspector may not release", who(t, makerMSP, domain.RoleInspector)},
+		{"an admin may not release (qa only)", who(t, makerMSP, domain.RoleAdmin)},
+		{"another org's qa may not release", who(t, partnerMSP, domain.RoleQA)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := stoveLedger(t)
@@ -182,7 +182,7 @@ func TestReleaseGateUnit(t *testing.T) {
 }
 
 func TestReleaseGateKitchenLotNeedsEveryUnit(t *testing.T) {
-	qa := who(t, makerMSP, RoleQA)
+	qa := who(t, makerMSP, domain.RoleQA)
 	l := stoveLedger(t)
 	inspect(t, l, stove1, "", stovePass()...)
 	_, _, err := release(t, l, qa, stoveLot)
@@ -208,7 +208,7 @@ func TestReleaseGateKitchenLotNeedsEveryUnit(t *testing.T) {
 func TestReleaseGateEmptyLotIsBlocked(t *testing.T) {
 	l := stoveLedger(t)
 	putItem(t, l, domain.Item{ID: "88.118.8/LOT-EMPTY", Kind: domain.KindLot, Industry: domain.IndustryKitchenBath, Model: stoveModel})
-	_, _, err := release(t, l, who(t, makerMSP, RoleQA), "88.118.8/LOT-EMPTY")
+	_, _, err := release(t, l, who(t, makerMSP, domain.RoleQA), "88.118.8/LOT-EMPTY")
 	wantCode(t, err, domain.CodeReleaseBlocked)
 }
 
@@ -222,7 +222,7 @@ func TestReleaseGateCosmeticsBatchOwnInspectionSuffices(t *testing.T) {
 	if _, err := inspect(t, l, batch, "", v("TPC_CFU_G", 1000), v("PH", 4.0), v("PB_MG_KG", 10), v("HG_MG_KG", 1), b("FILING_NO", true)); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := release(t, l, who(t, makerMSP, RoleQA), batch); err != nil {
+	if _, _, err := release(t, l, who(t, makerMSP, domain.RoleQA), batch); err != nil {
 		t.Fatalf("batch with a passing own inspection: %v", err)
 	}
 }
@@ -245,7 +245,7 @@ func recallChain(t *testing.T) *fakestub.Ledger {
 
 func TestRecallReachesEveryDescendant(t *testing.T) {
 	l := recallChain(t)
-	s, err := recall(t, l, who(t, regulatorMSP, RoleRegulator), "88.300.1/MAT-7")
+	s, err := recall(t, l, who(t, regulatorMSP, domain.RoleRegulator), "88.300.1/MAT-7")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,9 +264,9 @@ func TestRecallReachesEveryDescendant(t *testing.T) {
 		}
 	}
 	// A jar three levels down reads as recalled: it can no longer be released.
-	_, _, err = release(t, l, who(t, makerMSP, RoleQA), "88.118.8/JAR-2")
+	_, _, err = release(t, l, who(t, makerMSP, domain.RoleQA), "88.118.8/JAR-2")
 	wantCode(t, err, domain.CodeConflict)
-	_, err = recall(t, l, who(t, regulatorMSP, RoleRegulator), "88.300.1/MAT-7")
+	_, err = recall(t, l, who(t, regulatorMSP, domain.RoleRegulator), "88.300.1/MAT-7")
 	wantCode(t, err, domain.CodeConflict)
 }
 
@@ -276,11 +276,11 @@ func TestRecallWho(t *testing.T) {
 		id   *fakestub.Identity
 		code domain.Code
 	}{
-		{"the owner's qa recalls", who(t, makerMSP, RoleQA), ""},
-		{"a regulator recalls another org's item", who(t, regulatorMSP, RoleRegulator), ""},
-		{"the owner's operator may not recall", who(t, makerMSP, RoleOperator), domain.CodeForbidden},
-		{"another org's qa may not recall", who(t, partnerMSP, RoleQA), domain.CodeForbidden},
-		{"a regulator role outside a regulator org is refused", who(t, partnerMSP, RoleRegulator), domain.CodeForbidden},
+		{"the owner's qa recalls", who(t, makerMSP, domain.RoleQA), ""},
+		{"a regulator recalls another org's item", who(t, regulatorMSP, domain.RoleRegulator), ""},
+		{"the owner's operator may not recall", who(t, makerMSP, domain.RoleOperator), domain.CodeForbidden},
+		{"another org's qa may not recall", who(t, partnerMSP, domain.RoleQA), domain.CodeForbidden},
+		{"a regulator role outside a regulator org is refused", who(t, partnerMSP, domain.RoleRegulator), domain.CodeForbidden},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -318,7 +318,7 @@ func TestStoreDetail(t *testing.T) {
 	if _, err := inspect(t, l, stove1, sha256Hex(detail), stovePass()...); err != nil {
 		t.Fatal(err)
 	}
-	insp := who(t, makerMSP, RoleInspector)
+	insp := who(t, makerMSP, domain.RoleInspector)
 	t.Run("bytes that do not match the public hash are refused", func(t *testing.T) {
 		_, err := storeDetail(t, l, insp, stove1, []byte("tampered"))
 		wantCode(t, err, domain.CodeConflict)
@@ -328,7 +328,7 @@ func TestStoreDetail(t *testing.T) {
 		wantCode(t, err, domain.CodeInvalid)
 	})
 	t.Run("another org may not store", func(t *testing.T) {
-		_, err := storeDetail(t, l, who(t, partnerMSP, RoleInspector), stove1, detail)
+		_, err := storeDetail(t, l, who(t, partnerMSP, domain.RoleInspector), stove1, detail)
 		wantCode(t, err, domain.CodeForbidden)
 	})
 	t.Run("an item without a public hash is a conflict", func(t *testing.T) {

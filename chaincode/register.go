@@ -25,7 +25,7 @@ const MaxBatch = 5000
 // and one relation key per parent/input. Prefixes and parents outside the
 // batch are read once per batch.
 func (c *RegistryContract) registerItems(ctx contractapi.TransactionContextInterface, itemsJSON string) (*domain.BatchResult, error) {
-	who, err := requireRole(ctx, RoleOperator, RoleAdmin)
+	who, err := requireRole(ctx, domain.RoleOperator, domain.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func TestRegisterItemsCreatesRecordPolicyAndRelation(t *testing.T) {
 	l := newWorld(t)
 	lot := domain.ItemInput{ID: makerPfx + "/LOT1", Kind: domain.KindLot, Industry: domain.IndustryKitchenBath,
 		Model: "GS-1", GTIN: "0614141000036", Attributes: map[string]string{"productionDate": "2025-01-01"}}
-	res, s, err := register(t, l, who(t, makerMSP, RoleOperator), lot, unit(1, lot.ID))
+	res, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), lot, unit(1, lot.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestRegisterItemsCreatesRecordPolicyAndRelation(t *testing.T) {
 func TestRegisterItemsPerItemOutcomes(t *testing.T) {
 	l := newWorld(t)
 	mustRegister(t, l, generic(makerPfx+"/P1", domain.KindPallet, ""), generic(makerPfx+"/C1", domain.KindCase, makerPfx+"/P1"))
-	mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
+	mustTx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
 		in, _ := json.Marshal([]domain.ItemInput{generic(partnerPfx+"/X", domain.KindCase, "")})
 		_, err := NewRegistryContract().registerItems(ctx, string(in))
 		return err
@@ -91,7 +91,7 @@ func TestRegisterItemsPerItemOutcomes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, _, err := register(t, l.Clone(), who(t, makerMSP, RoleOperator), tc.in)
+			res, _, err := register(t, l.Clone(), who(t, makerMSP, domain.RoleOperator), tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func TestRegisterItemsPerItemOutcomes(t *testing.T) {
 
 func TestRegisterItemsPartialBatchFailure(t *testing.T) {
 	l := newWorld(t)
-	res, s, err := register(t, l, who(t, makerMSP, RoleOperator),
+	res, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator),
 		generic(makerPfx+"/C1", domain.KindCase, makerPfx+"/P1"), // parent later in the batch
 		generic(makerPfx+"/P1", domain.KindPallet, ""),
 		generic(makerPfx+"/C2", domain.KindCase, makerPfx+"/P1"),
@@ -136,10 +136,10 @@ func TestRegisterItemsRefusesWholeBatch(t *testing.T) {
 		arg  string
 		code domain.Code
 	}{
-		{"an inspector may not register", who(t, makerMSP, RoleInspector), `[{"id":"88.100.1/A","kind":"case","industry":"generic"}]`, domain.CodeForbidden},
+		{"an inspector may not register", who(t, makerMSP, domain.RoleInspector), `[{"id":"88.100.1/A","kind":"case","industry":"generic"}]`, domain.CodeForbidden},
 		{"a certificate without role may not register", who(t, makerMSP, ""), `[{"id":"88.100.1/A","kind":"case","industry":"generic"}]`, domain.CodeForbidden},
-		{"an empty batch is invalid", who(t, makerMSP, RoleOperator), `[]`, domain.CodeInvalid},
-		{"malformed JSON is invalid", who(t, makerMSP, RoleOperator), `[{`, domain.CodeInvalid},
+		{"an empty batch is invalid", who(t, makerMSP, domain.RoleOperator), `[]`, domain.CodeInvalid},
+		{"malformed JSON is invalid", who(t, makerMSP, domain.RoleOperator), `[{`, domain.CodeInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,7 +157,7 @@ func TestRegisterTransformationInputs(t *testing.T) {
 	mustRegister(t, l, generic(makerPfx+"/M1", domain.KindMaterialLot, ""), generic(makerPfx+"/M2", domain.KindMaterialLot, ""))
 	out := domain.ItemInput{ID: makerPfx + "/BATCH1", Kind: domain.KindBatch, Industry: domain.IndustryGeneric,
 		Inputs: []domain.Input{{ID: makerPfx + "/M1", Quantity: 2.5, Unit: "kg"}, {ID: makerPfx + "/M2", Quantity: 1}}}
-	res, s, err := register(t, l, who(t, makerMSP, RoleAdmin), out)
+	res, s, err := register(t, l, who(t, makerMSP, domain.RoleAdmin), out)
 	if err != nil || res.Results[0].Status != "created" {
 		t.Fatalf("%v %+v", err, res)
 	}
@@ -182,7 +182,7 @@ func TestRegisterItemsStateCallsPerItem(t *testing.T) {
 	for i := range items {
 		items[i] = unit(i, makerPfx+"/CASE")
 	}
-	_, s, err := register(t, l, who(t, makerMSP, RoleOperator), items...)
+	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), items...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestRegisterItemsIsDeterministic(t *testing.T) {
 	}
 	at := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 	run := func() ([]fakestub.Write, []byte, []fakestub.Event) {
-		s := l.Clone().NewTxAt(who(t, makerMSP, RoleOperator), "txdet", at)
+		s := l.Clone().NewTxAt(who(t, makerMSP, domain.RoleOperator), "txdet", at)
 		resp := cc.Invoke(s.SetArgs("registry:RegisterItems", string(arg)))
 		if resp.Status != 200 {
 			t.Fatalf("invoke: %d %s", resp.Status, resp.Message)

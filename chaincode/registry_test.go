@@ -22,7 +22,7 @@ func newWorld(tb testing.TB) *fakestub.Ledger {
 	tb.Helper()
 	l := fakestub.NewLedger()
 	for p, org := range map[string]string{makerPfx: makerMSP, partnerPfx: partnerMSP} {
-		mustTx(tb, l, who(tb, platformMSP, RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		mustTx(tb, l, who(tb, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
 			_, err := NewRegistryContract().assignPrefix(ctx, p, org)
 			return err
 		})
@@ -47,7 +47,7 @@ func register(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, items ..
 
 func mustRegister(tb testing.TB, l *fakestub.Ledger, items ...domain.ItemInput) *domain.BatchResult {
 	tb.Helper()
-	res, _, err := register(tb, l, who(tb, makerMSP, RoleOperator), items...)
+	res, _, err := register(tb, l, who(tb, makerMSP, domain.RoleOperator), items...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func generic(id string, kind domain.Kind, parent string) domain.ItemInput {
 func readItem(tb testing.TB, l *fakestub.Ledger, id string) (*domain.Item, error) {
 	tb.Helper()
 	var it *domain.Item
-	_, err := tx(tb, l, who(tb, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+	_, err := tx(tb, l, who(tb, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 		it, err = NewRegistryContract().getItem(ctx, id)
 		return err
 	})
@@ -86,14 +86,14 @@ func TestAssignPrefix(t *testing.T) {
 		owner  string
 		code   domain.Code
 	}{
-		{"the authority admin assigns a new prefix", who(t, platformMSP, RoleAdmin), "88.300.3", "ThirdMSP", ""},
-		{"assigning again to the same owner is accepted", who(t, platformMSP, RoleAdmin), makerPfx, makerMSP, ""},
-		{"upper case is normalised", who(t, platformMSP, RoleAdmin), "88.100.1", makerMSP, ""},
-		{"another owner for an assigned prefix conflicts", who(t, platformMSP, RoleAdmin), makerPfx, partnerMSP, domain.CodeConflict},
-		{"an authority operator is refused", who(t, platformMSP, RoleOperator), "88.300.3", "ThirdMSP", domain.CodeForbidden},
-		{"a member admin is refused", who(t, makerMSP, RoleAdmin), "88.300.3", makerMSP, domain.CodeForbidden},
-		{"a malformed prefix is invalid", who(t, platformMSP, RoleAdmin), "88..3", "ThirdMSP", domain.CodeInvalidIdentifier},
-		{"an empty owner is invalid", who(t, platformMSP, RoleAdmin), "88.300.3", "", domain.CodeInvalid},
+		{"the authority admin assigns a new prefix", who(t, platformMSP, domain.RoleAdmin), "88.300.3", "ThirdMSP", ""},
+		{"assigning again to the same owner is accepted", who(t, platformMSP, domain.RoleAdmin), makerPfx, makerMSP, ""},
+		{"upper case is normalised", who(t, platformMSP, domain.RoleAdmin), "88.100.1", makerMSP, ""},
+		{"another owner for an assigned prefix conflicts", who(t, platformMSP, domain.RoleAdmin), makerPfx, partnerMSP, domain.CodeConflict},
+		{"an authority operator is refused", who(t, platformMSP, domain.RoleOperator), "88.300.3", "ThirdMSP", domain.CodeForbidden},
+		{"a member admin is refused", who(t, makerMSP, domain.RoleAdmin), "88.300.3", makerMSP, domain.CodeForbidden},
+		{"a malformed prefix is invalid", who(t, platformMSP, domain.RoleAdmin), "88..3", "ThirdMSP", domain.CodeInvalidIdentifier},
+		{"an empty owner is invalid", who(t, platformMSP, domain.RoleAdmin), "88.300.3", "", domain.CodeInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,19 +120,19 @@ func TestAssignPrefix(t *testing.T) {
 
 func TestListAndGetPrefixes(t *testing.T) {
 	l := newWorld(t)
-	mustTx(t, l, who(t, platformMSP, RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+	mustTx(t, l, who(t, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
 		_, err := NewRegistryContract().assignPrefix(ctx, "88.100.9", makerMSP)
 		return err
 	})
 	var got []domain.Prefix
-	mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+	mustTx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 		got, err = NewRegistryContract().listPrefixes(ctx, makerMSP)
 		return err
 	})
 	if len(got) != 2 || got[0].Prefix != makerPfx || got[1].Prefix != "88.100.9" || got[0].Owner != makerMSP {
 		t.Fatalf("prefixes %+v", got)
 	}
-	_, err := tx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
+	_, err := tx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
 		_, err := NewRegistryContract().getPrefix(ctx, "88.999")
 		return err
 	})

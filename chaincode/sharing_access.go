@@ -108,7 +108,7 @@ func standingAccess(ctx contractapi.TransactionContextInterface, caller Caller, 
 	if err != nil {
 		return err
 	}
-	if caller.Role != RoleRegulator || !cfg.IsRegulator(caller.MSP) {
+	if caller.Role != domain.RoleRegulator || !cfg.IsRegulator(caller.MSP) {
 		return domain.Errorf(domain.CodeForbidden, "%s needs a consent to read shared detail", caller.MSP)
 	}
 	if !cfg.regulatorMayRead(cat) {
@@ -232,7 +232,7 @@ func (c *SharingContract) listAccess(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return nil, err
 	}
-	regulator := caller.Role == RoleRegulator && cfg.IsRegulator(caller.MSP)
+	regulator := caller.Role == domain.RoleRegulator && cfg.IsRegulator(caller.MSP)
 	stub := ctxStub(ctx)
 	obj, attrs, indirect := objAccess, []string{caller.MSP}, false
 	switch {
@@ -247,7 +247,7 @@ func (c *SharingContract) listAccess(ctx contractapi.TransactionContextInterface
 		attrs = []string{item.Owner, item.ID}
 	case regulator:
 		attrs = nil
-	case !caller.Has(RoleQA, RoleAdmin):
+	case !caller.Has(domain.RoleQA, domain.RoleAdmin):
 		return nil, domain.Errorf(domain.CodeForbidden, "only the owner's qa/admin and regulators list access records")
 	case org != "":
 		obj, attrs, indirect = objAccessOrg, []string{caller.MSP, org}, true
@@ -297,7 +297,7 @@ func timeFilter(from, to string) (func(at string) bool, error) {
 // (PurgePrivateData: also from the peers' private history). The public hash
 // and the access records remain. Owner qa/admin, on the owner's peer.
 func (c *SharingContract) purgeDetail(ctx contractapi.TransactionContextInterface, subject, category string) (*struct{}, error) {
-	caller, err := requireRole(ctx, RoleQA, RoleAdmin)
+	caller, err := requireRole(ctx, domain.RoleQA, domain.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}

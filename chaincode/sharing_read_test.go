@@ -12,7 +12,7 @@ import (
 )
 
 func TestReadShared(t *testing.T) {
-	partner := who(t, partnerMSP, RoleOperator)
+	partner := who(t, partnerMSP, domain.RoleOperator)
 	at := day0.Add(time.Hour)
 	t.Run("a fresh committed access returns the bytes and the public hash", func(t *testing.T) {
 		l, cs := sharingLedger(t)
@@ -45,7 +45,7 @@ func TestReadShared(t *testing.T) {
 	t.Run("another user may not use the access record", func(t *testing.T) {
 		l, cs := sharingLedger(t)
 		rec, _, _ := recordAccess(t, l, partner, at, stove1, domain.CategoryInspectionDetail, cs.ID)
-		_, err := readShared(t, l, who(t, partnerMSP, RoleQA), at.Add(time.Second), rec.ID)
+		_, err := readShared(t, l, who(t, partnerMSP, domain.RoleQA), at.Add(time.Second), rec.ID)
 		wantCode(t, err, domain.CodeForbidden)
 	})
 	t.Run("a consent revoked after recording refuses the read", func(t *testing.T) {
@@ -57,7 +57,7 @@ func TestReadShared(t *testing.T) {
 	})
 	t.Run("a regulator reads under standing access", func(t *testing.T) {
 		l, _ := sharingLedger(t)
-		reg := who(t, regulatorMSP, RoleRegulator)
+		reg := who(t, regulatorMSP, domain.RoleRegulator)
 		rec, _, err := recordAccess(t, l, reg, at, stove1, domain.CategoryInspectionDetail, "")
 		if err != nil {
 			t.Fatal(err)
@@ -69,12 +69,12 @@ func TestReadShared(t *testing.T) {
 	t.Run("after a purge the detail is gone but hash and audit remain", func(t *testing.T) {
 		l, cs := sharingLedger(t)
 		rec, _, _ := recordAccess(t, l, partner, at, stove1, domain.CategoryInspectionDetail, cs.ID)
-		_, err := tx(t, l, who(t, partnerMSP, RoleQA), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := tx(t, l, who(t, partnerMSP, domain.RoleQA), func(ctx contractapi.TransactionContextInterface) error {
 			_, err := NewSharingContract().purgeDetail(ctx, stove1, string(domain.CategoryInspectionDetail))
 			return err
 		})
 		wantCode(t, err, domain.CodeForbidden)
-		mustTx(t, l, who(t, makerMSP, RoleQA), func(ctx contractapi.TransactionContextInterface) error {
+		mustTx(t, l, who(t, makerMSP, domain.RoleQA), func(ctx contractapi.TransactionContextInterface) error {
 			_, err := NewSharingContract().purgeDetail(ctx, stove1, string(domain.CategoryInspectionDetail))
 			return err
 		})
@@ -83,7 +83,7 @@ func TestReadShared(t *testing.T) {
 		if getItem(t, l, stove1).DetailHashes[string(domain.CategoryInspectionDetail)] == "" {
 			t.Fatal("public hash removed")
 		}
-		if page := listAccess(t, l, who(t, makerMSP, RoleQA), stove1, "", "", ""); len(page.Records) != 1 {
+		if page := listAccess(t, l, who(t, makerMSP, domain.RoleQA), stove1, "", "", ""); len(page.Records) != 1 {
 			t.Fatalf("audit lost: %+v", page)
 		}
 	})
@@ -101,7 +101,7 @@ func listAccess(tb testing.TB, l *fakestub.Ledger, by *fakestub.Identity, subjec
 
 func TestListAccess(t *testing.T) {
 	l, cs := sharingLedger(t)
-	partner, reg := who(t, partnerMSP, RoleOperator), who(t, regulatorMSP, RoleRegulator)
+	partner, reg := who(t, partnerMSP, domain.RoleOperator), who(t, regulatorMSP, domain.RoleRegulator)
 	t1, t2 := day0.Add(time.Hour), day0.Add(2*time.Hour)
 	if _, _, err := recordAccess(t, l, partner, t1, stove1, domain.CategoryInspectionDetail, cs.ID); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestListAccess(t *testing.T) {
 	if _, _, err := recordAccess(t, l, reg, t2, stove1, domain.CategoryInspectionDetail, ""); err != nil {
 		t.Fatal(err)
 	}
-	owner := who(t, makerMSP, RoleQA)
+	owner := who(t, makerMSP, domain.RoleQA)
 	tests := []struct {
 		name                 string
 		by                   *fakestub.Identity

@@ -43,10 +43,10 @@ func sharingLedger(t *testing.T) (*fakestub.Ledger, *domain.Consent) {
 	if _, err := inspect(t, l, stove1, sha256Hex(secretDetail), stovePass()...); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := storeDetail(t, l, who(t, makerMSP, RoleInspector), stove1, secretDetail); err != nil {
+	if _, err := storeDetail(t, l, who(t, makerMSP, domain.RoleInspector), stove1, secretDetail); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := grant(t, l, who(t, makerMSP, RoleQA), domain.ConsentInput{
+	cs, err := grant(t, l, who(t, makerMSP, domain.RoleQA), domain.ConsentInput{
 		Grantee: partnerMSP, Categories: []domain.Category{domain.CategoryInspectionDetail},
 		Subjects: []string{"88.118.8"}, Purpose: "supplier quality audit",
 		ValidUntil: domain.FormatTime(day0.AddDate(0, 0, 30)),
@@ -105,13 +105,13 @@ func TestGrantConsent(t *testing.T) {
 		change func(*domain.ConsentInput)
 		code   domain.Code
 	}{
-		{"a grantee may not grant onward", who(t, partnerMSP, RoleQA), func(*domain.ConsentInput) {}, domain.CodeForbidden},
-		{"a grantee may not widen to the prefix", who(t, partnerMSP, RoleAdmin), func(c *domain.ConsentInput) { c.Subjects = []string{"88.118.8"} }, domain.CodeForbidden},
-		{"the owner may not grant on a broader unassigned prefix", who(t, makerMSP, RoleQA), func(c *domain.ConsentInput) { c.Subjects = []string{"88.118"} }, domain.CodeForbidden},
-		{"the owner's operator may not grant", who(t, makerMSP, RoleOperator), func(*domain.ConsentInput) {}, domain.CodeForbidden},
-		{"granting to oneself is invalid", who(t, makerMSP, RoleQA), func(c *domain.ConsentInput) { c.Grantee = makerMSP }, domain.CodeInvalid},
-		{"the owner grants on a registered item", who(t, makerMSP, RoleAdmin), func(*domain.ConsentInput) {}, ""},
-		{"the owner grants on a sub-prefix of its prefix", who(t, makerMSP, RoleQA), func(c *domain.ConsentInput) { c.Subjects = []string{"88.118.8.9"} }, ""},
+		{"a grantee may not grant onward", who(t, partnerMSP, domain.RoleQA), func(*domain.ConsentInput) {}, domain.CodeForbidden},
+		{"a grantee may not widen to the prefix", who(t, partnerMSP, domain.RoleAdmin), func(c *domain.ConsentInput) { c.Subjects = []string{"88.118.8"} }, domain.CodeForbidden},
+		{"the owner may not grant on a broader unassigned prefix", who(t, makerMSP, domain.RoleQA), func(c *domain.ConsentInput) { c.Subjects = []string{"88.118"} }, domain.CodeForbidden},
+		{"the owner's operator may not grant", who(t, makerMSP, domain.RoleOperator), func(*domain.ConsentInput) {}, domain.CodeForbidden},
+		{"granting to oneself is invalid", who(t, makerMSP, domain.RoleQA), func(c *domain.ConsentInput) { c.Grantee = makerMSP }, domain.CodeInvalid},
+		{"the owner grants on a registered item", who(t, makerMSP, domain.RoleAdmin), func(*domain.ConsentInput) {}, ""},
+		{"the owner grants on a sub-prefix of its prefix", who(t, makerMSP, domain.RoleQA), func(c *domain.ConsentInput) { c.Subjects = []string{"88.118.8.9"} }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,7 +133,7 @@ func TestListConsentsByDirection(t *testing.T) {
 	l, cs := sharingLedger(t)
 	list := func(org, dir string) []domain.Consent {
 		var out []domain.Consent
-		mustTx(t, l, who(t, org, RoleQA), func(ctx contractapi.TransactionContextInterface) (err error) {
+		mustTx(t, l, who(t, org, domain.RoleQA), func(ctx contractapi.TransactionContextInterface) (err error) {
 			out, err = NewSharingContract().listConsents(ctx, dir)
 			return err
 		})
@@ -151,7 +151,7 @@ func TestListConsentsByDirection(t *testing.T) {
 }
 
 func TestRecordAccessRules(t *testing.T) {
-	partner := who(t, partnerMSP, RoleOperator)
+	partner := who(t, partnerMSP, domain.RoleOperator)
 	inWindow := day0.Add(time.Hour)
 	tests := []struct {
 		name    string
@@ -168,10 +168,10 @@ func TestRecordAccessRules(t *testing.T) {
 		{"a not-yet-valid consent is refused", partner, day0.Add(-time.Hour), stove1, domain.CategoryInspectionDetail, true, nil, domain.CodeForbidden},
 		{"a revoked consent is refused", partner, inWindow, stove1, domain.CategoryInspectionDetail, true, revoke, domain.CodeForbidden},
 		{"a category outside the consent is refused", partner, inWindow, stove1, domain.CategoryFormula, true, nil, domain.CodeForbidden},
-		{"a third org cannot use the partner's consent", who(t, "ThirdMSP", RoleOperator), inWindow, stove1, domain.CategoryInspectionDetail, true, nil, domain.CodeForbidden},
+		{"a third org cannot use the partner's consent", who(t, "ThirdMSP", domain.RoleOperator), inWindow, stove1, domain.CategoryInspectionDetail, true, nil, domain.CodeForbidden},
 		{"without a consent a member is refused", partner, inWindow, stove1, domain.CategoryInspectionDetail, false, nil, domain.CodeForbidden},
-		{"a regulator has standing access", who(t, regulatorMSP, RoleRegulator), inWindow, stove1, domain.CategoryInspectionDetail, false, nil, ""},
-		{"a regulator has no standing access to formulas", who(t, regulatorMSP, RoleRegulator), inWindow, stove1, domain.CategoryFormula, false, nil, domain.CodeForbidden},
+		{"a regulator has standing access", who(t, regulatorMSP, domain.RoleRegulator), inWindow, stove1, domain.CategoryInspectionDetail, false, nil, ""},
+		{"a regulator has no standing access to formulas", who(t, regulatorMSP, domain.RoleRegulator), inWindow, stove1, domain.CategoryFormula, false, nil, domain.CodeForbidden},
 		{"a subject without detail is not found", partner, inWindow, stove2, domain.CategoryInspectionDetail, true, nil, domain.CodeNotFound},
 	}
 	for _, tt := range tests {
@@ -206,7 +206,7 @@ func TestRecordAccessRules(t *testing.T) {
 
 func revoke(t *testing.T, l *fakestub.Ledger, cs *domain.Consent) {
 	t.Helper()
-	mustTx(t, l, who(t, makerMSP, RoleQA), func(ctx contractapi.TransactionContextInterface) error {
+	mustTx(t, l, who(t, makerMSP, domain.RoleQA), func(ctx contractapi.TransactionContextInterface) error {
 		_, err := NewSharingContract().revokeConsent(ctx, cs.ID)
 		return err
 	})
@@ -214,13 +214,13 @@ func revoke(t *testing.T, l *fakestub.Ledger, cs *domain.Consent) {
 
 func TestRevokeConsent(t *testing.T) {
 	l, cs := sharingLedger(t)
-	_, err := tx(t, l, who(t, partnerMSP, RoleQA), func(ctx contractapi.TransactionContextInterface) error {
+	_, err := tx(t, l, who(t, partnerMSP, domain.RoleQA), func(ctx contractapi.TransactionContextInterface) error {
 		_, err := NewSharingContract().revokeConsent(ctx, cs.ID)
 		return err
 	})
 	wantCode(t, err, domain.CodeForbidden)
 	revoke(t, l, cs)
-	_, err = tx(t, l, who(t, makerMSP, RoleQA), func(ctx contractapi.TransactionContextInterface) error {
+	_, err = tx(t, l, who(t, makerMSP, domain.RoleQA), func(ctx contractapi.TransactionContextInterface) error {
 		_, err := NewSharingContract().revokeConsent(ctx, cs.ID)
 		return err
 	})

@@ -12,11 +12,11 @@ import (
 func TestPingReportsCallerAndTxTime(t *testing.T) {
 	l := fakestub.NewLedger()
 	var got *PingResult
-	mustTx(t, l, who(t, makerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+	mustTx(t, l, who(t, makerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 		got, err = NewSystemContract().ping(ctx)
 		return err
 	})
-	want := PingResult{MSP: makerMSP, Role: RoleOperator, User: "operator@MakerMSP", TxTime: "2025-01-01T00:00:01Z"}
+	want := PingResult{MSP: makerMSP, Role: domain.RoleOperator, User: "operator@MakerMSP", TxTime: "2025-01-01T00:00:01Z"}
 	if *got != want {
 		t.Fatalf("got %+v, want %+v", *got, want)
 	}
@@ -24,7 +24,7 @@ func TestPingReportsCallerAndTxTime(t *testing.T) {
 
 func TestTouchWritesOneKeyAndOneEvent(t *testing.T) {
 	l := fakestub.NewLedger()
-	s := mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
+	s := mustTx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
 		_, err := NewSystemContract().touch(ctx, "k1", "v")
 		return err
 	})
@@ -53,11 +53,11 @@ func TestSetConfig(t *testing.T) {
 		arg  string
 		code domain.Code
 	}{
-		{"an authority admin sets it", who(t, platformMSP, RoleAdmin), cfg, ""},
-		{"an authority operator is refused", who(t, platformMSP, RoleOperator), cfg, domain.CodeForbidden},
-		{"another org's admin is refused", who(t, makerMSP, RoleAdmin), cfg, domain.CodeForbidden},
-		{"an empty authority is invalid", who(t, platformMSP, RoleAdmin), `{"authority":""}`, domain.CodeInvalid},
-		{"bad JSON is invalid", who(t, platformMSP, RoleAdmin), `{`, domain.CodeInvalid},
+		{"an authority admin sets it", who(t, platformMSP, domain.RoleAdmin), cfg, ""},
+		{"an authority operator is refused", who(t, platformMSP, domain.RoleOperator), cfg, domain.CodeForbidden},
+		{"another org's admin is refused", who(t, makerMSP, domain.RoleAdmin), cfg, domain.CodeForbidden},
+		{"an empty authority is invalid", who(t, platformMSP, domain.RoleAdmin), `{"authority":""}`, domain.CodeInvalid},
+		{"bad JSON is invalid", who(t, platformMSP, domain.RoleAdmin), `{`, domain.CodeInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +75,7 @@ func TestSetConfig(t *testing.T) {
 			}
 			onlyEvent(t, s)
 			var got *Config
-			mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+			mustTx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 				got, err = NewSystemContract().getConfig(ctx)
 				return err
 			})

@@ -58,7 +58,7 @@ func u(n int) string { return unit(n, "").ID }
 
 func packAll(tb testing.TB, l *fakestub.Ledger) {
 	tb.Helper()
-	op := who(tb, makerMSP, RoleOperator)
+	op := who(tb, makerMSP, domain.RoleOperator)
 	mustRecord(tb, l, op, domain.EventInput{Type: domain.EventPacking, ID: caseID, Children: []string{u(1), u(2), u(3)}})
 	mustRecord(tb, l, op, domain.EventInput{Type: domain.EventPacking, ID: palletID, Children: []string{caseID}})
 }
@@ -66,7 +66,7 @@ func packAll(tb testing.TB, l *fakestub.Ledger) {
 func traceOf(tb testing.TB, l *fakestub.Ledger, forward bool, id, depth, limit string) *domain.Trace {
 	tb.Helper()
 	var tr *domain.Trace
-	mustTx(tb, l, who(tb, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+	mustTx(tb, l, who(tb, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 		if forward {
 			tr, err = NewTraceContract().traceForward(ctx, id, depth, limit)
 		} else {
@@ -87,7 +87,7 @@ func nodeIDs(tr *domain.Trace) []string {
 
 func TestPackingUpdatesRelationsAndEmitsOneEvent(t *testing.T) {
 	l := chainWorld(t)
-	s := mustRecord(t, l, who(t, makerMSP, RoleOperator),
+	s := mustRecord(t, l, who(t, makerMSP, domain.RoleOperator),
 		domain.EventInput{Type: domain.EventPacking, ID: caseID, Children: []string{u(1), u(2)}, ReadPoint: "line-3"})
 	ev := onlyEvent(t, s)
 	if ev.Type != EvEventsRecorded || !reflect.DeepEqual(ev.IDs, []string{u(1), u(2), caseID}) {
@@ -98,12 +98,12 @@ func TestPackingUpdatesRelationsAndEmitsOneEvent(t *testing.T) {
 		t.Fatalf("unit %+v", it)
 	}
 	var hist []domain.Event
-	mustTx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+	mustTx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
 		hist, err = NewTraceContract().getHistory(ctx, u(1))
 		return err
 	})
 	if len(hist) != 1 || hist[0].ID != caseID || hist[0].BizStep != "packing" || hist[0].ActorMSP != makerMSP ||
-		hist[0].ActorRole != RoleOperator || hist[0].ReadPoint != "line-3" || hist[0].TxID != s.GetTxID() || hist[0].Disposition != "in_progress" {
+		hist[0].ActorRole != domain.RoleOperator || hist[0].ReadPoint != "line-3" || hist[0].TxID != s.GetTxID() || hist[0].Disposition != "in_progress" {
 		t.Fatalf("history %+v", hist)
 	}
 }
@@ -111,7 +111,7 @@ func TestPackingUpdatesRelationsAndEmitsOneEvent(t *testing.T) {
 func TestRelationsStaySymmetric(t *testing.T) {
 	l := chainWorld(t)
 	packAll(t, l)
-	mustRecord(t, l, who(t, makerMSP, RoleOperator), domain.EventInput{Type: domain.EventUnpacking, ID: caseID, Children: []string{u(2)}})
+	mustRecord(t, l, who(t, makerMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventUnpacking, ID: caseID, Children: []string{u(2)}})
 	relPrefix, _ := key(objRel)
 	pairs := map[string]bool{}
 	st := l.NewTx(nil)
@@ -164,7 +164,7 @@ func TestTraceBounds(t *testing.T) {
 	if tr := traceOf(t, l, true, palletID, "", "2"); len(tr.Nodes) != 2 || !tr.Truncated {
 		t.Fatalf("limit 2: %v %v", nodeIDs(tr), tr.Truncated)
 	}
-	_, err := tx(t, l, who(t, partnerMSP, RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
+	_, err := tx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
 		_, err := NewTraceContract().traceForward(ctx, palletID, "999", "")
 		return err
 	})
@@ -172,21 +172,21 @@ func TestTraceBounds(t *testing.T) {
 }
 
 func TestRecordEventsRules(t *testing.T) {
-	op := who(t, makerMSP, RoleOperator)
+	op := who(t, makerMSP, domain.RoleOperator)
 	tests := []struct {
 		name string
 		id   *fakestub.Identity
 		ev   domain.EventInput
 		want string
 	}{
-		{"another org may not pack the maker's items", who(t, partnerMSP, RoleOperator), domain.EventInput{Type: domain.EventPacking, ID: caseID, Children: []string{u(1)}}, "FORBIDDEN"},
+		{"another org may not pack the maker's items", who(t, partnerMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventPacking, ID: caseID, Children: []string{u(1)}}, "FORBIDDEN"},
 		{"a unit in a case cannot be packed elsewhere", op, domain.EventInput{Type: domain.EventPacking, ID: palletID, Children: []string{u(1)}}, "CONFLICT"},
 		{"a pallet cannot go into its own case", op, domain.EventInput{Type: domain.EventPacking, ID: caseID, Children: []string{palletID}}, "INVALID"},
 		{"unpacking a unit not in the case conflicts", op, domain.EventInput{Type: domain.EventUnpacking, ID: palletID, Children: []string{u(1)}}, "CONFLICT"},
 		{"an unknown subject is not found", op, domain.EventInput{Type: domain.EventCommissioning, ID: makerPfx + "/NOPE"}, "NOT_FOUND"},
 		{"inspecting is not recorded here", op, domain.EventInput{Type: domain.EventInspecting, ID: u(1)}, "INVALID"},
 		{"shipping needs a destination", op, domain.EventInput{Type: domain.EventShipping, ID: palletID}, "INVALID"},
-		{"receiving what was not shipped is forbidden", who(t, partnerMSP, RoleOperator), domain.EventInput{Type: domain.EventReceiving, ID: palletID}, "FORBIDDEN"},
+		{"receiving what was not shipped is forbidden", who(t, partnerMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventReceiving, ID: palletID}, "FORBIDDEN"},
 		{"an unreleased unit cannot ship", op, domain.EventInput{Type: domain.EventShipping, ID: u(3), Destination: partnerMSP}, "CONFLICT"},
 		{"commissioning by the owner is recorded", op, domain.EventInput{Type: domain.EventCommissioning, ID: u(1)}, "recorded"},
 	}
@@ -207,14 +207,14 @@ func TestRecordEventsRules(t *testing.T) {
 			}
 		})
 	}
-	_, _, err := record(t, chainWorld(t), who(t, makerMSP, RoleQA), domain.EventInput{Type: domain.EventCommissioning, ID: u(1)})
+	_, _, err := record(t, chainWorld(t), who(t, makerMSP, domain.RoleQA), domain.EventInput{Type: domain.EventCommissioning, ID: u(1)})
 	wantCode(t, err, domain.CodeForbidden)
 }
 
 func TestShippingAndReceivingMoveCustody(t *testing.T) {
 	l := chainWorld(t)
 	packAll(t, l)
-	maker, partner := who(t, makerMSP, RoleOperator), who(t, partnerMSP, RoleOperator)
+	maker, partner := who(t, makerMSP, domain.RoleOperator), who(t, partnerMSP, domain.RoleOperator)
 	mustRecord(t, l, maker, domain.EventInput{Type: domain.EventShipping, ID: palletID, Destination: partnerMSP, Region: "CN-ZJ"})
 	it, _ := readItem(t, l, palletID)
 	if it.Status != domain.StatusShipped || it.Custodian != makerMSP {
@@ -224,7 +224,7 @@ func TestShippingAndReceivingMoveCustody(t *testing.T) {
 	if orgs, _ := policyOrgs(l.ValidationParameter(ck)); !reflect.DeepEqual(orgs, []string{partnerMSP}) {
 		t.Fatalf("custody SBE %v", orgs)
 	}
-	res, _, _ := record(t, l, who(t, regulatorMSP, RoleOperator), domain.EventInput{Type: domain.EventReceiving, ID: palletID})
+	res, _, _ := record(t, l, who(t, regulatorMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventReceiving, ID: palletID})
 	if res.Results[0].Status != domain.ResultRejected {
 		t.Fatal("a third org received the pallet")
 	}
@@ -241,7 +241,7 @@ func TestProcessStepsFollowThePCBVocabulary(t *testing.T) {
 	panel := domain.ItemInput{ID: makerPfx + "/PANEL1", Kind: domain.KindPanel, Industry: domain.IndustryPCB, Model: "PX",
 		Attributes: map[string]string{"layers": "4"}}
 	mustRegister(t, l, panel)
-	res, _, err := record(t, l, who(t, makerMSP, RoleOperator),
+	res, _, err := record(t, l, who(t, makerMSP, domain.RoleOperator),
 		domain.EventInput{Type: domain.EventProcessStep, ID: panel.ID, Step: "drilling", Equipment: "DR-01"},
 		domain.EventInput{Type: domain.EventProcessStep, ID: panel.ID, Step: "juggling"},
 		domain.EventInput{Type: domain.EventProcessStep, ID: panel.ID, Step: "aoi", ParamsHash: "zz"})
@@ -261,7 +261,7 @@ func TestRecordEventsIsDeterministic(t *testing.T) {
 		{Type: domain.EventShipping, ID: palletID, Destination: partnerMSP},
 	})
 	run := func() ([]fakestub.Write, string, []fakestub.Event) {
-		s := l.Clone().NewTx(who(t, makerMSP, RoleOperator))
+		s := l.Clone().NewTx(who(t, makerMSP, domain.RoleOperator))
 		ctx, _ := fakestub.Context(s)
 		res, err := NewTraceContract().RecordEvents(ctx, string(arg))
 		if err != nil {

@@ -5,6 +5,7 @@
 package integration
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -31,22 +32,39 @@ func load(t *testing.T) *profile.Profile {
 	return p
 }
 
-func open(t *testing.T, p *profile.Profile, user string) *profile.Session {
+// session is a user's gateway session and the profile it came from.
+type session struct {
+	*profile.Session
+	p *profile.Profile
+}
+
+func open(t *testing.T, p *profile.Profile, user string) session {
 	t.Helper()
 	s, err := p.Open(user, profile.DefaultTimeouts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return session{s, p}
 }
 
-func submit(t *testing.T, s *profile.Session, fn string, out any, args ...string) {
+// submit submits fn, waits for its commit and then for every peer to reach
+// that block: the commit status covers only the gateway's own peer, and the
+// next transaction may be endorsed through another org's peer.
+func submit(t *testing.T, s session, fn string, out any, args ...string) {
 	t.Helper()
-	res, err := s.Contract().SubmitTransaction(fn, args...)
+	res, commit, err := s.Contract().SubmitAsync(fn, client.WithArguments(args...))
 	if err != nil {
 		t.Fatalf("%s: %v", fn, err)
 	}
+	st, err := commit.Status()
+	if err != nil {
+		t.Fatalf("%s: %v", fn, err)
+	}
+	if !st.Successful {
+		t.Fatalf("%s: tx %s invalid: %s", fn, st.TransactionID, st.Code)
+	}
+	settle(t, s.p, st.BlockNumber+1)
 	if out != nil {
 		if err := json.Unmarshal(res, out); err != nil {
 			t.Fatalf("%s: %v", fn, err)
@@ -54,7 +72,27 @@ func submit(t *testing.T, s *profile.Session, fn string, out any, args ...string
 	}
 }
 
-func evaluate(t *testing.T, s *profile.Session, fn string, out any, args ...string) {
+// settle waits until every peer's ledger height reaches height.
+func settle(t *testing.T, p *profile.Profile, height uint64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for _, o := range p.Orgs {
+		for _, peer := range o.Peers {
+			for {
+				h, err := profile.BlockHeight(context.Background(), peer.Operations, p.Channel)
+				if err == nil && h >= height {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s stays below height %d: %v", peer.Name, height, err)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	}
+}
+
+func evaluate(t *testing.T, s session, fn string, out any, args ...string) {
 	t.Helper()
 	res, err := s.Contract().EvaluateTransaction(fn, args...)
 	if err != nil {
