@@ -19,13 +19,13 @@ type Principal struct {
 	Role  string // from the certificate attribute idchain.role
 }
 
-// Roles (certificate attribute idchain.role).
+// Roles (certificate attribute idchain.role), defined once in domain.
 const (
-	RoleAdmin     = "admin"
-	RoleOperator  = "operator"
-	RoleInspector = "inspector"
-	RoleQA        = "qa"
-	RoleRegulator = "regulator"
+	RoleAdmin     = domain.RoleAdmin
+	RoleOperator  = domain.RoleOperator
+	RoleInspector = domain.RoleInspector
+	RoleQA        = domain.RoleQA
+	RoleRegulator = domain.RoleRegulator
 )
 
 const principalKey = "idchain.principal"
