@@ -7,11 +7,13 @@
 package quality
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 
@@ -36,10 +38,18 @@ func loadProfile(t *testing.T) *profile.Profile {
 type user struct {
 	msp string
 	net *client.Network
+	p   *profile.Profile
 }
 
-func (u *user) contract(name string) *client.Contract {
-	return u.net.GetContractWithName("idchain", name)
+// contract is a contract of the idchain chaincode plus the network's peers,
+// so that submit can wait until every peer has committed.
+type contract struct {
+	*client.Contract
+	p *profile.Profile
+}
+
+func (u *user) contract(name string) contract {
+	return contract{u.net.GetContractWithName("idchain", name), u.p}
 }
 
 // connect opens a gateway for the named user on its org's peer.
@@ -50,12 +60,16 @@ func connect(t *testing.T, p *profile.Profile, name string) *user {
 		t.Fatalf("open %s: %v", name, err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &user{msp: s.Org.MSPID, net: s.Network()}
+	return &user{msp: s.Org.MSPID, net: s.Network(), p: p}
 }
 
-// submit submits fn and waits for its commit; it returns the result and the
-// block it committed in. Chaincode errors come back as *domain.Error.
-func submit(c *client.Contract, fn string, opts ...client.ProposalOption) ([]byte, uint64, error) {
+// submit submits fn and waits for its commit on every peer (the commit
+// status covers only the gateway's own peer; another org's gateway endorsing
+// the next transaction on a peer still a block behind gets an
+// MVCC_READ_CONFLICT or "ProposalResponsePayloads do not match"). It returns
+// the result and the block it committed in. Chaincode errors come back as
+// *domain.Error.
+func submit(c contract, fn string, opts ...client.ProposalOption) ([]byte, uint64, error) {
 	res, commit, err := c.SubmitAsync(fn, opts...)
 	if err != nil {
 		return nil, 0, chaincodeError(err)
@@ -67,10 +81,31 @@ func submit(c *client.Contract, fn string, opts ...client.ProposalOption) ([]byt
 	if !st.Successful {
 		return nil, st.BlockNumber, fmt.Errorf("%s: tx %s invalid: %s", fn, st.TransactionID, st.Code)
 	}
-	return res, st.BlockNumber, nil
+	return res, st.BlockNumber, settle(c.p, st.BlockNumber+1)
 }
 
-func evaluate(c *client.Contract, fn string, opts ...client.ProposalOption) ([]byte, error) {
+// settle waits until every peer's ledger height reaches height.
+func settle(p *profile.Profile, height uint64) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, o := range p.Orgs {
+		for _, peer := range o.Peers {
+			for {
+				h, err := profile.BlockHeight(ctx, peer.Operations, p.Channel)
+				if err == nil && h >= height {
+					break
+				}
+				if ctx.Err() != nil {
+					return fmt.Errorf("%s stays below height %d: %v", peer.Name, height, err)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	}
+	return nil
+}
+
+func evaluate(c contract, fn string, opts ...client.ProposalOption) ([]byte, error) {
 	res, err := c.Evaluate(fn, opts...)
 	return res, chaincodeError(err)
 }

@@ -73,7 +73,7 @@ func (w *world) ok(b []byte, err error) []byte {
 	return b
 }
 
-func submitRes(c *client.Contract, fn string, args ...string) ([]byte, error) {
+func submitRes(c contract, fn string, args ...string) ([]byte, error) {
 	b, _, err := submit(c, fn, client.WithArguments(args...))
 	return b, err
 }
@@ -168,7 +168,7 @@ func TestReleaseGateAndRecallThroughGateway(t *testing.T) {
 func TestConsentedReadAuditAndRevoke(t *testing.T) {
 	w := newWorld(t)
 	w.storeSecret(t)
-	sharing := func(u *user) *client.Contract { return u.contract("sharing") }
+	sharing := func(u *user) contract { return u.contract("sharing") }
 	_, err := submitRes(sharing(w.partnerOp), "RecordAccess", w.unit1, string(domain.CategoryInspectionDetail), "", "")
 	wantCode(t, err, domain.CodeForbidden)
 
