@@ -142,6 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer rdb.Close()
+	pub := newPublic(prof, rdb, cch, cfg.serviceUser, getenv) // issue 8: scans, alerts, dashboard (public.go)
 
 	coalescer := ledger.NewCoalescer(fab, ledger.CoalescerConfig{
 		MaxItems: cfg.batchMax, MaxWait: cfg.batchWait, InFlight: cfg.batchInFlight, Metrics: lm})
@@ -154,6 +155,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Fabric: fab, User: cfg.serviceUser, Checkpoint: cfg.checkpoint, Log: log,
 		Handle: func(ctx context.Context, ev domain.ChaincodeEvent) error {
 			cch.Invalidate(ctx, ev.IDs)
+			pub.observe(ev)
 			log.Debug("chaincode event", "type", ev.Type, "txId", ev.TxID, "ids", len(ev.IDs))
 			return nil
 		},
@@ -165,6 +167,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	lctx, stopListener := context.WithCancel(ctx)
 	listenerDone := make(chan error, 1)
 	go func() { listenerDone <- listener.Run(lctx) }()
+	pub.run(lctx, fab, cfg.serviceUser, log)
 	defer func() { stopListener(); <-listenerDone }()
 
 	handler := httpapi.NewServer(httpapi.Deps{
@@ -172,6 +175,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Invalidate:  cch.Invalidate,
 		BypassCache: cache.Bypass,
 		Users:       users, Keys: keys, ServiceUser: cfg.serviceUser,
+		Public: pub.deps,
 		Checks: []httpapi.Check{
 			{Name: "fabric", Required: true, Run: func(ctx context.Context) error {
 				_, err := fab.Evaluate(ctx, ledger.Call{User: cfg.serviceUser, Fn: ledger.FnPing})

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/idchain/idchain/gateway-api/cache"
@@ -43,6 +44,9 @@ type PublicDeps struct {
 	BaseURL string
 	// OrgNames maps an MSP ID to the organisation's display name.
 	OrgNames map[string]string
+	// DashboardMSPs may open /dashboard (the platform operator), besides
+	// every regulator.
+	DashboardMSPs []string
 	// Orgs are the MSP IDs searched when a GS1 key is not in the index.
 	Orgs []string
 	// ScanWarnAfter: more scans than this raise a cloned-code warning
@@ -51,6 +55,15 @@ type PublicDeps struct {
 	ScanWarnAfter int64
 	ScanWarnAge   time.Duration
 	Now           func() time.Time
+
+	state *publicState // shared by copies of Deps
+}
+
+// publicState is process state of the public handlers.
+type publicState struct {
+	// noFindUntil (unix nanoseconds): registry:FindByGTIN failed, use the
+	// fallback search until then.
+	noFindUntil atomic.Int64
 }
 
 func (p *PublicDeps) defaults() {
@@ -62,6 +75,9 @@ func (p *PublicDeps) defaults() {
 	}
 	if p.Now == nil {
 		p.Now = time.Now
+	}
+	if p.state == nil {
+		p.state = &publicState{}
 	}
 }
 

@@ -13,6 +13,16 @@ func (s *Service) routes(r *gin.Engine) {
 
 	pub := r.Group("", s.public)
 	pub.GET("/v1/verify/:prefix/:suffix", s.verify)
+	pub.GET("/v/:prefix/:suffix", s.page)
+	pub.GET("/api/handles/:prefix/:suffix", s.handle)
+	pub.GET("/01/:gtin", s.digitalLink)
+	pub.GET("/01/:gtin/10/:lot", s.digitalLink)
+	pub.GET("/01/:gtin/21/:serial", s.digitalLink)
+	pub.GET("/01/:gtin/10/:lot/21/:serial", s.digitalLink)
+	pub.GET("/dashboard", s.dashboard)
+	pub.GET("/dashboard/login", s.dashboardLoginForm)
+	pub.POST("/dashboard/login", s.dashboardLogin)
+	pub.POST("/dashboard/logout", s.dashboardLogout)
 
 	small, large := limitBody(smallBody), limitBody(largeBody)
 	v1 := r.Group("/v1", s.authenticate)
@@ -25,6 +35,10 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.POST("/items/:prefix/:suffix/release", small, s.requireRole(RoleQA), s.release)
 	v1.POST("/items/:prefix/:suffix/recall", small, s.requireRole(RoleQA, RoleRegulator), s.recall)
 	v1.GET("/items/:prefix/:suffix/shared/:category", s.shared)
+	v1.GET("/items/:prefix/:suffix/qr.png", s.requireRole(RoleOperator, RoleAdmin), s.qr("png"))
+	v1.GET("/items/:prefix/:suffix/qr.svg", s.requireRole(RoleOperator, RoleAdmin), s.qr("svg"))
+	v1.POST("/labels", small, s.requireRole(RoleOperator, RoleAdmin), s.labels)
+	v1.GET("/alerts", s.alerts)
 
 	v1.GET("/trace/forward/:prefix/:suffix", s.traceForward)
 	v1.GET("/trace/backward/:prefix/:suffix", s.traceBackward)
