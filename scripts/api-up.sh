@@ -23,14 +23,17 @@ ready() { curl -fsS -m 5 "$URL/readyz" >/dev/null 2>&1; }
 
 echo "api-up: building $BIN"
 go build -o "$BIN.new" ./gateway-api
-if running && ready && [[ "${API_REBUILD:-0}" != 1 ]] && cmp -s "$BIN" "$BIN.new"; then
+# Keys: kept in the env file; network up rewrites that file, so keys are
+# issued again after it and the API must then reload the hash file.
+old_keys=$(sha256sum "$API_DIR/keys.json" 2>/dev/null || true)
+"$BIN.new" keys -profile "$RUN/profile.json" -env "$RUN/env" -out "$API_DIR/keys.json" -api-url "$URL"
+new_keys=$(sha256sum "$API_DIR/keys.json")
+if running && ready && [[ "${API_REBUILD:-0}" != 1 && "$old_keys" == "$new_keys" ]] && cmp -s "$BIN" "$BIN.new"; then
   rm -f "$BIN.new"
-  "$BIN" keys -profile "$RUN/profile.json" -env "$RUN/env" -out "$API_DIR/keys.json" -api-url "$URL" >/dev/null
   echo "api-up: API already running (pid $(cat "$PIDFILE")) at $URL"
   exit 0
 fi
 mv "$BIN.new" "$BIN"
-"$BIN" keys -profile "$RUN/profile.json" -env "$RUN/env" -out "$API_DIR/keys.json" -api-url "$URL"
 
 if running; then
   echo "api-up: restarting API (pid $(cat "$PIDFILE"))"

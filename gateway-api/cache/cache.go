@@ -94,6 +94,11 @@ func newCache(inner Evaluator, st store, cfg Config) *Cache {
 		Name: "idchain_cache_redis_up",
 		Help: "1 when Redis is in use, 0 while the API serves from the ledger only.",
 	})
+	for fn := range Cacheable {
+		for _, r := range []string{"hit", "miss", "bypass", "down"} {
+			c.lookups.WithLabelValues(fn, r) // export zeros from the start
+		}
+	}
 	if cfg.Registerer != nil {
 		cfg.Registerer.MustRegister(c.lookups, c.state)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/grpc/status"
 
@@ -45,18 +46,22 @@ func mapError(fn string, err error) error {
 	return fmt.Errorf("%s: %w", fn, err)
 }
 
-// chaincodeError extracts the chaincode's coded error, if any.
+// chaincodeError extracts the chaincode's coded error, if any: from the
+// per-peer details of an endorse error, or from the status message of an
+// evaluate error ("... chaincode response 500, NOT_FOUND: ...").
 func chaincodeError(err error) (*domain.Error, bool) {
-	var te *client.TransactionError
-	if !errors.As(err, &te) {
+	st, ok := status.FromError(err)
+	if !ok {
 		return nil, false
 	}
-	for _, d := range te.Details() {
-		if e, ok := domain.ParseError(d.GetMessage()); ok {
-			return e, true
+	for _, d := range st.Details() {
+		if gd, ok := d.(*gateway.ErrorDetail); ok {
+			if e, ok := domain.ParseError(gd.GetMessage()); ok {
+				return e, true
+			}
 		}
 	}
-	return domain.ParseError(status.Convert(te).Message())
+	return domain.ParseError(st.Message())
 }
 
 func isConflictCode(c peer.TxValidationCode) bool {

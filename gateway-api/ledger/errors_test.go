@@ -49,3 +49,14 @@ func TestMapErrorNeverReportsAnInvalidatedTransactionAsSuccess(t *testing.T) {
 		t.Fatal("unknown error not INTERNAL")
 	}
 }
+
+func TestChaincodeErrorsKeepTheirCode(t *testing.T) {
+	err := status.Error(codes.Unknown, "evaluate call to endorser returned error: chaincode response 500, NOT_FOUND: 88.1/X is not registered")
+	got := mapError("registry:GetItem", err)
+	if !errors.Is(got, domain.ErrNotFound) {
+		t.Fatalf("mapped to %v, want NOT_FOUND", got)
+	}
+	if transient(err) {
+		t.Fatal("a chaincode rule error is retried")
+	}
+}
