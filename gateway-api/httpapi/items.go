@@ -75,14 +75,14 @@ func (s *Service) registerItems(c *gin.Context) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "items: want 1-%d, got %d", MaxBatch, len(req.Items)))
 		return
 	}
-	p, _ := Caller(c)
 	var res domain.BatchResult
 	var err error
 	if s.deps.Registrar != nil {
+		p, _ := Caller(c)
 		res, err = s.deps.Registrar.Register(c, p.Name, req.Items)
 	} else {
 		var done ledger.Committed
-		done, err = s.deps.Ledger.Submit(c, ledger.Call{User: p.Name, Fn: ledger.FnRegisterItems, Args: []string{jsonArg(req.Items)}})
+		done, err = s.submit(c, ledger.Call{Fn: ledger.FnRegisterItems, Args: []string{jsonArg(req.Items)}})
 		if err == nil {
 			err = decode(ledger.FnRegisterItems, done.Result, &res)
 			res.TxID = done.TxID

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -53,12 +55,18 @@ func (s *Service) item(c *gin.Context, id string) (domain.Item, error) {
 	return it, decode(ledger.FnGetItem, b, &it)
 }
 
+// submitTimeout bounds one write, retries included.
+const submitTimeout = 2 * time.Minute
+
 // submit commits a transaction signed by the caller, records its tx id and
-// drops cached views of ids.
+// drops cached views of ids. A client that disconnects does not cancel a
+// write half-way: the submit runs to its commit status.
 func (s *Service) submit(c *gin.Context, call ledger.Call, ids ...string) (ledger.Committed, error) {
 	p, _ := Caller(c)
 	call.User = p.Name
-	done, err := s.deps.Ledger.Submit(c, call)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), submitTimeout)
+	defer cancel()
+	done, err := s.deps.Ledger.Submit(ctx, call)
 	if err != nil {
 		return done, err
 	}
