@@ -4,24 +4,33 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+
 	"github.com/idchain/idchain/domain"
 )
 
 // maxHistory bounds the events and record versions one query returns.
 const maxHistory = 5000
 
-// getHistory returns the provenance events of an item, oldest first.
+// getHistory returns the provenance events of an item, oldest first, with
+// its inspections, release and applicable recall (historyOf).
 func (c *TraceContract) getHistory(ctx ctxI, id string) ([]domain.Event, error) {
-	p, err := parseID(id)
+	stub := ctx.GetStub()
+	it, _, err := loadItem(stub, id)
 	if err != nil {
 		return nil, err
 	}
-	return eventsOf(ctx, p.String())
+	rc, err := recallOf(stub, it)
+	if err != nil {
+		return nil, err
+	}
+	return historyOf(stub, it, rc)
 }
 
-func eventsOf(ctx ctxI, id string) ([]domain.Event, error) {
+// eventsOf reads the recorded events of id in key (time) order.
+func eventsOf(stub shim.ChaincodeStubInterface, id string) ([]domain.Event, error) {
 	out := []domain.Event{}
-	_, err := eachKV(ctx.GetStub(), objEvent, []string{id}, maxHistory, "", func(_ string, v []byte) error {
+	_, err := eachKV(stub, objEvent, []string{id}, maxHistory, "", func(_ string, v []byte) error {
 		var ev domain.Event
 		if err := unmarshalRecord(v, &ev); err != nil {
 			return err

@@ -16,7 +16,10 @@ func (c *TraceContract) getProvenance(ctx ctxI, id string) (*domain.Provenance, 
 		return nil, err
 	}
 	p := &domain.Provenance{Item: it, Ancestors: []string{}, Children: []string{}}
-	if p.Events, err = eventsOf(ctx, it.ID); err != nil {
+	if p.Recall, err = recallOf(stub, it); err != nil {
+		return nil, err
+	}
+	if p.Events, err = historyOf(stub, it, p.Recall); err != nil {
 		return nil, err
 	}
 	back, err := c.traceBackward(ctx, it.ID, "", "")
@@ -37,9 +40,6 @@ func (c *TraceContract) getProvenance(ctx ctxI, id string) (*domain.Provenance, 
 		return nil, err
 	}
 	if p.Release, err = releaseOf(stub, it.ID); err != nil {
-		return nil, err
-	}
-	if p.Recall, err = recallOf(stub, it); err != nil {
 		return nil, err
 	}
 	return p, nil

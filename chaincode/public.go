@@ -74,7 +74,7 @@ func (c *PublicContract) verify(ctx ctxI, id string) (*domain.Verification, erro
 	if v.Quality, err = qualitySummary(ctx, it); err != nil {
 		return nil, err
 	}
-	evs, err := eventsOf(ctx, it.ID)
+	evs, err := historyOf(stub, it, v.Recall)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,8 @@ func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, i
 	if err != nil {
 		return nil, err
 	}
-	rc, err := recallOf(stub, item)
+	recalls := newRecalls(stub, ledgerItems(stub))
+	rc, err := recalls.of(item)
 	if err != nil {
 		return nil, err
 	}
@@ -38,12 +39,12 @@ func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, i
 	targets := []target{{item, itemKey}}
 	gate := newGate(stub)
 	if domain.ReleaseRuleFor(item.Industry, item.Kind) == domain.ReleaseEveryUnit {
-		units, keys, err := unitChildren(stub, item.ID)
+		units, keys, err := liveUnits(stub, recalls, item.ID)
 		if err != nil {
 			return nil, err
 		}
 		if len(units) == 0 {
-			return nil, domain.Errorf(domain.CodeReleaseBlocked, "%s: lot has no units; every unit must pass its inspection", item.ID)
+			return nil, domain.Errorf(domain.CodeReleaseBlocked, "%s: lot has no units to release (recalled and decommissioned units do not count); every unit must pass its inspection", item.ID)
 		}
 		var blocks []domain.GateBlock
 		for i, u := range units {
@@ -131,6 +132,31 @@ func (g *gate) check(it domain.Item) (domain.GateBlock, error) {
 	return domain.ReleaseCheck(it.ID, *p, ins), nil
 }
 
+// liveUnits returns the unit children of a lot that a release concerns, in
+// key order: units recalled on their own (or through a case holding them)
+// and decommissioned units are neither gated nor released.
+func liveUnits(stub shim.ChaincodeStubInterface, recalls *recalls, lot string) ([]domain.Item, []string, error) {
+	units, keys, err := unitChildren(stub, lot)
+	if err != nil {
+		return nil, nil, err
+	}
+	var live []domain.Item
+	var liveKeys []string
+	for i, u := range units {
+		if u.Status == domain.StatusDecommissioned {
+			continue
+		}
+		rc, err := recalls.of(u)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rc == nil {
+			live, liveKeys = append(live, u), append(liveKeys, keys[i])
+		}
+	}
+	return live, liveKeys, nil
+}
+
 // unitChildren returns the aggregation children of kind unit, in key order.
 func unitChildren(stub shim.ChaincodeStubInterface, parent string) ([]domain.Item, []string, error) {
 	var units []domain.Item
@@ -199,7 +225,7 @@ func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id
 	if _, err := domain.NextStatus(item, false, domain.EventRecalling); err != nil {
 		return nil, err
 	}
-	desc, truncated, err := descendants(stub, item.ID, maxEventIDs-1)
+	desc, truncated, err := descendants(stub, ledgerItems(stub), item.ID, maxEventIDs-1)
 	if err != nil {
 		return nil, err
 	}

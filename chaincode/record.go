@@ -59,6 +59,7 @@ type recorder struct {
 	marked    map[string]bool
 	policy    policyCache
 	changed   IDSet
+	recalls   *recalls // read-time recall resolution, made on first use
 }
 
 func newRecorder(stub shim.ChaincodeStubInterface, who Caller) (*recorder, error) {
@@ -184,10 +185,12 @@ func (r *recorder) event(in domain.EventInput) domain.Event {
 		ActorID: r.who.ID, ActorRole: r.who.Role, At: r.at, TxID: r.stub.GetTxID()}
 }
 
-// lineageChanged adds id and every descendant of id to the event's ids.
+// lineageChanged adds id and every item affected by a change of its
+// lineage (its descendants and the cases/pallets holding any of them, as
+// this transaction leaves them) to the event's ids.
 func (r *recorder) lineageChanged(id string) error {
 	r.changed.Add(id)
-	desc, _, err := descendants(r.stub, id, maxEventIDs)
+	desc, _, err := descendants(r.stub, r.item, id, maxEventIDs)
 	if err != nil {
 		return err
 	}
@@ -195,46 +198,40 @@ func (r *recorder) lineageChanged(id string) error {
 	return nil
 }
 
+// holdersChanged adds id and the cases/pallets holding it: what they hold
+// changed.
+func (r *recorder) holdersChanged(id string) error {
+	r.changed.Add(id)
+	l := lineage{stub: r.stub, items: r.item, dir: holders, depth: maxTraceDepth, limit: maxCycleWalk}
+	ids, _, err := l.ids(id)
+	r.changed.Add(ids...)
+	return err
+}
+
 // notAncestor refuses to pack child into container when child is above it
 // (through parents, containers or inputs).
 func (r *recorder) notAncestor(child, container string) error {
-	queue, seen := []string{container}, map[string]bool{}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		if cur == child {
-			return domain.Errorf(domain.CodeInvalid, "packing %s into %s would make a cycle", child, container)
-		}
-		if seen[cur] {
-			continue
-		}
-		if len(seen) == maxCycleWalk {
-			return domain.Errorf(domain.CodeInvalid, "more than %d items above %s", maxCycleWalk, container)
-		}
-		seen[cur] = true
-		it, err := r.item(cur)
-		if domain.CodeOf(err) == domain.CodeNotFound {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		queue = append(queue, upLinks(*it)...)
+	l := lineage{stub: r.stub, items: r.item, dir: up, depth: maxCycleWalk, limit: maxCycleWalk}
+	cycle := false
+	truncated, err := l.walk(container, func(n domain.TraceNode) (bool, error) {
+		cycle = n.ID == child
+		return cycle, nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case cycle:
+		return domain.Errorf(domain.CodeInvalid, "packing %s into %s would make a cycle", child, container)
+	case truncated:
+		return domain.Errorf(domain.CodeInvalid, "more than %d items above %s", maxCycleWalk, container)
 	}
 	return nil
 }
 
-// upLinks lists the items directly above it: parent, container, inputs.
-func upLinks(it domain.Item) []string {
-	var up []string
-	if it.Parent != "" {
-		up = append(up, it.Parent)
+// recall returns the recall that applies to it as this transaction sees it.
+func (r *recorder) recall(it domain.Item) (*domain.Recall, error) {
+	if r.recalls == nil {
+		r.recalls = newRecalls(r.stub, r.item)
 	}
-	if it.Container != "" {
-		up = append(up, it.Container)
-	}
-	for _, in := range it.Inputs {
-		up = append(up, in.ID)
-	}
-	return up
+	return r.recalls.of(it)
 }

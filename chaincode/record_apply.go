@@ -24,7 +24,7 @@ func (r *recorder) apply(seq int, in domain.EventInput) error {
 	recalled := false
 	switch in.Type {
 	case domain.EventShipping, domain.EventPacking, domain.EventTransforming:
-		rc, err := recallOf(r.stub, v)
+		rc, err := r.recall(v)
 		if err != nil {
 			return err
 		}
@@ -122,9 +122,21 @@ func (r *recorder) pack(seq int, in domain.EventInput) error {
 		if err := r.notAncestor(id, in.ID); err != nil {
 			return err
 		}
+		if err := r.notRecalled(c); err != nil {
+			return err
+		}
 		kids[i] = c
 	}
 	return r.relink(seq, in, kids, in.ID)
+}
+
+// notRecalled refuses to pack or transform an item a recall applies to.
+func (r *recorder) notRecalled(it *domain.Item) error {
+	rc, err := r.recall(*it)
+	if err != nil || rc == nil {
+		return err
+	}
+	return domain.Errorf(domain.CodeConflict, "%s is recalled (recall of %s at %s)", it.ID, rc.ID, rc.At)
 }
 
 // unpack takes children out of in.ID.
@@ -151,10 +163,11 @@ func (r *recorder) relink(seq int, in domain.EventInput, kids []*domain.Item, co
 		if err != nil {
 			return err
 		}
-		if container == "" {
-			err = r.stub.DelState(k)
-		} else {
+		switch {
+		case container != "":
 			err = r.stub.PutState(k, marker)
+		case c.Parent != in.ID: // the key also stands for the registered parent
+			err = r.stub.DelState(k)
 		}
 		if err != nil {
 			return err
@@ -170,14 +183,18 @@ func (r *recorder) relink(seq int, in domain.EventInput, kids []*domain.Item, co
 			return err
 		}
 	}
-	return nil
+	return r.holdersChanged(in.ID)
 }
 
 // transform adds inputs to the output item in.ID.
 func (r *recorder) transform(seq int, in domain.EventInput, out *domain.Item) error {
 	var added []domain.Input
 	for _, x := range in.Inputs {
-		if _, err := r.item(x.ID); err != nil {
+		it, err := r.item(x.ID)
+		if err != nil {
+			return err
+		}
+		if err := r.notRecalled(it); err != nil {
 			return err
 		}
 		if !slices.ContainsFunc(out.Inputs, func(y domain.Input) bool { return y.ID == x.ID }) {

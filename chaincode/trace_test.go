@@ -90,7 +90,7 @@ func TestPackingUpdatesRelationsAndEmitsOneEvent(t *testing.T) {
 	s := mustRecord(t, l, who(t, makerMSP, domain.RoleOperator),
 		domain.EventInput{Type: domain.EventPacking, ID: caseID, Children: []string{u(1), u(2)}, ReadPoint: "line-3"})
 	ev := onlyEvent(t, s)
-	if ev.Type != EvEventsRecorded || !reflect.DeepEqual(ev.IDs, []string{u(1), u(2), caseID}) {
+	if ev.Type != EvEventsRecorded || !reflect.DeepEqual(ev.IDs, []string{u(1), caseID, u(2)}) {
 		t.Fatalf("event %+v", ev)
 	}
 	it, _ := readItem(t, l, u(1))

@@ -35,6 +35,11 @@ func NeedsRelease(ind Industry, k Kind) bool {
 	return true
 }
 
+// HoldsGoods reports whether items of kind k are logistic units (cases,
+// pallets): they read as recalled while they hold anything recalled, and
+// shipping one moves only its own custody record.
+func HoldsGoods(k Kind) bool { return k == KindCase || k == KindPallet }
+
 // NextStatus applies event ev to an item and returns its new stored status.
 // recalled is whether a recall applies to the item (its own or an
 // ancestor's); recall is never stored on the item, so recalling leaves the

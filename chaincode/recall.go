@@ -1,0 +1,93 @@
+package chaincode
+
+import (
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// recalls resolves at read time which recall applies to an item, so a
+// recall is never stale and needs no write on items under the owner's
+// endorsement policy. A recall applies to an item when it is recorded for
+//   - the item itself or any ancestor (parents, containers, inputs: units
+//     of a recalled lot, batches made from a recalled material lot and
+//     their units, everything packed in a recalled case), or
+//   - for a case or pallet, anything it holds (a case holding units of a
+//     recalled lot, the pallet holding that case).
+//
+// Records and items are read once per resolver (one per transaction).
+type recalls struct {
+	stub  shim.ChaincodeStubInterface
+	items itemSource
+	own   map[string]*domain.Recall // recall~id lookups, nil: none
+	above map[string]*domain.Recall // resolved ancestor lookups
+}
+
+func newRecalls(stub shim.ChaincodeStubInterface, src itemSource) *recalls {
+	return &recalls{stub: stub, items: cachedItems(src), own: map[string]*domain.Recall{}, above: map[string]*domain.Recall{}}
+}
+
+// of returns the recall that applies to it, or nil.
+func (r *recalls) of(it domain.Item) (*domain.Recall, error) {
+	rc, err := r.inherited(it.ID)
+	if rc != nil || err != nil || !domain.HoldsGoods(it.Kind) {
+		return rc, err
+	}
+	l := lineage{stub: r.stub, items: r.items, dir: down, depth: maxTraceDepth, limit: maxTraceLimit}
+	_, err = l.walk(it.ID, func(n domain.TraceNode) (bool, error) {
+		rc, err = r.inherited(n.ID)
+		return rc != nil, err
+	})
+	return rc, err
+}
+
+// inherited is the recall of id or of its nearest ancestor (breadth first).
+func (r *recalls) inherited(id string) (*domain.Recall, error) {
+	if rc, ok := r.above[id]; ok {
+		return rc, nil
+	}
+	rc, err := r.record(id)
+	if rc == nil && err == nil {
+		l := lineage{stub: r.stub, items: r.items, dir: up, depth: maxTraceDepth, limit: defaultTraceLimit}
+		_, err = l.walk(id, func(n domain.TraceNode) (bool, error) {
+			if a, ok := r.above[n.ID]; ok {
+				rc = a
+			} else {
+				rc, err = r.record(n.ID)
+			}
+			return rc != nil, err
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.above[id] = rc
+	return rc, nil
+}
+
+// record reads the recall recorded for id itself.
+func (r *recalls) record(id string) (*domain.Recall, error) {
+	if rc, ok := r.own[id]; ok {
+		return rc, nil
+	}
+	k, err := RecallKey(id)
+	if err != nil {
+		return nil, err
+	}
+	var rc domain.Recall
+	found, err := getJSON(r.stub, k, &rc)
+	if err != nil {
+		return nil, err
+	}
+	var out *domain.Recall
+	if found {
+		out = &rc
+	}
+	r.own[id] = out
+	return out, nil
+}
+
+// recallOf returns the recall that applies to item, read from the ledger.
+func recallOf(stub shim.ChaincodeStubInterface, item domain.Item) (*domain.Recall, error) {
+	return newRecalls(stub, ledgerItems(stub)).of(item)
+}
