@@ -213,8 +213,8 @@ func loadAccess(stub shim.ChaincodeStubInterface, id string) (domain.AccessRecor
 // listAccess lists access records, newest last: of one subject (its owner or
 // a regulator), else of the caller org's data (narrowed to an accessor org
 // when org is given), or for a regulator of every owner. from/to (RFC 3339,
-// inclusive/exclusive) filter by time; pages hold at most pageSize records
-// scanned (filtered records are skipped, so a page may hold fewer).
+// inclusive/exclusive) filter by time. A page holds pageSize records unless
+// the range ends or maxScan records were examined without filling it.
 func (c *SharingContract) listAccess(ctx contractapi.TransactionContextInterface, subject, org, from, to, pageSize, bookmark string) (*domain.Page[domain.AccessRecord], error) {
 	caller, err := requireRole(ctx)
 	if err != nil {
@@ -253,21 +253,37 @@ func (c *SharingContract) listAccess(ctx contractapi.TransactionContextInterface
 		obj, attrs, indirect = objAccessOrg, []string{caller.MSP, org}, true
 	}
 	page := &domain.Page[domain.AccessRecord]{Records: []domain.AccessRecord{}}
-	page.Bookmark, err = eachKV(stub, obj, attrs, size, bookmark, func(_ string, v []byte) error {
-		var rec domain.AccessRecord
-		if indirect {
-			if _, err := getJSON(stub, string(v), &rec); err != nil {
+	// Fill the page: fetch only as many records as are still missing, so the
+	// bookmark resumes right after the last record examined; stop after
+	// maxScan records examined per call (the bookmark then continues).
+	for scanned := 0; scanned < maxScan; {
+		want := min(size-len(page.Records), maxScan-scanned)
+		n := 0
+		bookmark, err = eachKV(stub, obj, attrs, want, bookmark, func(_ string, v []byte) error {
+			n++
+			var rec domain.AccessRecord
+			if indirect {
+				if _, err := getJSON(stub, string(v), &rec); err != nil {
+					return err
+				}
+			} else if err := unmarshalRecord(v, &rec); err != nil {
 				return err
 			}
-		} else if err := unmarshalRecord(v, &rec); err != nil {
-			return err
+			if (org == "" || rec.Accessor == org) && filter(rec.At) {
+				page.Records = append(page.Records, rec)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		if (org == "" || rec.Accessor == org) && filter(rec.At) {
-			page.Records = append(page.Records, rec)
+		scanned += n
+		if bookmark == "" || n < want || len(page.Records) == size {
+			break
 		}
-		return nil
-	})
-	return page, err
+	}
+	page.Bookmark = bookmark
+	return page, nil
 }
 
 // timeFilter returns a predicate for from ≤ at < to (either may be empty).

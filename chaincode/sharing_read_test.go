@@ -137,3 +137,38 @@ func TestListAccess(t *testing.T) {
 	})
 	wantCode(t, err, domain.CodeForbidden)
 }
+
+func TestListAccessFillsPagesPastFilteredRecords(t *testing.T) {
+	l, cs := sharingLedger(t)
+	partner, reg := who(t, partnerMSP, domain.RoleOperator), who(t, regulatorMSP, domain.RoleRegulator)
+	for i := range 6 { // partner, partner, partner, regulator, regulator, regulator
+		by, consent := partner, cs.ID
+		if i >= 3 {
+			by, consent = reg, ""
+		}
+		if _, _, err := recordAccess(t, l, by, day0.Add(time.Duration(i+1)*time.Minute), stove1, domain.CategoryInspectionDetail, consent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	bookmark := ""
+	for range 5 {
+		var page *domain.Page[domain.AccessRecord]
+		mustTx(t, l, reg, func(ctx contractapi.TransactionContextInterface) (err error) {
+			page, err = NewSharingContract().listAccess(ctx, stove1, "", domain.FormatTime(day0.Add(3*time.Minute)), "", "2", bookmark)
+			return err
+		})
+		if len(page.Records) != 2 && page.Bookmark != "" {
+			t.Fatalf("a page of %d records with more to come", len(page.Records))
+		}
+		for _, r := range page.Records {
+			got = append(got, r.At)
+		}
+		if bookmark = page.Bookmark; bookmark == "" {
+			break
+		}
+	}
+	if len(got) != 4 {
+		t.Fatalf("listed %v, want the 4 reads from minute 3 on", got)
+	}
+}
