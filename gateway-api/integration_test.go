@@ -362,7 +362,8 @@ func TestConsentsSharedReadsAndAudit(t *testing.T) {
 	}
 	expect(t, "bad direction", e.call(t, "GET", "/v1/consents?direction=sideways", "partner-qa", nil), 400)
 
-	r = e.call(t, "GET", path+"?purpose=audit", "partner-qa", nil)
+	expect(t, "read for another purpose", e.call(t, "GET", path+"?purpose=marketing", "partner-qa", nil), 403)
+	r = e.call(t, "GET", path, "partner-qa", nil)
 	expect(t, "consented read", r, 200)
 	sd := decodeBody[domain.SharedDetail](t, r)
 	if !strings.Contains(string(sd.Data), "3000") || sd.Consent != c.ID {
@@ -393,7 +394,7 @@ func TestEvents(t *testing.T) {
 	p := newPrefix(t, e)
 	u := p + "/U1"
 	expect(t, "register", e.call(t, "POST", "/v1/items", "maker-operator", map[string]any{"items": []domain.ItemInput{kbUnit(u, "S1", "")}}), 201)
-	ev := map[string]any{"events": []domain.EventInput{{Type: domain.EventProcessStep, ID: u, Equipment: "EQ-1", ReadPoint: "line-3"}}}
+	ev := map[string]any{"events": []domain.EventInput{{Type: domain.EventProcessStep, ID: u, Step: "aoi", Equipment: "EQ-1", ReadPoint: "line-3"}}}
 	expect(t, "events by qa", e.call(t, "POST", "/v1/events", "maker-qa", ev), 403)
 	expect(t, "events by partner", e.call(t, "POST", "/v1/events", "partner-operator", ev), 422)
 	r := e.call(t, "POST", "/v1/events", "maker-operator", ev)
@@ -403,7 +404,7 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("provenance lacks the event: %.500s", prov.body)
 	}
 	expect(t, "unknown item", e.call(t, "POST", "/v1/events", "maker-operator",
-		map[string]any{"events": []domain.EventInput{{Type: domain.EventProcessStep, ID: p + "/NONE"}}}), 422)
+		map[string]any{"events": []domain.EventInput{{Type: domain.EventProcessStep, ID: p + "/NONE", Step: "aoi"}}}), 422)
 	expect(t, "malformed", e.call(t, "POST", "/v1/events", "maker-operator", `{"events":[{"type":"x","id":1}]}`), 400)
 }
 

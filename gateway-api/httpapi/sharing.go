@@ -82,15 +82,21 @@ func (s *Service) shared(c *gin.Context) {
 		return
 	}
 	p, _ := Caller(c)
-	consentID := c.Query("consent")
-	if consentID == "" && p.Role != RoleRegulator {
-		if consentID, err = s.findConsent(c, p.MSPID, it.Owner, cat, id); err != nil {
+	consentID, purpose := c.Query("consent"), c.Query("purpose")
+	if p.Role != RoleRegulator {
+		k, err := s.findConsent(c, p.MSPID, it.Owner, cat, id, consentID)
+		if err != nil {
 			s.Fail(c, err)
 			return
 		}
+		// An access under consent is for the consent's purpose.
+		consentID = k.ID
+		if purpose == "" {
+			purpose = k.Purpose
+		}
 	}
 	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordAccess,
-		Args: []string{id, string(cat), consentID, c.Query("purpose")}})
+		Args: []string{id, string(cat), consentID, purpose}})
 	if err != nil {
 		s.Fail(c, err)
 		return
@@ -112,21 +118,21 @@ func (s *Service) shared(c *gin.Context) {
 	writeRaw(c, http.StatusOK, b)
 }
 
-// findConsent picks an active consent of owner to accessor covering the
-// category of id; without one the read is refused before anything is
-// written.
-func (s *Service) findConsent(c *gin.Context, accessor, owner string, cat domain.Category, id string) (string, error) {
+// findConsent returns the consent (the given one, or else any) of owner to
+// accessor that is in force and covers the category of id; without one the
+// read is refused before anything is written.
+func (s *Service) findConsent(c *gin.Context, accessor, owner string, cat domain.Category, id, want string) (domain.Consent, error) {
 	list, err := s.consents(c, "received")
 	if err != nil {
-		return "", err
+		return domain.Consent{}, err
 	}
 	now := time.Now()
 	for _, k := range list {
-		if k.Grantor == owner && k.Allows(accessor, cat, id, now) == nil {
-			return k.ID, nil
+		if (want == "" || k.ID == want) && k.Grantor == owner && k.Allows(accessor, cat, id, now) == nil {
+			return k, nil
 		}
 	}
-	return "", domain.Errorf(domain.CodeForbidden, "no active consent of %s gives %s access to %s of %s", owner, accessor, cat, id)
+	return domain.Consent{}, domain.Errorf(domain.CodeForbidden, "no consent of %s in force gives %s access to %s of %s", owner, accessor, cat, id)
 }
 
 func (s *Service) audit(c *gin.Context) {
