@@ -20,7 +20,8 @@ network-down: ## stop the network processes and remove network/.run
 	@network/network.sh down
 
 api-up: ## start the REST API (scripts/api-up.sh) once it exists
-	@if [ -f gateway-api/main.go ] && [ -f scripts/api-up.sh ]; then bash scripts/api-up.sh; \
+	@if [ -f gateway-api/main.go ] && [ -f scripts/api-up.sh ]; then \
+	  IDCHAIN_API_ADDR="$${IDCHAIN_API_ADDR:-$$(sed -n 's#^IDCHAIN_API=http://##p' network/.run/env 2>/dev/null)}" bash scripts/api-up.sh; \
 	else echo "api-up: gateway-api/main.go or scripts/api-up.sh missing, API not started"; fi
 
 api-down:
@@ -43,3 +44,8 @@ test-integration: ## integration tests against the running system (make up first
 
 bench-fabric: ## raw-Fabric baseline: committed tx/s of a trivial write at 1/8/32 clients
 	@scripts/bench/fabric-baseline.sh
+
+.PHONY: bench-register
+bench-register: ## RegisterItems items/s at batch sizes 1/10/100/500/1000 beside the raw-Fabric baseline (docs/benchmarks.md)
+	@[ -f network/.run/ready ] || network/network.sh up
+	go run ./scripts/bench/register $(BENCH_ARGS)

@@ -12,7 +12,8 @@
 # starts each node with `docker compose up -d <name>` instead of a process.
 set -euo pipefail
 # The file must depend on topology.sh only, not on this shell's settings.
-unset IDCHAIN_PORT_OFFSET IDCHAIN_PEER_LOGGING IDCHAIN_ORDERER_LOGGING IDCHAIN_RUN_DIR
+export IDCHAIN_PORT_OFFSET=0
+unset IDCHAIN_PEER_LOGGING IDCHAIN_ORDERER_LOGGING IDCHAIN_RUN_DIR
 while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(CORE|ORDERER|FABRIC)_' || true)
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 for f in crypto nodes; do source "$NET_DIR/lib/$f.sh"; done

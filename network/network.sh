@@ -28,6 +28,7 @@ start_fresh() {
   local start=$SECONDS org o p build_pid
   rm -rf "$RUN_DIR"
   mkdir -p "$LOG_DIR" "$PID_DIR" "$CFG_DIR" "$DATA_DIR" "$CC_DIR"
+  echo "$PORT_OFFSET" >"$RUN_DIR/port-offset"
   write_core_yaml
   build_chaincode >"$LOG_DIR/build-cc.log" 2>&1 &
   build_pid=$!

@@ -22,15 +22,21 @@ integration_tier() {
   go test -tags integration -p 1 -count=1 -timeout "${INTEGRATION_TIMEOUT:-45m}" ./...
 }
 
+# Both tiers always run, so a unit failure does not hide the integration
+# results; the exit status is non-zero if either failed.
 main() {
-  local start=$SECONDS was_up=0
-  unit_tier
+  local start=$SECONDS was_up=0 unit=0 integration=0
+  unit_tier || unit=$?
   [[ -f network/.run/ready ]] && was_up=1
   if [[ $was_up == 0 || "${IDCHAIN_TEST_DOWN:-0}" == 1 ]]; then
     trap 'log "stopping the system"; make --no-print-directory down || true' EXIT
   fi
   make --no-print-directory up
-  integration_tier
+  integration_tier || integration=$?
+  if ((unit != 0 || integration != 0)); then
+    log "FAILED: unit tier exit $unit, integration tier exit $integration ($((SECONDS - start))s)"
+    return 1
+  fi
   log "all tests passed in $((SECONDS - start))s"
 }
 

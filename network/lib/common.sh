@@ -6,11 +6,15 @@
 
 NET_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_DIR="$(cd "$NET_DIR/.." && pwd)"
+RUN_DIR="${IDCHAIN_RUN_DIR:-$NET_DIR/.run}"
+# A running network keeps the port offset it was started with.
+if [[ -z "${IDCHAIN_PORT_OFFSET:-}" && -f "$RUN_DIR/port-offset" ]]; then
+  IDCHAIN_PORT_OFFSET="$(cat "$RUN_DIR/port-offset")"
+fi
 # shellcheck source=../topology.sh
 source "$NET_DIR/topology.sh"
 
 BIN_DIR="$NET_DIR/bin"
-RUN_DIR="${IDCHAIN_RUN_DIR:-$NET_DIR/.run}"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 CFG_DIR="$RUN_DIR/config"
