@@ -174,7 +174,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Ledger: fab, Reads: cch, Registrar: coalescer,
 		Invalidate:  cch.Invalidate,
 		BypassCache: cache.Bypass,
-		Users:       users, Keys: keys, ServiceUser: cfg.serviceUser,
+		AwaitTx: func(ctx context.Context, txID string) {
+			listener.Await(ctx, txID, 2*time.Second)
+		},
+		Users: users, Keys: keys, ServiceUser: cfg.serviceUser,
 		Public: pub.deps,
 		Checks: []httpapi.Check{
 			{Name: "fabric", Required: true, Run: func(ctx context.Context) error {

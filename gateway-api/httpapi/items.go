@@ -96,6 +96,7 @@ func (s *Service) registerItems(c *gin.Context) {
 		SetTx(c, res.TxID)
 	}
 	s.invalidate(c, changedIDs(res))
+	s.awaitTx(c, res.TxID)
 	c.JSON(batchStatus(res), res)
 }
 

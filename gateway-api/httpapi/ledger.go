@@ -72,7 +72,14 @@ func (s *Service) submit(c *gin.Context, call ledger.Call, ids ...string) (ledge
 	}
 	SetTx(c, done.TxID)
 	s.invalidate(c, ids)
+	s.awaitTx(c, done.TxID)
 	return done, nil
+}
+
+func (s *Service) awaitTx(c *gin.Context, txID string) {
+	if s.deps.AwaitTx != nil && txID != "" {
+		s.deps.AwaitTx(c, txID)
+	}
 }
 
 func (s *Service) invalidate(c *gin.Context, ids []string) {

@@ -51,6 +51,11 @@ type Deps struct {
 	// Invalidate drops cached views right after this API's own commits;
 	// the event listener does it for every commit. May be nil.
 	Invalidate func(ctx context.Context, ids []string)
+	// AwaitTx waits (bounded) until the event listener has handled the
+	// event of a committed transaction, so that a write's response comes
+	// after the cache dropped what it changed (read-your-writes through
+	// the cache, whichever peer serves reads). May be nil.
+	AwaitTx func(ctx context.Context, txID string)
 	// BypassCache marks a context so Reads skips the cache. May be nil.
 	BypassCache func(ctx context.Context) context.Context
 
