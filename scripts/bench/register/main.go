@@ -1,0 +1,377 @@
+// Command register measures committed items/s of registry:RegisterItems at
+// several batch sizes side by side with the raw-Fabric baseline
+// (system:Touch tx/s, measured by ./scripts/bench/fabric, which this
+// program runs first), in one run, and prints one table with items/s, tx/s
+// and the ratios to one transaction per item. Needs a running network
+// (make network-up); every endpoint must be on loopback.
+//
+//	go run ./scripts/bench/register -sizes 1,10,100,500,1000 -items 2000 -items1 200
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/network/profile"
+)
+
+type config struct {
+	profile         string
+	user, authority string
+	sizes           []int
+	items, items1   int // items per batch size; for size 1
+	clients         int
+	maxTime         time.Duration // per batch size
+	baseline        bool
+	baseClients     string
+	baseDuration    time.Duration
+	jsonOut         string
+}
+
+// row is one measured workload.
+type row struct {
+	Workload string  `json:"workload"`
+	Batch    int     `json:"batch"` // items per transaction (1 for Touch)
+	Clients  int     `json:"clients"`
+	Tx       int64   `json:"tx"`
+	Items    int64   `json:"items"`
+	Errors   int64   `json:"errors"`
+	Seconds  float64 `json:"seconds"`
+	TxPerSec float64 `json:"txPerSec"`
+	ItemsSec float64 `json:"itemsPerSec"`
+}
+
+// baselineReport is the part of ./scripts/bench/fabric's JSON used here.
+type baselineReport struct {
+	SubmitP50ms float64 `json:"submitP50ms"`
+	Load        []struct {
+		Clients   int     `json:"clients"`
+		Committed int64   `json:"committed"`
+		Errors    int64   `json:"errors"`
+		Seconds   float64 `json:"seconds"`
+		TxPerSec  float64 `json:"txPerSec"`
+	} `json:"load"`
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench register:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, getenv func(string) string) (config, error) {
+	var c config
+	var sizes string
+	fs := flag.NewFlagSet("register", flag.ContinueOnError)
+	fs.StringVar(&c.profile, "profile", "", "profile.json (default $IDCHAIN_PROFILE or network/.run/profile.json)")
+	fs.StringVar(&c.user, "user", "maker-operator", "user registering the items")
+	fs.StringVar(&c.authority, "authority", "platform-admin", "user assigning the run's fresh prefix")
+	fs.StringVar(&sizes, "sizes", "1,10,100,500,1000", "comma-separated batch sizes (items per transaction)")
+	fs.IntVar(&c.items, "items", 2000, "items registered per batch size")
+	fs.IntVar(&c.items1, "items1", 200, "items registered with batch size 1")
+	fs.IntVar(&c.clients, "clients", 8, "concurrent submitters (at most one per batch)")
+	fs.DurationVar(&c.maxTime, "max-time", 90*time.Second, "stop submitting a batch size after this long")
+	fs.BoolVar(&c.baseline, "baseline", true, "run the raw-Fabric baseline (./scripts/bench/fabric) first")
+	fs.StringVar(&c.baseClients, "baseline-clients", "1,8,32", "client counts of the baseline")
+	fs.DurationVar(&c.baseDuration, "baseline-duration", 10*time.Second, "baseline measuring time per client count")
+	fs.StringVar(&c.jsonOut, "json", "", "also write the rows as JSON to this file")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 5000 {
+			return c, fmt.Errorf("bad -sizes value %q (1-5000)", s)
+		}
+		c.sizes = append(c.sizes, n)
+	}
+	if c.items < 1 || c.items > 100_000 || c.items1 < 1 || c.items1 > 10_000 || c.clients < 1 || c.clients > 64 {
+		return c, errors.New("-items 1-100000, -items1 1-10000, -clients 1-64")
+	}
+	if c.profile == "" {
+		p, err := profile.Path(getenv)
+		if err != nil {
+			return c, err
+		}
+		c.profile = p
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := parseFlags(args, getenv)
+	if err != nil {
+		return err
+	}
+	p, err := profile.Load(cfg.profile)
+	if err != nil {
+		return err
+	}
+	if err := loopbackOnly(p); err != nil {
+		return err
+	}
+	var rows []row
+	if cfg.baseline {
+		fmt.Fprintln(stdout, "running the raw-Fabric baseline (./scripts/bench/fabric) …")
+		base, err := runBaseline(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		for _, l := range base.Load {
+			rows = append(rows, row{Workload: "system:Touch", Batch: 1, Clients: l.Clients, Tx: l.Committed, Items: l.Committed,
+				Errors: l.Errors, Seconds: l.Seconds, TxPerSec: l.TxPerSec, ItemsSec: l.TxPerSec})
+		}
+	}
+
+	run := time.Now().UnixNano() % 1_000_000_000
+	prefix := fmt.Sprintf("88.950.%d", run)
+	if err := assignPrefix(ctx, p, cfg.authority, cfg.user, prefix); err != nil {
+		return err
+	}
+	s, err := p.Open(cfg.user, profile.DefaultTimeouts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	contract := s.Contract()
+	lot := prefix + "/LOT"
+	if _, err := registerBatch(ctx, contract, []domain.ItemInput{{ID: lot, Kind: domain.KindLot, Industry: domain.IndustryGeneric, Model: "BENCH"}}); err != nil {
+		return fmt.Errorf("register the lot: %w", err)
+	}
+	for _, n := range cfg.sizes {
+		total := cfg.items
+		if n == 1 {
+			total = cfg.items1
+		}
+		fmt.Fprintf(stdout, "RegisterItems: %d items in batches of %d …\n", total, n)
+		r := measure(ctx, contract, cfg, prefix, lot, n, total)
+		rows = append(rows, r)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	printTable(stdout, rows)
+	if cfg.jsonOut != "" {
+		b, err := json.MarshalIndent(rows, "", "  ")
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(cfg.jsonOut, append(b, '\n'), 0o644)
+	}
+	return nil
+}
+
+// loopbackOnly refuses a profile naming a non-loopback peer or orderer.
+func loopbackOnly(p *profile.Profile) error {
+	var addrs []string
+	for _, o := range p.Orgs {
+		for _, peer := range o.Peers {
+			addrs = append(addrs, peer.Address)
+		}
+	}
+	for _, o := range p.Orderers {
+		addrs = append(addrs, o.Address)
+	}
+	for _, a := range addrs {
+		host, _, err := net.SplitHostPort(a)
+		ip := net.ParseIP(host)
+		if err != nil || host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("%s is not a loopback address: this benchmark runs on the local network only", a)
+		}
+	}
+	return nil
+}
+
+// runBaseline runs ./scripts/bench/fabric (the network engineer's baseline)
+// and reads its JSON report.
+func runBaseline(ctx context.Context, cfg config) (baselineReport, error) {
+	var rep baselineReport
+	tmp, err := os.MkdirTemp("", "bench-register-")
+	if err != nil {
+		return rep, err
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "baseline.json")
+	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/bench/fabric", "-profile", cfg.profile, "-user", cfg.user,
+		"-clients", cfg.baseClients, "-duration", cfg.baseDuration.String(), "-samples", "5", "-json", out)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return rep, fmt.Errorf("%s: %w (run it from the repository root)", strings.Join(cmd.Args, " "), err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		return rep, err
+	}
+	return rep, json.Unmarshal(b, &rep)
+}
+
+// assignPrefix assigns prefix (as authority) to the org of user and waits
+// until every peer has committed it (a commit status covers only the
+// gateway's own peer; see docs/network.md "Open problems").
+func assignPrefix(ctx context.Context, p *profile.Profile, authority, user, prefix string) error {
+	org, _, err := p.User(user)
+	if err != nil {
+		return err
+	}
+	s, err := p.Open(authority, profile.DefaultTimeouts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	_, commit, err := s.Contract().SubmitAsync("registry:AssignPrefix", client.WithArguments(prefix, org.MSPID))
+	if err != nil {
+		return fmt.Errorf("assign prefix: %w", err)
+	}
+	st, err := commit.StatusWithContext(ctx)
+	if err != nil {
+		return err
+	}
+	if !st.Successful {
+		return fmt.Errorf("assign prefix: tx %s %s", st.TransactionID, st.Code)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for _, o := range p.Orgs {
+		for _, peer := range o.Peers {
+			for {
+				h, err := profile.BlockHeight(wctx, peer.Operations, p.Channel)
+				if err == nil && h > st.BlockNumber {
+					break
+				}
+				if wctx.Err() != nil {
+					return fmt.Errorf("%s did not commit block %d: %v", peer.Name, st.BlockNumber, err)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}
+	return nil
+}
+
+// measure registers total items in batches of n with up to cfg.clients
+// concurrent submitters and returns the committed figures.
+func measure(ctx context.Context, contract *client.Contract, cfg config, prefix, lot string, n, total int) row {
+	batches := (total + n - 1) / n
+	clients := min(cfg.clients, batches)
+	var next, txs, items, failed atomic.Int64
+	var mu sync.Mutex
+	var lastErr error
+	deadline := time.Now().Add(cfg.maxTime)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				b := int(next.Add(1)) - 1
+				if b >= batches {
+					return
+				}
+				in := make([]domain.ItemInput, 0, n)
+				for i := b * n; i < min(total, (b+1)*n); i++ {
+					in = append(in, domain.ItemInput{ID: fmt.Sprintf("%s/B%d-%07d", prefix, n, i), Kind: domain.KindUnit,
+						Industry: domain.IndustryGeneric, Model: "BENCH", Parent: lot})
+				}
+				created, err := registerBatch(ctx, contract, in)
+				if err != nil {
+					failed.Add(1)
+					mu.Lock()
+					lastErr = err
+					mu.Unlock()
+					continue
+				}
+				txs.Add(1)
+				items.Add(int64(created))
+			}
+		}()
+	}
+	wg.Wait()
+	secs := time.Since(start).Seconds()
+	if lastErr != nil {
+		fmt.Fprintf(os.Stderr, "batch size %d: last error: %v\n", n, lastErr)
+	}
+	return row{Workload: "RegisterItems", Batch: n, Clients: clients, Tx: txs.Load(), Items: items.Load(), Errors: failed.Load(),
+		Seconds: secs, TxPerSec: float64(txs.Load()) / secs, ItemsSec: float64(items.Load()) / secs}
+}
+
+// registerBatch submits one RegisterItems transaction, waits for its commit
+// and returns the number of items created.
+func registerBatch(ctx context.Context, contract *client.Contract, in []domain.ItemInput) (int, error) {
+	arg, err := json.Marshal(in)
+	if err != nil {
+		return 0, err
+	}
+	res, commit, err := contract.SubmitAsync("registry:RegisterItems", client.WithArguments(string(arg)))
+	if err != nil {
+		return 0, err
+	}
+	st, err := commit.StatusWithContext(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !st.Successful {
+		return 0, fmt.Errorf("tx %s: %s", st.TransactionID, st.Code)
+	}
+	var br domain.BatchResult
+	if err := json.Unmarshal(res, &br); err != nil {
+		return 0, err
+	}
+	created := 0
+	for _, r := range br.Results {
+		if r.Status == domain.ResultCreated {
+			created++
+		}
+	}
+	if created != len(in) {
+		return created, fmt.Errorf("%d of %d items created", created, len(in))
+	}
+	return created, nil
+}
+
+// printTable prints every row with ratios to one transaction per item
+// (RegisterItems batch 1) and to the baseline's best tx/s.
+func printTable(w io.Writer, rows []row) {
+	var one, touch float64
+	for _, r := range rows {
+		if r.Workload == "RegisterItems" && r.Batch == 1 {
+			one = r.ItemsSec
+		}
+		if r.Workload == "system:Touch" && r.TxPerSec > touch {
+			touch = r.TxPerSec
+		}
+	}
+	ratio := func(x, base float64) string {
+		if base == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.1f×", x/base)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| workload | items/tx | clients | tx | items | errors | s | tx/s | items/s | vs 1 item/tx | vs best Touch tx/s |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %.1f | %.1f | %.0f | %s | %s |\n", r.Workload, r.Batch, r.Clients,
+			r.Tx, r.Items, r.Errors, r.Seconds, r.TxPerSec, r.ItemsSec, ratio(r.ItemsSec, one), ratio(r.ItemsSec, touch))
+	}
+}
