@@ -235,4 +235,16 @@ func TestTraceAcrossLotUnitsCasePallet(t *testing.T) {
 	if len(fwd.Nodes) != 4 || fwd.Nodes[0].ID != cs {
 		t.Fatalf("forward %+v", fwd)
 	}
+
+	// A recall of the lot reads on every unit and on the case and pallet
+	// holding them, from the next evaluate on.
+	var rc domain.Recall
+	submit(t, open(t, p, "maker-qa"), "quality:Recall", &rc, lot, "integration test recall")
+	for _, id := range append([]string{cs, pal}, units...) {
+		var v domain.Verification
+		evaluate(t, op, "public:Verify", &v, id)
+		if !v.Recalled || v.Status != domain.StatusRecalled || v.Recall == nil || v.Recall.ID != lot {
+			t.Fatalf("%s after the lot's recall: %+v", id, v)
+		}
+	}
 }
