@@ -173,7 +173,8 @@ func newPubAPI(t *testing.T, tweak ...func(*Deps)) *pubAPI {
 		v.Model, v.GTIN, v.Lot, v.Serial, v.CreatedAt = it.Model, it.GTIN, it.Lot, it.Serial, it.CreatedAt
 		r.verifs[it.ID] = v
 	}
-	add(domain.Item{ID: lotID, Kind: domain.KindLot, Industry: domain.IndustryKitchenBath, Model: "JZT-2B", GTIN: testGTIN, Lot: "L20261127"},
+	add(domain.Item{ID: lotID, Kind: domain.KindLot, Industry: domain.IndustryKitchenBath, Model: "JZT-2B", GTIN: testGTIN, Lot: "L20261127",
+		Attributes: map[string]string{"productionDate": "2026-11-18"}},
 		domain.Verification{Status: domain.StatusReleased, Released: true})
 	add(domain.Item{ID: unitID, Kind: domain.KindUnit, Industry: domain.IndustryKitchenBath, Model: "JZT-2B", GTIN: testGTIN,
 		Lot: "L20261127", Serial: "0001", Parent: lotID},

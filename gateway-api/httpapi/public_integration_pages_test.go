@@ -36,7 +36,7 @@ func TestLivePublicVerification(t *testing.T) {
 	t.Run("consumer page in Chromium", func(t *testing.T) {
 		url := a.base + "/v/" + f.unit
 		text := visibleText(browser(t, url, ""))
-		for _, want := range []string{"正品", "Genuine", "JZT-2B", "制造企业", f.lotNo, "合格", "发货 Shipped", "查询次数"} {
+		for _, want := range []string{"正品", "Genuine", "JZT-2B", "制造企业", f.lotNo, "2026-11-20", "合格", "发货 Shipped", "查询次数"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("page text lacks %q:\n%s", want, text)
 			}
@@ -49,6 +49,7 @@ func TestLivePublicVerification(t *testing.T) {
 		}
 		shot := artifact(t, "public-verify.png")
 		browser(t, url, shot)
+		browserSized(t, url, artifact(t, "public-verify-full.png"), "390,1900")
 		if st, err := os.Stat(shot); err != nil || st.Size() < 1000 {
 			t.Errorf("screenshot %s: %v", shot, err)
 		}

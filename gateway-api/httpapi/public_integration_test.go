@@ -93,13 +93,19 @@ func (a *liveAPI) must(method, path, user string, body any, ok ...int) []byte {
 // DOM, or a screenshot into shot when it is not "".
 func browser(t *testing.T, url, shot string) string {
 	t.Helper()
+	return browserSized(t, url, shot, "390,844")
+}
+
+// browserSized is browser with another window size ("width,height").
+func browserSized(t *testing.T, url, shot, size string) string {
+	t.Helper()
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium not installed (apt-get install -y chromium)")
 	}
 	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-		"--user-data-dir=" + t.TempDir(), "--window-size=390,844"}
+		"--user-data-dir=" + t.TempDir(), "--window-size=" + size}
 	if shot != "" {
 		args = append(args, "--screenshot="+shot)
 	} else {
@@ -181,7 +187,7 @@ func newFixture(t *testing.T, a *liveAPI) fixture {
 		{"code": "HIPOT", "name": "耐压", "kind": "boolean", "required": true}}}, 200)
 	for _, id := range []string{f.unit, f.recalledUnit} {
 		a.must("POST", "/v1/inspections", "MAKER_INSPECTOR", map[string]any{"id": id, "model": "JZT-2B",
-			"results": []map[string]any{{"code": "EARTH_OHM", "value": 0.0371}, {"code": "HIPOT", "pass": true}},
+			"results":   []map[string]any{{"code": "EARTH_OHM", "value": 0.0371}, {"code": "HIPOT", "pass": true}},
 			"equipment": "EQ-7", "detail": map[string]string{"raw": "SECRET-RAW-" + run}}, 201)
 	}
 	a.must("POST", "/v1/items/"+f.lot+"/release", "MAKER_QA", nil, 200)

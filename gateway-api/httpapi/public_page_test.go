@@ -14,7 +14,7 @@ func TestPageShowsTheGenuineUnit(t *testing.T) {
 	}
 	body := rec.Body.String()
 	for _, want := range []string{"正品", "Genuine", "JZT-2B", "广东某卫浴有限公司", "L20261127", "合格", "Passed",
-		"2026-11-20 14:00", "赋码投产", "发货 Shipped", "这是此码的首次查询", "2026-11-21 11:00"} {
+		"2026-11-18", "2026-11-20 14:00", "赋码投产", "发货 Shipped", "这是此码的首次查询", "2026-11-21 11:00"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -76,6 +76,9 @@ func TestPageErrors(t *testing.T) {
 func TestPageOfANonSerializedItemHasNoScanSection(t *testing.T) {
 	a := newPubAPI(t)
 	body := a.do(http.MethodGet, "/v/"+plainID, "", "").Body.String()
+	if !strings.Contains(body, "2026-11-20 10:00") {
+		t.Errorf("production date of an item without productionDate is not its registration time")
+	}
 	if strings.Contains(body, "查询次数") || a.scans.n[plainID] != 0 {
 		t.Errorf("a case counts scans")
 	}

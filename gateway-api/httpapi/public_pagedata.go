@@ -38,7 +38,7 @@ func (s *Service) verifyPage(v PublicView) verifyData {
 		Title: "正品验证 Verify · " + v.ID, Warnings: v.Warnings,
 		Maker: v.Maker, Model: v.Model, Kind: label(kindLabels, v.Kind), Industry: label(industryLabels, v.Industry),
 		Lot: v.Lot, Serial: v.Serial, GTIN: v.GTIN, ID: v.ID, Status: label(statusLabels, v.Status),
-		Produced: localTime(v.CreatedAt), Released: localTime(v.ReleasedAt),
+		Produced: localTime(v.ProducedAt), Released: localTime(v.ReleasedAt),
 		Scans: v.Scans, FirstScan: localTime(v.FirstScanAt),
 	}
 	switch {
@@ -62,9 +62,6 @@ func (s *Service) verifyPage(v PublicView) verifyData {
 		d.Quality = &qualityData{Passed: q.Passed, At: localTime(q.InspectedAt)}
 	}
 	for _, e := range v.Timeline {
-		if e.Type == domain.EventCommissioning && d.Produced == localTime(v.CreatedAt) {
-			d.Produced = localTime(e.At)
-		}
 		d.Timeline = append(d.Timeline, timelineData{Label: label(eventLabels, e.Type), Step: e.Step,
 			At: localTime(e.At), By: e.By})
 	}

@@ -17,8 +17,12 @@ import (
 type PublicView struct {
 	domain.Verification
 	// Recall shadows the ledger's record: no tx id, no user.
-	Recall   *PublicRecall `json:"recall,omitempty"`
-	Warnings []Warning     `json:"warnings,omitempty"`
+	Recall *PublicRecall `json:"recall,omitempty"`
+	// ProducedAt is the production date: the productionDate attribute of
+	// the item or its registered parent (lot, batch), else when it was
+	// commissioned or registered.
+	ProducedAt string    `json:"producedAt,omitempty"`
+	Warnings   []Warning `json:"warnings,omitempty"`
 }
 
 // PublicRecall is the recall that applies to an item, as the public sees it.
@@ -84,6 +88,7 @@ func (s *Service) publicView(c *gin.Context, id string, count bool) (PublicView,
 		v.Recall = &PublicRecall{ID: r.ID, Reason: r.Reason, At: r.At, By: s.orgName(r.By)}
 		v.Verification.Recall = nil
 	}
+	v.ProducedAt = s.producedAt(c, v.Verification)
 	for i := range v.Timeline {
 		v.Timeline[i].By = s.orgName(v.Timeline[i].By)
 	}
@@ -142,4 +147,27 @@ func (s *Service) countScan(c *gin.Context, v *PublicView, hit bool) {
 		v.Warnings = append(v.Warnings, Warning{WarnOldScan,
 			"此码首次查询于 " + localTime(first) + "，如您刚购买，请警惕假冒 / First verified long ago: if you just bought it, beware of a copied code"})
 	}
+}
+
+// producedAt finds the production date of an item (see PublicView).
+func (s *Service) producedAt(c *gin.Context, v domain.Verification) string {
+	id := v.ID
+	for range 2 { // the item, then its registered parent
+		it, err := s.item(c, id)
+		if err != nil {
+			break
+		}
+		if d := it.Attributes["productionDate"]; d != "" {
+			return d
+		}
+		if id = it.Parent; id == "" {
+			break
+		}
+	}
+	for _, e := range v.Timeline {
+		if e.Type == domain.EventCommissioning {
+			return e.At
+		}
+	}
+	return v.CreatedAt
 }

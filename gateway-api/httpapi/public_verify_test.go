@@ -39,7 +39,7 @@ func TestVerifyCountsScansAndWarnsAfterTheThreshold(t *testing.T) {
 	if len(v.Warnings) != 1 || v.Warnings[0].Code != WarnManyScans {
 		t.Errorf("warnings after 4 scans (threshold 3) = %v", v.Warnings)
 	}
-	if v.Maker != "广东某卫浴有限公司 Maker" || !v.Genuine || v.Model != "JZT-2B" {
+	if v.Maker != "广东某卫浴有限公司 Maker" || !v.Genuine || v.Model != "JZT-2B" || v.ProducedAt != "2026-11-18" {
 		t.Errorf("view = %+v", v)
 	}
 }
