@@ -102,24 +102,27 @@ cmd_up() {
   log "profile: $RUN_DIR/profile.json  env: $RUN_DIR/env  logs: $LOG_DIR"
 }
 
-# Stops every recorded process, API and chaincode servers first.
+# Stops every recorded process in waves, each wave in parallel: API and
+# chaincode servers, then peers, then orderers, CAs and Redis.
+wave_of() {
+  case "$1" in
+    api* | cc.*) echo 1 ;;
+    peer*) echo 2 ;;
+    *) echo 3 ;;
+  esac
+}
+
 stop_all() {
-  local f name names=()
+  local f name wave
   [[ -d "$PID_DIR" ]] || return 0
-  for f in "$PID_DIR"/*.pid; do
-    [[ -e "$f" ]] || continue
-    name="$(basename "$f" .pid)"
-    case "$name" in
-      api*) names=("$name" "${names[@]}") ;;
-      cc.*) names=("${names[@]}" "$name") ;;
-    esac
+  for wave in 1 2 3; do
+    for f in "$PID_DIR"/*.pid; do
+      [[ -e "$f" ]] || continue
+      name="$(basename "$f" .pid)"
+      [[ "$(wave_of "$name")" == "$wave" ]] && stop_process "$name" &
+    done
+    wait
   done
-  for f in "$PID_DIR"/*.pid; do
-    [[ -e "$f" ]] || continue
-    name="$(basename "$f" .pid)"
-    case "$name" in api* | cc.*) ;; *) names+=("$name") ;; esac
-  done
-  for name in "${names[@]}"; do stop_process "$name"; done
 }
 
 cmd_down() {

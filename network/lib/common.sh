@@ -41,6 +41,13 @@ show_log_tail() {
 
 pid_of() { cat "$PID_DIR/$1.pid" 2>/dev/null || true; }
 
+# alive PID: the process exists and is not a zombie waiting to be reaped.
+alive() {
+  local state
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 # IDCHAIN_RUNTIME=docker runs every node as a service of
 # docker-compose.fabric.yml (same addresses, host networking) instead of a
 # local process; set-up steps still run here.
@@ -105,10 +112,10 @@ stop_process() {
   fi
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < timeout * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     log "$name did not stop in ${timeout}s, killing"
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.2
