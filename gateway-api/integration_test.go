@@ -187,7 +187,7 @@ func TestHealthAndDocs(t *testing.T) {
 func TestPrefixes(t *testing.T) {
 	e := mustEnv(t)
 	p := newPrefix(t, e)
-	expect(t, "same assignment again (idempotent)", e.call(t, "POST", "/v1/prefixes", "platform-admin", map[string]string{"prefix": p, "owner": "MakerMSP"}), 201)
+	expect(t, "same assignment again", e.call(t, "POST", "/v1/prefixes", "platform-admin", map[string]string{"prefix": p, "owner": "MakerMSP"}), 409, domain.CodeConflict)
 	expect(t, "assign to another org", e.call(t, "POST", "/v1/prefixes", "platform-admin", map[string]string{"prefix": p, "owner": "PartnerMSP"}), 409, domain.CodeConflict)
 	other := p + ".x"
 	expect(t, "no key", e.call(t, "POST", "/v1/prefixes", "", map[string]string{"prefix": other, "owner": "MakerMSP"}), 401, domain.CodeUnauthorized)

@@ -49,6 +49,12 @@ func (f *fakeLedger) Evaluate(_ context.Context, call ledger.Call) ([]byte, erro
 				Released: it.Status == domain.StatusReleased})
 		}
 		return json.Marshal(it)
+	case ledger.FnGetPrefix:
+		owner, ok := f.prefixes[call.Args[0]]
+		if !ok {
+			return nil, domain.Errorf(domain.CodeNotFound, "prefix %s is not assigned", call.Args[0])
+		}
+		return json.Marshal(domain.Prefix{Prefix: call.Args[0], Owner: owner, TxID: "tx-assign-" + call.Args[0]})
 	case ledger.FnListConsents:
 		return json.Marshal(f.consents)
 	case ledger.FnReadShared:
@@ -76,6 +82,18 @@ func (f *fakeLedger) Submit(_ context.Context, call ledger.Call) (ledger.Committ
 			return ledger.Committed{}, domain.Errorf(domain.CodeInvalid, "items JSON: %v", err)
 		}
 		out = f.register(f.users[call.User].MSPID, in, tx)
+	case ledger.FnAssignPrefix:
+		p, owner := call.Args[0], call.Args[1]
+		cur, ok := f.prefixes[p]
+		switch {
+		case ok && cur != owner:
+			return ledger.Committed{}, domain.Errorf(domain.CodeConflict, "prefix %s is assigned to %s", p, cur)
+		case ok: // the chaincode is idempotent: the existing record
+			out = domain.Prefix{Prefix: p, Owner: owner, TxID: "tx-assign-" + p}
+		default:
+			f.prefixes[p] = owner
+			out = domain.Prefix{Prefix: p, Owner: owner, TxID: tx}
+		}
 	case ledger.FnRelease:
 		id := call.Args[0]
 		it := f.items[id]

@@ -34,12 +34,45 @@ func (s *Service) assignPrefix(c *gin.Context) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) is required"))
 		return
 	}
+	// DESIGN §6: an assigned prefix is a CONFLICT, whoever owns it. The
+	// chaincode is idempotent for the same owner; refuse before submitting
+	// and, for a concurrent assignment, by the record's own tx id.
+	if cur, err := s.prefix(c, prefix); err == nil {
+		s.Fail(c, prefixTaken(cur))
+		return
+	} else if domain.CodeOf(err) != domain.CodeNotFound {
+		s.Fail(c, err)
+		return
+	}
 	done, err := s.submit(c, ledger.Call{Fn: ledger.FnAssignPrefix, Args: []string{prefix, req.Owner}})
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
+	var rec domain.Prefix
+	if err := decode(ledger.FnAssignPrefix, done.Result, &rec); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if rec.TxID != "" && rec.TxID != done.TxID {
+		s.Fail(c, prefixTaken(rec))
+		return
+	}
 	writeRaw(c, http.StatusCreated, done.Result)
+}
+
+// prefix reads a prefix assignment (NOT_FOUND when unassigned).
+func (s *Service) prefix(c *gin.Context, prefix string) (domain.Prefix, error) {
+	var p domain.Prefix
+	b, err := s.evaluate(c, ledger.FnGetPrefix, prefix)
+	if err != nil {
+		return p, err
+	}
+	return p, decode(ledger.FnGetPrefix, b, &p)
+}
+
+func prefixTaken(p domain.Prefix) error {
+	return domain.Errorf(domain.CodeConflict, "prefix %s is already assigned to %s", p.Prefix, p.Owner)
 }
 
 func (s *Service) listPrefixes(c *gin.Context) {
