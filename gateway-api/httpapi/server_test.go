@@ -242,14 +242,23 @@ func TestSharedReadNeedsAnActiveConsent(t *testing.T) {
 	}
 	a.ledger.consents = []domain.Consent{{ID: "c1", Grantor: "MakerMSP", ConsentInput: domain.ConsentInput{
 		Grantee: "PartnerMSP", Categories: []domain.Category{domain.CategoryInspectionDetail},
-		Subjects: []string{"88.118.8"}, ValidFrom: "2020-01-01T00:00:00Z", ValidUntil: "2999-01-01T00:00:00Z"}}}
-	rec = a.do("GET", "/v1/items/88.118.8/KB-1/shared/inspection.detail", "partner-qa", "")
-	if rec.Code != 200 {
-		t.Fatalf("with consent: %d %s", rec.Code, rec.Body)
+		Subjects: []string{"88.118.8"}, Purpose: "quality", ValidFrom: "2020-01-01T00:00:00Z", ValidUntil: "2999-01-01T00:00:00Z"}}}
+	rec = a.do("GET", "/v1/items/88.118.8/KB-1/shared/inspection.detail?purpose=marketing", "partner-qa", "")
+	if rec.Code != 403 || errorCode(t, rec) != domain.CodeForbidden {
+		t.Fatalf("for another purpose: %d %s", rec.Code, rec.Body)
 	}
-	call := a.ledger.submits[len(a.ledger.submits)-1]
-	if call.Fn != ledger.FnRecordAccess || call.Args[2] != "c1" {
-		t.Fatalf("access recorded as %v, want consent c1", call)
+	if n := a.ledger.submitted(ledger.FnRecordAccess); n != 0 {
+		t.Fatalf("access recorded for another purpose")
+	}
+	for _, query := range []string{"", "?purpose=quality"} {
+		rec = a.do("GET", "/v1/items/88.118.8/KB-1/shared/inspection.detail"+query, "partner-qa", "")
+		if rec.Code != 200 {
+			t.Fatalf("with consent (%q): %d %s", query, rec.Code, rec.Body)
+		}
+		call := a.ledger.submits[len(a.ledger.submits)-1]
+		if call.Fn != ledger.FnRecordAccess || call.Args[2] != "c1" || call.Args[3] != "quality" {
+			t.Fatalf("access recorded as %v, want consent c1 for its purpose", call)
+		}
 	}
 }
 

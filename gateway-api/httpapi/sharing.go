@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -84,16 +85,14 @@ func (s *Service) shared(c *gin.Context) {
 	p, _ := Caller(c)
 	consentID, purpose := c.Query("consent"), c.Query("purpose")
 	if p.Role != RoleRegulator {
-		k, err := s.findConsent(c, p.MSPID, it.Owner, cat, id, consentID)
+		k, err := s.findConsent(c, p.MSPID, it.Owner, cat, id, consentID, purpose)
 		if err != nil {
 			s.Fail(c, err)
 			return
 		}
-		// An access under consent is for the consent's purpose.
-		consentID = k.ID
-		if purpose == "" {
-			purpose = k.Purpose
-		}
+		// An access under consent is for the consent's purpose: absent
+		// means that one; another was refused before anything is recorded.
+		consentID, purpose = k.ID, k.Purpose
 	}
 	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordAccess,
 		Args: []string{id, string(cat), consentID, purpose}})
@@ -118,21 +117,27 @@ func (s *Service) shared(c *gin.Context) {
 	writeRaw(c, http.StatusOK, b)
 }
 
-// findConsent returns the consent (the given one, or else any) of owner to
-// accessor that is in force and covers the category of id; without one the
-// read is refused before anything is written.
-func (s *Service) findConsent(c *gin.Context, accessor, owner string, cat domain.Category, id, want string) (domain.Consent, error) {
+// findConsent returns the consent (the given one, or else any; for the
+// given purpose, or else any) of owner to accessor that is in force and
+// covers the category of id; without one the read is refused before
+// anything is written.
+func (s *Service) findConsent(c *gin.Context, accessor, owner string, cat domain.Category, id, want, purpose string) (domain.Consent, error) {
 	list, err := s.consents(c, "received")
 	if err != nil {
 		return domain.Consent{}, err
 	}
 	now := time.Now()
 	for _, k := range list {
-		if (want == "" || k.ID == want) && k.Grantor == owner && k.Allows(accessor, cat, id, now) == nil {
+		if (want == "" || k.ID == want) && (purpose == "" || k.Purpose == purpose) &&
+			k.Grantor == owner && k.Allows(accessor, cat, id, now) == nil {
 			return k, nil
 		}
 	}
-	return domain.Consent{}, domain.Errorf(domain.CodeForbidden, "no consent of %s in force gives %s access to %s of %s", owner, accessor, cat, id)
+	forPurpose := ""
+	if purpose != "" {
+		forPurpose = fmt.Sprintf(" for the purpose %q", purpose)
+	}
+	return domain.Consent{}, domain.Errorf(domain.CodeForbidden, "no consent of %s in force gives %s access to %s of %s%s", owner, accessor, cat, id, forPurpose)
 }
 
 func (s *Service) audit(c *gin.Context) {
