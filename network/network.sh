@@ -24,8 +24,33 @@ all_nodes() {
   for org in "${ORGS[@]}"; do echo "cc.$org"; done
 }
 
+# Every port the topology uses, one per line.
+all_ports() {
+  local org o p
+  echo "$REDIS_PORT"
+  for o in "${ORDERERS[@]}"; do orderer_port "$o"; orderer_admin_port "$o"; orderer_ops_port "$o"; done
+  for org in "${ORGS[@]}"; do
+    ca_port "$org"; ca_ops_port "$org"; cc_port "$org"
+    for ((p = 0; p < ORG_PEERS[$org]; p++)); do peer_port "$org" "$p"; peer_cc_port "$org" "$p"; peer_ops_port "$org" "$p"; done
+  done
+}
+
+# Fails early, naming the holder, when another network (or anything else)
+# already listens on one of our ports.
+check_ports_free() {
+  local port busy=()
+  while read -r port; do
+    tcp_open "$HOST" "$port" && busy+=("$port")
+  done < <(all_ports)
+  ((${#busy[@]} == 0)) && return 0
+  log "ports already in use: ${busy[*]}"
+  command -v ss >/dev/null && ss -ltnp 2>/dev/null | grep -E ":(${busy[0]}) " >&2 || true
+  die "another network seems to be running (make down in its checkout, or set IDCHAIN_PORT_OFFSET, e.g. 1000)"
+}
+
 start_fresh() {
   local start=$SECONDS org o p build_pid
+  check_ports_free
   rm -rf "$RUN_DIR"
   mkdir -p "$LOG_DIR" "$PID_DIR" "$CFG_DIR" "$DATA_DIR" "$CC_DIR"
   echo "$PORT_OFFSET" >"$RUN_DIR/port-offset"
