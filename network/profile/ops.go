@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Metric reads one sample of a Prometheus metric from a peer's or orderer's
@@ -58,4 +59,27 @@ func (p *Profile) RaftLeader(ctx context.Context) (Orderer, error) {
 		}
 	}
 	return Orderer{}, fmt.Errorf("raft leader of %s: %w", p.Channel, ErrNotFound)
+}
+
+// WaitCommitted waits until every peer of the profile has committed block
+// (its height exceeds block). A successful commit status only says the
+// gateway's own peer committed; a follow-up transaction endorsed by another
+// org's peer that lags behind can fail with MVCC_READ_CONFLICT.
+func (p *Profile) WaitCommitted(ctx context.Context, block uint64) error {
+	for _, org := range p.Orgs {
+		for _, peer := range org.Peers {
+			for {
+				h, err := BlockHeight(ctx, peer.Operations, p.Channel)
+				if err == nil && h > block {
+					break
+				}
+				select {
+				case <-ctx.Done():
+					return fmt.Errorf("peer %s at height %d, waiting for block %d: %w", peer.Name, h, block, ctx.Err())
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}
+	}
+	return nil
 }
