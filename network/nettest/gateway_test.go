@@ -30,6 +30,9 @@ func TestEveryOrgSubmitsAndEvaluatesThroughItsGateway(t *testing.T) {
 			if txID == "" || block == 0 {
 				t.Errorf("commit status: tx %q in block %d", txID, block)
 			}
+			if err := p.WaitCommitted(ctx, block); err != nil {
+				t.Errorf("block %d not on every peer: %v", block, err)
+			}
 
 			got, err := ping(ctx, s)
 			if err != nil {
