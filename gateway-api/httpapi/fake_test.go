@@ -22,7 +22,8 @@ type fakeLedger struct {
 	prefixes map[string]string // prefix → owner MSP
 	items    map[string]domain.Item
 	consents []domain.Consent
-	fail     map[string]error // fn → error to return
+	events   []domain.EventInput // recorded by RecordEvents
+	fail     map[string]error    // fn → error to return
 	submits  []ledger.Call
 	txs      int
 }
@@ -49,6 +50,12 @@ func (f *fakeLedger) Evaluate(_ context.Context, call ledger.Call) ([]byte, erro
 				Released: it.Status == domain.StatusReleased})
 		}
 		return json.Marshal(it)
+	case ledger.FnGetProvenance:
+		it, ok := f.items[call.Args[0]]
+		if !ok {
+			return nil, domain.Errorf(domain.CodeNotFound, "%s is not registered", call.Args[0])
+		}
+		return json.Marshal(domain.Provenance{Item: it})
 	case ledger.FnGetPrefix:
 		owner, ok := f.prefixes[call.Args[0]]
 		if !ok {
@@ -94,6 +101,22 @@ func (f *fakeLedger) Submit(_ context.Context, call ledger.Call) (ledger.Committ
 			f.prefixes[p] = owner
 			out = domain.Prefix{Prefix: p, Owner: owner, TxID: tx}
 		}
+	case ledger.FnRecordEvents:
+		var in []domain.EventInput
+		if err := json.Unmarshal([]byte(call.Args[0]), &in); err != nil {
+			return ledger.Committed{}, domain.Errorf(domain.CodeInvalid, "events JSON: %v", err)
+		}
+		var res domain.BatchResult
+		for _, e := range in {
+			r := domain.ItemResult{ID: e.ID, Status: domain.ResultRecorded}
+			if _, ok := f.items[e.ID]; !ok {
+				r.Status, r.Error = domain.ResultRejected, domain.Errorf(domain.CodeNotFound, "%s is not registered", e.ID)
+			} else {
+				f.events = append(f.events, e)
+			}
+			res.Results = append(res.Results, r)
+		}
+		out = res
 	case ledger.FnRelease:
 		id := call.Args[0]
 		it := f.items[id]

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -216,19 +217,66 @@ func (s *Service) recordEvents(c *gin.Context) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "events: want 1-%d, got %d", MaxBatch, len(req.Events)))
 		return
 	}
-	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordEvents, Args: []string{jsonArg(req.Events)}})
+	res, err := s.recordEventBatches(c, req.Events)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
+	c.JSON(batchStatus(res.BatchResult), res.BatchResult)
+}
+
+// maxTxEvents is the most events one RecordEvents transaction takes
+// (chaincode MaxBatch).
+const maxTxEvents = 5000
+
+// eventBatches is the outcome of events recorded in one or more
+// transactions: per-event results in input order, TxID the last one.
+type eventBatches struct {
+	domain.BatchResult
+	txIDs []string
+}
+
+// recordEventBatches records events in order, in transactions of at most
+// maxTxEvents. A failure of the first transaction is the error (nothing
+// was written); after that, the events not recorded are rejected with it.
+func (s *Service) recordEventBatches(c *gin.Context, events []domain.EventInput) (eventBatches, error) {
+	var out eventBatches
+	for start := 0; start < len(events); start += maxTxEvents {
+		chunk := events[start:min(start+maxTxEvents, len(events))]
+		res, err := s.recordEventsTx(c, chunk)
+		if err != nil && start == 0 {
+			return out, err
+		}
+		if err != nil {
+			s.logger(c).Error("events not recorded after earlier batches committed",
+				"recorded", start, "of", len(events), "err", err.Error())
+			for _, e := range events[start:] {
+				out.Results = append(out.Results, domain.ItemResult{ID: e.ID, Status: domain.ResultRejected, Error: asAPIError(err)})
+			}
+			break
+		}
+		out.Results = append(out.Results, res.Results...)
+		out.TxID = res.TxID
+		out.txIDs = append(out.txIDs, res.TxID)
+	}
+	return out, nil
+}
+
+func (s *Service) recordEventsTx(c *gin.Context, events []domain.EventInput) (domain.BatchResult, error) {
 	var res domain.BatchResult
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordEvents, Args: []string{jsonArg(events)}})
+	if err != nil {
+		return res, err
+	}
 	if err := decode(ledger.FnRecordEvents, done.Result, &res); err != nil {
-		s.Fail(c, err)
-		return
+		return res, err
+	}
+	if len(res.Results) != len(events) {
+		return res, fmt.Errorf("%s: %d results for %d events", ledger.FnRecordEvents, len(res.Results), len(events))
 	}
 	res.TxID = done.TxID
 	s.invalidate(c, changedIDs(res))
-	c.JSON(batchStatus(res), res)
+	return res, nil
 }
 
 func nonNil[T any](s []T) []T {

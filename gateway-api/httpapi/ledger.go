@@ -109,10 +109,15 @@ func batchStatus(res domain.BatchResult) int {
 			rejected++
 		}
 	}
+	return batchOutcome(rejected, len(res.Results))
+}
+
+// batchOutcome is batchStatus from the counts.
+func batchOutcome(rejected, total int) int {
 	switch {
 	case rejected == 0:
 		return http.StatusCreated
-	case rejected == len(res.Results):
+	case rejected == total:
 		return http.StatusUnprocessableEntity
 	}
 	return http.StatusMultiStatus

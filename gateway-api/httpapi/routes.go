@@ -32,6 +32,7 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.POST("/items", large, s.requireRole(RoleOperator, RoleAdmin), s.registerItems)
 	v1.GET("/items/:prefix/:suffix", s.resolve)
 	v1.GET("/items/:prefix/:suffix/provenance", s.provenance)
+	v1.GET("/items/:prefix/:suffix/epcis", s.itemEPCIS)
 	v1.POST("/items/:prefix/:suffix/release", small, s.requireRole(RoleQA), s.release)
 	v1.POST("/items/:prefix/:suffix/recall", small, s.requireRole(RoleQA, RoleRegulator), s.recall)
 	v1.GET("/items/:prefix/:suffix/shared/:category", s.shared)
@@ -43,6 +44,7 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.GET("/trace/forward/:prefix/:suffix", s.traceForward)
 	v1.GET("/trace/backward/:prefix/:suffix", s.traceBackward)
 	v1.POST("/events", large, s.requireRole(RoleOperator, RoleAdmin), s.recordEvents)
+	v1.POST("/epcis/capture", large, s.requireRole(RoleOperator, RoleAdmin), s.captureEPCIS)
 
 	v1.PUT("/inspection-plans/:model", small, s.requireRole(RoleQA, RoleAdmin), s.putPlan)
 	v1.GET("/inspection-plans/:model", s.getPlan)

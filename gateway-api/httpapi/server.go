@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/epcis"
 	"github.com/idchain/idchain/gateway-api/ledger"
 )
 
@@ -73,6 +74,9 @@ type Deps struct {
 	// Public: scans, alerts, dashboard counters, GTIN index, public base
 	// URL and org names for the public pages (public_deps.go).
 	Public PublicDeps
+	// EPCIS: URI bases and vocabulary of EPCIS export and capture; the
+	// zero value uses the epcis package defaults.
+	EPCIS epcis.Options
 }
 
 // Service holds the handlers. Public handlers (issue 8) are methods too and
