@@ -296,6 +296,11 @@ func TestQualityReleaseRecallAndCacheCoherence(t *testing.T) {
 	if ins["passed"] != true || ins["detailHash"] == "" || ins["detailTxId"] == "" {
 		t.Fatalf("inspection: %s", r.body)
 	}
+	r = e.call(t, "POST", "/v1/inspections", "maker-inspector", passing)
+	expect(t, "the same inspection re-sent", r, 201)
+	if again := decodeBody[map[string]any](t, r); again["replayed"] != true || again["txId"] != ins["txId"] || again["detailTxId"] == "" {
+		t.Fatalf("a re-sent inspection is not answered by the first one (%v): %s", ins["txId"], r.body)
+	}
 	expect(t, "release by operator", e.call(t, "POST", "/v1/items/"+u1+"/release", "maker-operator", nil), 403)
 	expect(t, "release by partner qa", e.call(t, "POST", "/v1/items/"+u1+"/release", "partner-qa", nil), 403)
 	expect(t, "release unknown", e.call(t, "POST", "/v1/items/"+p+"/NONE/release", "maker-qa", nil), 404)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
@@ -23,6 +24,7 @@ type fakeLedger struct {
 	items    map[string]domain.Item
 	consents []domain.Consent
 	events   []domain.EventInput // recorded by RecordEvents
+	insps    []domain.Inspection // recorded by RecordInspection
 	fail     map[string]error    // fn → error to return
 	submits  []ledger.Call
 	txs      int
@@ -56,6 +58,14 @@ func (f *fakeLedger) Evaluate(_ context.Context, call ledger.Call) ([]byte, erro
 			return nil, domain.Errorf(domain.CodeNotFound, "%s is not registered", call.Args[0])
 		}
 		return json.Marshal(domain.Provenance{Item: it})
+	case ledger.FnGetInspections:
+		list := []domain.Inspection{}
+		for _, in := range f.insps {
+			if in.ID == call.Args[0] {
+				list = append(list, in)
+			}
+		}
+		return json.Marshal(list)
 	case ledger.FnGetPrefix:
 		owner, ok := f.prefixes[call.Args[0]]
 		if !ok {
@@ -117,6 +127,16 @@ func (f *fakeLedger) Submit(_ context.Context, call ledger.Call) (ledger.Committ
 			res.Results = append(res.Results, r)
 		}
 		out = res
+	case ledger.FnRecordInspect:
+		var in domain.InspectionInput
+		if err := json.Unmarshal([]byte(call.Args[0]), &in); err != nil {
+			return ledger.Committed{}, domain.Errorf(domain.CodeInvalid, "inspection JSON: %v", err)
+		}
+		rec := domain.Inspection{InspectionInput: in, ID: in.ID, Judgement: domain.Judgement{Passed: true},
+			PlanVersion: 1, InspectorMSP: f.users[call.User].MSPID, DetailHash: call.Args[1],
+			At: time.Now().UTC().Format(time.RFC3339Nano), TxID: tx}
+		f.insps = append(f.insps, rec)
+		out = domain.InspectionResult{Judgement: rec.Judgement, PlanVersion: 1, TxID: tx}
 	case ledger.FnRelease:
 		id := call.Args[0]
 		it := f.items[id]

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -67,6 +68,40 @@ type inspectionResponse struct {
 	domain.InspectionResult
 	DetailHash string `json:"detailHash,omitempty"`
 	DetailTxID string `json:"detailTxId,omitempty"`
+	// Replayed: the request repeated the item's latest inspection, which
+	// is answered instead of recording a second one.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// retryWindow is how long after an inspection an identical request is
+// taken as a re-sent one (a client retrying after a timeout or after the
+// detail failed to store) rather than a new inspection.
+const retryWindow = 15 * time.Minute
+
+// retriedInspection returns the item's latest inspection when in repeats
+// it: same organisation, model, equipment, results and detail hash,
+// recorded within retryWindow. nil means record a new one.
+func (s *Service) retriedInspection(c *gin.Context, in domain.InspectionInput, hash string) (*domain.Inspection, error) {
+	b, err := s.evaluate(c, ledger.FnGetInspections, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	var list []domain.Inspection
+	if err := decode(ledger.FnGetInspections, b, &list); err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	last := list[len(list)-1]
+	p, _ := Caller(c)
+	at, err := time.Parse(time.RFC3339Nano, last.At)
+	if err != nil || time.Since(at) > retryWindow || last.InspectorMSP != p.MSPID ||
+		last.Model != in.Model || last.Equipment != in.Equipment || last.DetailHash != hash ||
+		jsonArg(last.Results) != jsonArg(in.Results) {
+		return nil, nil
+	}
+	return &last, nil
 }
 
 func (s *Service) recordInspection(c *gin.Context) {
@@ -90,18 +125,34 @@ func (s *Service) recordInspection(c *gin.Context) {
 		sum := sha256.Sum256(req.Detail)
 		hash = hex.EncodeToString(sum[:])
 	}
-	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordInspect,
-		Args: []string{jsonArg(req.InspectionInput), hash}}, id)
-	if err != nil {
-		s.Fail(c, err)
-		return
+	if req.Model == "" {
+		req.Model = it.Model
 	}
 	var out inspectionResponse
-	if err := decode(ledger.FnRecordInspect, done.Result, &out.InspectionResult); err != nil {
+	prev, err := s.retriedInspection(c, req.InspectionInput, hash)
+	switch {
+	case err != nil:
 		s.Fail(c, err)
 		return
+	case prev != nil:
+		// A re-sent request whose inspection committed (its detail may
+		// not have been stored): answer that one, store the detail again.
+		out.InspectionResult = domain.InspectionResult{Judgement: prev.Judgement, PlanVersion: prev.PlanVersion, TxID: prev.TxID}
+		out.Replayed = true
+		SetTx(c, prev.TxID)
+	default:
+		done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordInspect,
+			Args: []string{jsonArg(req.InspectionInput), hash}}, id)
+		if err != nil {
+			s.Fail(c, err)
+			return
+		}
+		if err := decode(ledger.FnRecordInspect, done.Result, &out.InspectionResult); err != nil {
+			s.Fail(c, err)
+			return
+		}
+		out.TxID = done.TxID
 	}
-	out.TxID = done.TxID
 	if hash != "" {
 		// Own transaction, endorsed by the owner only: a transaction writing
 		// both public keys and an implicit collection cannot be endorsed.
@@ -111,7 +162,7 @@ func (s *Service) recordInspection(c *gin.Context) {
 			Orgs:      []string{it.Owner}})
 		if err != nil {
 			s.logger(c).Error("inspection recorded but its detail was not stored",
-				"id", id, "inspectionTx", done.TxID, "err", err.Error())
+				"id", id, "inspectionTx", out.TxID, "err", err.Error())
 			s.Fail(c, err, gin.H{"inspection": out})
 			return
 		}
