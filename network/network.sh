@@ -81,8 +81,8 @@ start_fresh() {
   for org in "${ORGS[@]}"; do wait_cc "$org"; done
   wait_redis
   deploy_chaincode
-  wait_ready
   write_profile
+  wait_ready
   write_env
   touch "$READY_MARK"
   log "network ready in $((SECONDS - start))s"
@@ -100,8 +100,8 @@ resume() {
   while read -r name; do
     is_running "$name" || "$NET_DIR/node.sh" start "$name"
   done < <(all_nodes)
-  wait_ready
   write_profile
+  wait_ready
 }
 
 wait_ready() {
@@ -114,6 +114,11 @@ wait_ready() {
     sleep 2
   done
   log "test transaction committed"
+  # The gateways need discovery data before they can endorse on their own.
+  (cd "$REPO_DIR" && go build -o "$RUN_DIR/bin/idchain-ready" ./network/ready) ||
+    die "go build ./network/ready failed"
+  IDCHAIN_PROFILE="$RUN_DIR/profile.json" "$RUN_DIR/bin/idchain-ready" -timeout "${IDCHAIN_READY_TIMEOUT:-120}s" >&2 ||
+    { show_log_tail "$(peer_name "${ORGS[0]}" 0)"; die "the gateways do not endorse"; }
 }
 
 cmd_up() {
