@@ -208,7 +208,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	log.Info("idchain-api listening", "addr", ln.Addr().String(), "profile", cfg.profile, "redis", redisURL, "users", len(users))
+	log.Info("idchain-api listening", "addr", ln.Addr().String(), "profile", cfg.profile, "redis", cache.RedactURL(redisURL), "users", len(users))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {

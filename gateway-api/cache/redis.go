@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,9 +15,9 @@ const keyPrefix = "idchain:c:"
 func entryKey(id, kind string) string { return keyPrefix + "{" + id + "}:" + kind }
 func genKey(id string) string         { return keyPrefix + "{" + id + "}:gen" }
 
-// New connects a cache in front of inner to the Redis at url
-// (redis://, rediss://, or a comma-separated list of host:port for
-// Sentinel/Cluster through redis.UniversalClient).
+// New connects a cache in front of inner to the Redis at url: one node,
+// Redis Cluster or Sentinel (URL forms in redisurl.go), through
+// redis.UniversalClient.
 func New(inner Evaluator, url string, cfg Config) (*Cache, redis.UniversalClient, error) {
 	opts, err := universalOptions(url)
 	if err != nil {
@@ -32,20 +31,6 @@ func New(inner Evaluator, url string, cfg Config) (*Cache, redis.UniversalClient
 	opts.MaxRetries = 0 // a failing Redis is taken out of use, not retried per read
 	rdb := redis.NewUniversalClient(opts)
 	return newCache(inner, &redisStore{rdb: rdb}, cfg), rdb, nil
-}
-
-func universalOptions(url string) (*redis.UniversalOptions, error) {
-	if url == "" {
-		return nil, errors.New("cache: empty Redis URL")
-	}
-	o, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("cache: Redis URL: %w", err)
-	}
-	return &redis.UniversalOptions{
-		Addrs: []string{o.Addr}, DB: o.DB, Username: o.Username, Password: o.Password,
-		TLSConfig: o.TLSConfig, Protocol: o.Protocol, PoolSize: max(o.PoolSize, 64),
-	}, nil
 }
 
 type redisStore struct{ rdb redis.UniversalClient }
