@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Build and start the gateway API against the running network (make up calls
-# this after the network is ready). Idempotent: issues API keys once (kept in
-# network/.run/env, only their SHA-256 hashes in network/.run/api/keys.json),
-# leaves a healthy running API alone, restarts a stale one.
+# this after the network is ready). Idempotent: issues API keys once (in
+# network/.run/env and the plain key store network/.run/api/keys.env, 0600,
+# only their SHA-256 hashes in network/.run/api/keys.json); network up
+# rewrites the env file, and the keys are put back from the store while the
+# users' identities are unchanged. Leaves a healthy running API alone,
+# restarts a stale one.
 #   IDCHAIN_API_ADDR   listen address (default 127.0.0.1:8080)
 #   API_REBUILD=1      restart even if the running API is healthy (new binary)
 set -euo pipefail
@@ -23,8 +26,8 @@ ready() { curl -fsS -m 5 "$URL/readyz" >/dev/null 2>&1; }
 
 echo "api-up: building $BIN"
 go build -o "$BIN.new" ./gateway-api
-# Keys: kept in the env file; network up rewrites that file, so keys are
-# issued again after it and the API must then reload the hash file.
+# Keys: kept in the store and re-appended to the env file; new ones (new
+# users, changed identities) need the API to reload the hash file.
 old_keys=$(sha256sum "$API_DIR/keys.json" 2>/dev/null || true)
 "$BIN.new" keys -profile "$RUN/profile.json" -env "$RUN/env" -out "$API_DIR/keys.json" -api-url "$URL"
 new_keys=$(sha256sum "$API_DIR/keys.json")
