@@ -45,13 +45,8 @@ func (s *Service) assignPrefix(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	done, err := s.submit(c, ledger.Call{Fn: ledger.FnAssignPrefix, Args: []string{prefix, req.Owner}})
+	rec, done, err := submitAs[domain.Prefix](s, c, ledger.Call{Fn: ledger.FnAssignPrefix, Args: []string{prefix, req.Owner}})
 	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	var rec domain.Prefix
-	if err := decode(ledger.FnAssignPrefix, done.Result, &rec); err != nil {
 		s.Fail(c, err)
 		return
 	}
@@ -64,12 +59,7 @@ func (s *Service) assignPrefix(c *gin.Context) {
 
 // prefix reads a prefix assignment (NOT_FOUND when unassigned).
 func (s *Service) prefix(c *gin.Context, prefix string) (domain.Prefix, error) {
-	var p domain.Prefix
-	b, err := s.evaluate(c, ledger.FnGetPrefix, prefix)
-	if err != nil {
-		return p, err
-	}
-	return p, decode(ledger.FnGetPrefix, b, &p)
+	return evaluateAs[domain.Prefix](s, c, ledger.FnGetPrefix, prefix)
 }
 
 func prefixTaken(p domain.Prefix) error {
@@ -82,13 +72,8 @@ func (s *Service) listPrefixes(c *gin.Context) {
 		p, _ := Caller(c)
 		owner = p.MSPID
 	}
-	b, err := s.evaluate(c, ledger.FnListPrefixes, owner)
+	list, err := evaluateAs[[]domain.Prefix](s, c, ledger.FnListPrefixes, owner)
 	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	var list []domain.Prefix
-	if err := decode(ledger.FnListPrefixes, b, &list); err != nil {
 		s.Fail(c, err)
 		return
 	}
@@ -263,12 +248,8 @@ func (s *Service) recordEventBatches(c *gin.Context, events []domain.EventInput)
 }
 
 func (s *Service) recordEventsTx(c *gin.Context, events []domain.EventInput) (domain.BatchResult, error) {
-	var res domain.BatchResult
-	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordEvents, Args: []string{jsonArg(events)}})
+	res, done, err := submitAs[domain.BatchResult](s, c, ledger.Call{Fn: ledger.FnRecordEvents, Args: []string{jsonArg(events)}})
 	if err != nil {
-		return res, err
-	}
-	if err := decode(ledger.FnRecordEvents, done.Result, &res); err != nil {
 		return res, err
 	}
 	if len(res.Results) != len(events) {

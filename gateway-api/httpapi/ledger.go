@@ -88,6 +88,26 @@ func (s *Service) invalidate(c *gin.Context, ids []string) {
 	}
 }
 
+// evaluateAs is evaluate decoding the result as T.
+func evaluateAs[T any](s *Service, c *gin.Context, fn string, args ...string) (T, error) {
+	var v T
+	b, err := s.evaluate(c, fn, args...)
+	if err != nil {
+		return v, err
+	}
+	return v, decode(fn, b, &v)
+}
+
+// submitAs is submit decoding the result as T.
+func submitAs[T any](s *Service, c *gin.Context, call ledger.Call, ids ...string) (T, ledger.Committed, error) {
+	var v T
+	done, err := s.submit(c, call, ids...)
+	if err != nil {
+		return v, done, err
+	}
+	return v, done, decode(call.Fn, done.Result, &v)
+}
+
 func decode(fn string, b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("decode %s result: %w", fn, err)

@@ -82,16 +82,9 @@ const retryWindow = 15 * time.Minute
 // it: same organisation, model, equipment, results and detail hash,
 // recorded within retryWindow. nil means record a new one.
 func (s *Service) retriedInspection(c *gin.Context, in domain.InspectionInput, hash string) (*domain.Inspection, error) {
-	b, err := s.evaluate(c, ledger.FnGetInspections, in.ID)
-	if err != nil {
+	list, err := evaluateAs[[]domain.Inspection](s, c, ledger.FnGetInspections, in.ID)
+	if err != nil || len(list) == 0 {
 		return nil, err
-	}
-	var list []domain.Inspection
-	if err := decode(ledger.FnGetInspections, b, &list); err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, nil
 	}
 	last := list[len(list)-1]
 	p, _ := Caller(c)
@@ -141,17 +134,13 @@ func (s *Service) recordInspection(c *gin.Context) {
 		out.Replayed = true
 		SetTx(c, prev.TxID)
 	default:
-		done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordInspect,
+		res, done, err := submitAs[domain.InspectionResult](s, c, ledger.Call{Fn: ledger.FnRecordInspect,
 			Args: []string{jsonArg(req.InspectionInput), hash}}, id)
 		if err != nil {
 			s.Fail(c, err)
 			return
 		}
-		if err := decode(ledger.FnRecordInspect, done.Result, &out.InspectionResult); err != nil {
-			s.Fail(c, err)
-			return
-		}
-		out.TxID = done.TxID
+		out.InspectionResult, out.TxID = res, done.TxID
 	}
 	if hash != "" {
 		// Own transaction, endorsed by the owner only: a transaction writing
@@ -180,13 +169,8 @@ func (s *Service) release(c *gin.Context) {
 	if _, ok := s.requireOwner(c, id); !ok {
 		return
 	}
-	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRelease, Args: []string{id}}, id)
+	rel, _, err := submitAs[domain.Release](s, c, ledger.Call{Fn: ledger.FnRelease, Args: []string{id}}, id)
 	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	var rel domain.Release
-	if err := decode(ledger.FnRelease, done.Result, &rel); err != nil {
 		s.Fail(c, err)
 		return
 	}

@@ -56,12 +56,7 @@ func (s *Service) listConsents(c *gin.Context) {
 }
 
 func (s *Service) consents(c *gin.Context, dir string) ([]domain.Consent, error) {
-	b, err := s.evaluate(c, ledger.FnListConsents, dir)
-	if err != nil {
-		return nil, err
-	}
-	var list []domain.Consent
-	return list, decode(ledger.FnListConsents, b, &list)
+	return evaluateAs[[]domain.Consent](s, c, ledger.FnListConsents, dir)
 }
 
 // shared is the consented read: record the access on the ledger, then read
@@ -94,14 +89,9 @@ func (s *Service) shared(c *gin.Context) {
 		// means that one; another was refused before anything is recorded.
 		consentID, purpose = k.ID, k.Purpose
 	}
-	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecordAccess,
+	acc, done, err := submitAs[domain.AccessRecord](s, c, ledger.Call{Fn: ledger.FnRecordAccess,
 		Args: []string{id, string(cat), consentID, purpose}})
 	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	var acc domain.AccessRecord
-	if err := decode(ledger.FnRecordAccess, done.Result, &acc); err != nil {
 		s.Fail(c, err)
 		return
 	}
@@ -155,14 +145,9 @@ func (s *Service) audit(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	b, err := s.evaluate(c, ledger.FnListAccess, subject, c.Query("org"), c.Query("from"), c.Query("to"),
-		strconv.Itoa(size), c.Query("bookmark"))
+	page, err := evaluateAs[domain.Page[domain.AccessRecord]](s, c, ledger.FnListAccess, subject, c.Query("org"),
+		c.Query("from"), c.Query("to"), strconv.Itoa(size), c.Query("bookmark"))
 	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	var page domain.Page[domain.AccessRecord]
-	if err := decode(ledger.FnListAccess, b, &page); err != nil {
 		s.Fail(c, err)
 		return
 	}
