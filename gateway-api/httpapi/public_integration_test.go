@@ -174,7 +174,7 @@ func newFixture(t *testing.T, a *liveAPI) fixture {
 	f.lot, f.unit = livePrefix+"/LOT-"+run, livePrefix+"/KB-"+run+"-1"
 	lot2 := livePrefix + "/LOT-" + run + "R"
 	f.recalledUnit = livePrefix + "/KB-" + run + "-2"
-	a.must("POST", "/v1/prefixes", "PLATFORM_ADMIN", map[string]string{"prefix": livePrefix, "owner": "MakerMSP"}, 201, 200)
+	a.must("POST", "/v1/prefixes", "PLATFORM_ADMIN", map[string]string{"prefix": livePrefix, "owner": "MakerMSP"}, 201, 200, 409)
 	attrs := map[string]string{"productionDate": "2026-11-20"}
 	a.must("POST", "/v1/items", "MAKER_OPERATOR", map[string]any{"items": []map[string]any{
 		{"id": f.lot, "kind": "lot", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": f.gtin, "lot": f.lotNo, "attributes": attrs},
