@@ -53,6 +53,9 @@ func (c *RegistryContract) RegisterItems(ctx ctxI, itemsJSON string) (string, er
 func (c *RegistryContract) GetItem(ctx ctxI, id string) (string, error) {
 	return out(c.getItem(ctx, id))
 }
+func (c *RegistryContract) FindByGTIN(ctx ctxI, gtin, lot, serial string) (string, error) {
+	return out(c.findByGTIN(ctx, gtin, lot, serial))
+}
 func (c *RegistryContract) ListItems(ctx ctxI, owner, model, lot, pageSize, bookmark string) (string, error) {
 	return out(c.listItems(ctx, owner, model, lot, pageSize, bookmark))
 }

@@ -8,17 +8,28 @@ import (
 	"github.com/idchain/idchain/domain"
 )
 
+// benchGTIN is carried by the units of the "/gtin" benchmarks (each unit
+// has its own serial, so each gets a GS1 index key).
+const benchGTIN = "06901234567892"
+
 // BenchmarkRegisterItems registers batches of units under one case on the
 // fake stub, through the full chaincode (argument parsing, JSON response),
 // and reports the state calls per item: the chaincode↔peer round trips a
-// peer would serve.
+// peer would serve. The "/gtin" runs give every unit a GTIN.
 func BenchmarkRegisterItems(b *testing.B) {
 	cc, err := New()
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, n := range []int{1, 10, 100, 1000} {
-		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
+	for _, c := range []struct {
+		n    int
+		gtin string
+	}{{1, ""}, {10, ""}, {100, ""}, {1000, ""}, {100, benchGTIN}, {1000, benchGTIN}} {
+		n, name := c.n, fmt.Sprintf("batch=%d", c.n)
+		if c.gtin != "" {
+			name += "/gtin"
+		}
+		b.Run(name, func(b *testing.B) {
 			l := newWorld(b)
 			mustRegister(b, l, generic(makerPfx+"/CASE", domain.KindCase, ""))
 			op := who(b, makerMSP, domain.RoleOperator)
@@ -29,6 +40,7 @@ func BenchmarkRegisterItems(b *testing.B) {
 				items := make([]domain.ItemInput, n)
 				for j := range items {
 					items[j] = unit(i*n+j, makerPfx+"/CASE")
+					items[j].GTIN = c.gtin
 				}
 				arg, _ := json.Marshal(items)
 				s := l.NewTx(op).SetArgs("registry:RegisterItems", string(arg))

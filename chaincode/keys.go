@@ -24,6 +24,8 @@ import (
 //	release  [id]                        domain.Release (quality:Release)
 //	insp     [id, ts, txid]              domain.Inspection (quality:RecordInspection)
 //	scan     [id]                        first scan time (public:RecordFirstScans)
+//	gs1      [gtin14, serial]            id as text – GS1 index of serialized items (gs1.go)
+//	gs1lot   [gtin14, lot]               id as text – GS1 index of lot-level items
 //	touch    [key]                       raw bytes (system:Touch)
 const (
 	objConfig  = "config"
@@ -38,6 +40,8 @@ const (
 	objRelease = "release"
 	objInsp    = "insp"
 	objScan    = "scan"
+	objGS1     = "gs1"
+	objGS1Lot  = "gs1lot"
 	objTouch   = "touch"
 )
 

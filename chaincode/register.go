@@ -18,12 +18,14 @@ const MaxBatch = 5000
 // (identical re-registration) or rejected with an error (INVALID*,
 // NOT_FOUND for an unassigned prefix or a parent/input neither on the
 // ledger nor earlier in the batch, FORBIDDEN for another org's prefix or
-// parent, CONFLICT for an existing id with other content).
+// parent, CONFLICT for an existing id with other content or a GS1 key —
+// GTIN + serial, GTIN + lot of a lot-level item — another item holds).
 //
 // Cost per new item: one read (all item keys of the batch in one
 // GetMultipleStates), the item key with its owner-only endorsement policy,
-// and one relation key per parent/input. Prefixes and parents outside the
-// batch are read once per batch.
+// and one relation key per parent/input; an item with a GS1 index key
+// (gs1.go) adds that key to the same GetMultipleStates and one write.
+// Prefixes and parents outside the batch are read once per batch.
 func (c *RegistryContract) registerItems(ctx contractapi.TransactionContextInterface, itemsJSON string) (*domain.BatchResult, error) {
 	who, err := requireRole(ctx, domain.RoleOperator, domain.RoleAdmin)
 	if err != nil {
@@ -51,6 +53,7 @@ type batch struct {
 	at      string
 	owners  map[string]string       // prefix -> owner MSP ("" unassigned), read once
 	known   map[string]*domain.Item // id -> item on the ledger or created in this batch (nil: absent)
+	gs1     map[string]string       // GS1 index key -> id holding it ("": free), read with the items
 	policy  policyCache
 	changed IDSet
 }
@@ -61,7 +64,7 @@ func newBatch(stub shim.ChaincodeStubInterface, who Caller) (*batch, error) {
 		return nil, err
 	}
 	return &batch{stub: stub, who: who, at: at, owners: map[string]string{},
-		known: map[string]*domain.Item{}, policy: policyCache{}}, nil
+		known: map[string]*domain.Item{}, gs1: map[string]string{}, policy: policyCache{}}, nil
 }
 
 func (b *batch) register(inputs []domain.ItemInput) (*domain.BatchResult, error) {
@@ -98,12 +101,25 @@ func (b *batch) register(inputs []domain.ItemInput) (*domain.BatchResult, error)
 	return res, nil
 }
 
-// prefetch reads every valid item key of the batch in one call.
+// prefetch reads every valid item key of the batch and the GS1 index keys
+// the items would take in one call.
 func (b *batch) prefetch(norm []domain.ItemInput, errs []error) error {
-	var keys, idsOf []string
+	var keys, idsOf, gkeys []string
 	seen := map[string]bool{}
 	for i, in := range norm {
-		if errs[i] != nil || seen[in.ID] {
+		if errs[i] != nil {
+			continue
+		}
+		gk, err := gs1KeyOf(in)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		if _, ok := b.gs1[gk]; gk != "" && !ok {
+			b.gs1[gk] = ""
+			gkeys = append(gkeys, gk)
+		}
+		if seen[in.ID] {
 			continue
 		}
 		seen[in.ID] = true
@@ -114,14 +130,17 @@ func (b *batch) prefetch(norm []domain.ItemInput, errs []error) error {
 		}
 		keys, idsOf = append(keys, k), append(idsOf, in.ID)
 	}
-	if len(keys) == 0 {
+	if len(keys)+len(gkeys) == 0 {
 		return nil
 	}
-	vals, err := b.stub.GetMultipleStates(keys...)
+	vals, err := b.stub.GetMultipleStates(append(keys, gkeys...)...)
 	if err != nil {
 		return fmt.Errorf("get states: %w", err)
 	}
-	for i, v := range vals {
+	for i, v := range vals[len(keys):] {
+		b.gs1[gkeys[i]] = string(v)
+	}
+	for i, v := range vals[:len(keys)] {
 		if v == nil {
 			b.known[idsOf[i]] = nil
 			continue
@@ -148,12 +167,26 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 	if owner != b.who.MSP {
 		return "", domain.Errorf(domain.CodeForbidden, "prefix %s belongs to %s, not %s", p.Prefix, owner, b.who.MSP)
 	}
+	gk, err := gs1KeyOf(in)
+	if err != nil {
+		return "", err
+	}
 	fp := in.Fingerprint()
 	if cur := b.known[in.ID]; cur != nil {
-		if cur.RegHash == fp && cur.Owner == owner {
-			return domain.ResultUnchanged, nil
+		if cur.RegHash != fp || cur.Owner != owner {
+			return "", domain.Errorf(domain.CodeConflict, "%s is already registered with other content", in.ID)
 		}
-		return "", domain.Errorf(domain.CodeConflict, "%s is already registered with other content", in.ID)
+		if gk != "" && b.gs1[gk] == "" {
+			// Registered before the GS1 index existed: index it now.
+			if err := b.putGS1(gk, in.ID); err != nil {
+				return "", err
+			}
+		}
+		return domain.ResultUnchanged, nil
+	}
+	if holder := b.gs1[gk]; gk != "" && holder != "" && holder != in.ID {
+		return "", domain.Errorf(domain.CodeConflict, "%s: GTIN %s %s is already registered as %s",
+			in.ID, in.GTIN, gs1Label(in), holder)
 	}
 	if in.Parent != "" {
 		par, err := b.item(in.Parent)
@@ -176,6 +209,11 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 	}
 	if err := b.write(k, it); err != nil {
 		return "", err
+	}
+	if gk != "" {
+		if err := b.putGS1(gk, in.ID); err != nil {
+			return "", err
+		}
 	}
 	b.known[in.ID] = it
 	b.changed.Add(in.ID, in.Parent)
@@ -204,6 +242,23 @@ func (b *batch) write(k string, it *domain.Item) error {
 		}
 	}
 	return nil
+}
+
+// putGS1 writes a GS1 index key and remembers its holder for the batch.
+func (b *batch) putGS1(gk, id string) error {
+	if err := b.stub.PutState(gk, []byte(id)); err != nil {
+		return fmt.Errorf("put state: %w", err)
+	}
+	b.gs1[gk] = id
+	return nil
+}
+
+// gs1Label names the part of a GS1 key after the GTIN, for messages.
+func gs1Label(in domain.ItemInput) string {
+	if in.Serial != "" {
+		return "serial " + in.Serial
+	}
+	return "lot " + in.Lot
 }
 
 // putRel writes a forward relation key from → to.

@@ -24,7 +24,7 @@ func NewRegistryContract() *RegistryContract {
 
 // GetEvaluateTransactions marks the read-only functions.
 func (c *RegistryContract) GetEvaluateTransactions() []string {
-	return []string{"GetPrefix", "ListPrefixes", "GetItem", "ListItems"}
+	return []string{"GetPrefix", "ListPrefixes", "GetItem", "ListItems", "FindByGTIN"}
 }
 
 // assignPrefix assigns prefix to ownerMSP; authority admin only. Assigning

@@ -1,0 +1,113 @@
+package chaincode
+
+import (
+	"fmt"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/identifier"
+)
+
+// The GS1 index names the 标识 of a GS1 key, so that a GS1 Digital Link
+// (/01/{gtin}[/10/{lot}][/21/{serial}]) resolves with one key read instead
+// of a scan of items. RegisterItems writes at most one index key per item:
+//
+//	gs1    [gtin14, serial]  id of the serialized item (GS1: a serial is unique per GTIN)
+//	gs1lot [gtin14, lot]     id of the lot-level item (lot, batch, material lot) without serial
+//
+// Values are the id as text. A second item claiming a taken key is
+// CONFLICT. The keys carry no state-based policy: they are written once,
+// with the item, under the chaincode's majority policy.
+
+// gs1KeyOf returns the GS1 index key of a normalised input, or "" when the
+// item has none (no GTIN; no serial and not a lot-level item with a lot).
+func gs1KeyOf(in domain.ItemInput) (string, error) {
+	switch {
+	case in.GTIN == "":
+		return "", nil
+	case in.Serial != "":
+		return key(objGS1, in.GTIN, in.Serial)
+	case in.Lot != "" && domain.IsLotLevel(in.Kind):
+		return key(objGS1Lot, in.GTIN, in.Lot)
+	}
+	return "", nil
+}
+
+// findByGTIN resolves a GS1 key (evaluate, any member): with a serial the
+// serialized item (the lot, when given, must be the item's), with a lot
+// alone the lot-level item, with the GTIN alone one item carrying it as
+// the product-level answer (a lot-level item first, else a serialized one:
+// the first key of a bounded scan). NOT_FOUND when nothing matches.
+func (c *RegistryContract) findByGTIN(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (*domain.GS1Match, error) {
+	g, err := identifier.NormalizeGTIN(gtin)
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeInvalidIdentifier, "gtin %q: %s", gtin, identifierMessage(err))
+	}
+	stub := ctx.GetStub()
+	notFound := domain.Errorf(domain.CodeNotFound, "no item carries GTIN %s%s%s", g, optional(" lot ", lot), optional(" serial ", serial))
+	switch {
+	case serial != "":
+		id, err := indexed(stub, objGS1, g, serial)
+		if err != nil || id == "" {
+			return nil, orNotFound(err, notFound)
+		}
+		if lot != "" {
+			it, _, err := loadItem(stub, id)
+			if err != nil {
+				return nil, err
+			}
+			if it.Lot != lot {
+				return nil, notFound
+			}
+		}
+		return &domain.GS1Match{ID: id, Level: domain.GS1LevelItem}, nil
+	case lot != "":
+		id, err := indexed(stub, objGS1Lot, g, lot)
+		if err != nil || id == "" {
+			return nil, orNotFound(err, notFound)
+		}
+		return &domain.GS1Match{ID: id, Level: domain.GS1LevelLot}, nil
+	}
+	for _, obj := range []string{objGS1Lot, objGS1} {
+		id := ""
+		if _, err := eachKV(stub, obj, []string{g}, 1, "", func(_ string, v []byte) error {
+			id = string(v)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		if id != "" {
+			return &domain.GS1Match{ID: id, Level: domain.GS1LevelProduct}, nil
+		}
+	}
+	return nil, notFound
+}
+
+// indexed reads one GS1 index key ("" when absent).
+func indexed(stub shim.ChaincodeStubInterface, obj string, attrs ...string) (string, error) {
+	k, err := key(obj, attrs...)
+	if err != nil {
+		return "", err
+	}
+	v, err := stub.GetState(k)
+	if err != nil {
+		return "", fmt.Errorf("get state: %w", err)
+	}
+	return string(v), nil
+}
+
+func orNotFound(err, notFound error) error {
+	if err != nil {
+		return err
+	}
+	return notFound
+}
+
+func optional(label, v string) string {
+	if v == "" {
+		return ""
+	}
+	return label + v
+}
