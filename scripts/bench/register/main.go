@@ -6,6 +6,7 @@
 // (make network-up); every endpoint must be on loopback.
 //
 //	go run ./scripts/bench/register -sizes 1,10,100,500,1000 -items 2000 -items1 200
+//	go run ./scripts/bench/register -baseline=false -sizes 100,500 -gtin 06901234567892
 package main
 
 import (
@@ -29,6 +30,7 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/identifier"
 	"github.com/idchain/idchain/network/profile"
 )
 
@@ -43,6 +45,7 @@ type config struct {
 	baseClients     string
 	baseDuration    time.Duration
 	jsonOut         string
+	gtin            string // GTIN-14 given to every unit (with a unique serial); "" none
 }
 
 // row is one measured workload.
@@ -95,6 +98,7 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.baseClients, "baseline-clients", "1,8,32", "client counts of the baseline")
 	fs.DurationVar(&c.baseDuration, "baseline-duration", 10*time.Second, "baseline measuring time per client count")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the rows as JSON to this file")
+	fs.StringVar(&c.gtin, "gtin", "", "GTIN carried by every unit, each with its own serial (exercises the GS1 index); empty: none")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -107,6 +111,13 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	}
 	if c.items < 1 || c.items > 100_000 || c.items1 < 1 || c.items1 > 10_000 || c.clients < 1 || c.clients > 64 {
 		return c, errors.New("-items 1-100000, -items1 1-10000, -clients 1-64")
+	}
+	if c.gtin != "" {
+		g, err := identifier.NormalizeGTIN(c.gtin)
+		if err != nil {
+			return c, fmt.Errorf("-gtin: %w", err)
+		}
+		c.gtin = g
 	}
 	if c.profile == "" {
 		p, err := profile.Path(getenv)
@@ -290,8 +301,13 @@ func measure(ctx context.Context, contract *client.Contract, cfg config, prefix,
 				}
 				in := make([]domain.ItemInput, 0, n)
 				for i := b * n; i < min(total, (b+1)*n); i++ {
-					in = append(in, domain.ItemInput{ID: fmt.Sprintf("%s/B%d-%07d", prefix, n, i), Kind: domain.KindUnit,
-						Industry: domain.IndustryGeneric, Model: "BENCH", Parent: lot})
+					it := domain.ItemInput{ID: fmt.Sprintf("%s/B%d-%07d", prefix, n, i), Kind: domain.KindUnit,
+						Industry: domain.IndustryGeneric, Model: "BENCH", Parent: lot}
+					if cfg.gtin != "" {
+						// ≤ 20 characters (AI 21), unique across runs: the run's prefix segment.
+						it.GTIN, it.Serial = cfg.gtin, fmt.Sprintf("%s.%d.%d", prefix[strings.LastIndex(prefix, ".")+1:], n, i)
+					}
+					in = append(in, it)
 				}
 				created, err := registerBatch(ctx, contract, in)
 				if err != nil {
