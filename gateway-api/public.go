@@ -16,7 +16,7 @@ import (
 )
 
 // publicWiring holds the Redis-backed parts of the public pages (issue 8):
-// scan counter, alerts, dashboard counters, GTIN index, and the background
+// scan counter, alerts, dashboard counters, and the background
 // loops that record first scans on-chain and count chaincode events.
 type publicWiring struct {
 	scans *cache.Scans
@@ -29,11 +29,10 @@ type publicWiring struct {
 func newPublic(prof *profile.Profile, rdb redis.UniversalClient, reads cache.Evaluator, serviceUser string, getenv func(string) string) *publicWiring {
 	scans := cache.NewScans(rdb, 0)
 	w := &publicWiring{scans: scans, stats: cache.NewStatsRecorder(scans, reads, serviceUser)}
-	w.deps = httpapi.PublicDeps{Scans: scans, Alerts: scans, Stats: scans, GTINs: scans,
+	w.deps = httpapi.PublicDeps{Scans: scans, Alerts: scans, Stats: scans,
 		BaseURL: getenv("IDCHAIN_PUBLIC_URL"), OrgNames: map[string]string{}}
 	for _, o := range prof.Orgs {
 		w.deps.OrgNames[o.MSPID] = o.DisplayName
-		w.deps.Orgs = append(w.deps.Orgs, o.MSPID)
 		if o.Name == "platform" {
 			w.deps.DashboardMSPs = append(w.deps.DashboardMSPs, o.MSPID)
 		}

@@ -105,22 +105,6 @@ func TestAlertsAreDeduplicatedAndPerOwner(t *testing.T) {
 	}
 }
 
-func TestGTINIndex(t *testing.T) {
-	ctx := context.Background()
-	s := NewScans(mustRedis(t), time.Second)
-	if _, found, _ := s.LookupGTIN(ctx, "g||1"); found {
-		t.Fatal("empty index found a key")
-	}
-	s.StoreGTIN(ctx, "g||1", "88.1/A", time.Minute)
-	s.StoreGTIN(ctx, "g||2", "", time.Minute)
-	if id, found, _ := s.LookupGTIN(ctx, "g||1"); !found || id != "88.1/A" {
-		t.Fatalf("hit: %q %v", id, found)
-	}
-	if id, found, _ := s.LookupGTIN(ctx, "g||2"); !found || id != "" {
-		t.Fatalf("remembered miss: %q %v", id, found)
-	}
-}
-
 // itemReads answers GetItem and GetInspections for the recorder.
 type itemReads map[string]domain.Item
 

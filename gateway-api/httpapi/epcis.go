@@ -115,11 +115,11 @@ func (s *Service) captureEPCIS(c *gin.Context) {
 		if lot == "" && serial == "" {
 			return "", false // a GTIN alone names a product class, not an object
 		}
-		it, err := s.findGS1(c, identifier.GS1Data{GTIN: gtin14, Lot: lot, Serial: serial})
+		m, err := s.findGS1(c, identifier.GS1Data{GTIN: gtin14, Lot: lot, Serial: serial})
 		if err != nil && domain.CodeOf(err) != domain.CodeNotFound && lookupErr == nil {
 			lookupErr = err
 		}
-		return it.ID, err == nil
+		return m.ID, err == nil
 	}
 	captured, err := epcis.ParseCapture(data, opt)
 	if err == nil {

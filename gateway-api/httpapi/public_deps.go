@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"github.com/idchain/idchain/gateway-api/cache"
@@ -25,12 +24,6 @@ type StatsSource interface {
 	Stats(ctx context.Context, days []string) (map[string]map[cache.StatKey]int64, error)
 }
 
-// GTINIndex remembers which 标识 a GS1 key resolved to (cache.Scans).
-type GTINIndex interface {
-	LookupGTIN(ctx context.Context, key string) (id string, found bool, err error)
-	StoreGTIN(ctx context.Context, key, id string, ttl time.Duration) error
-}
-
 // PublicDeps is what the public pages (issue 8: verify, /v/ page, QR
 // labels, Handle and Digital Link resolution, dashboard) need beyond the
 // ledger. Every field may be left zero: nil stores turn the feature off.
@@ -38,7 +31,6 @@ type PublicDeps struct {
 	Scans  ScanCounter
 	Alerts AlertBook
 	Stats  StatsSource
-	GTINs  GTINIndex
 	// BaseURL is the public origin printed in QR codes and Handle values
 	// ("https://id.example.cn"); empty: taken from each request.
 	BaseURL string
@@ -47,23 +39,12 @@ type PublicDeps struct {
 	// DashboardMSPs may open /dashboard (the platform operator), besides
 	// every regulator.
 	DashboardMSPs []string
-	// Orgs are the MSP IDs searched when a GS1 key is not in the index.
-	Orgs []string
 	// ScanWarnAfter: more scans than this raise a cloned-code warning
 	// (default 20). ScanWarnAge: a unit first verified longer ago than this
 	// raises one too (default 90 days).
 	ScanWarnAfter int64
 	ScanWarnAge   time.Duration
 	Now           func() time.Time
-
-	state *publicState // shared by copies of Deps
-}
-
-// publicState is process state of the public handlers.
-type publicState struct {
-	// noFindUntil (unix nanoseconds): registry:FindByGTIN failed, use the
-	// fallback search until then.
-	noFindUntil atomic.Int64
 }
 
 func (p *PublicDeps) defaults() {
@@ -75,9 +56,6 @@ func (p *PublicDeps) defaults() {
 	}
 	if p.Now == nil {
 		p.Now = time.Now
-	}
-	if p.state == nil {
-		p.state = &publicState{}
 	}
 }
 

@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -13,8 +16,8 @@ import (
 )
 
 // pubReads stands in for the cached public reads: items, verifications
-// and provenance by id, ListItems by owner and lot. registry:FindByGTIN
-// fails as a missing chaincode function does, so the fallback is used.
+// and provenance by id, and registry:FindByGTIN answered as the
+// chaincode's GS1 index would.
 type pubReads struct {
 	mu     sync.Mutex
 	items  map[string]domain.Item
@@ -45,35 +48,58 @@ func (p *pubReads) Evaluate(_ context.Context, call ledger.Call) ([]byte, error)
 		return json.Marshal(domain.Verification{ID: id}) // not genuine, as the chaincode answers
 	case ledger.FnGetProvenance:
 		return json.Marshal(p.provs[id])
-	case ledger.FnListItems:
-		page := domain.Page[domain.Item]{Records: []domain.Item{}}
-		for _, it := range p.items {
-			if it.Owner == call.Args[0] && (call.Args[2] == "" || it.Lot == call.Args[2]) {
-				page.Records = append(page.Records, it)
-			}
+	case ledger.FnFindByGTIN:
+		if m, ok := p.findByGTIN(call.Args[0], call.Args[1], call.Args[2]); ok {
+			return json.Marshal(m)
 		}
-		return json.Marshal(page)
+		return nil, domain.Errorf(domain.CodeNotFound, "no item carries GTIN %s", id)
 	}
 	return nil, errorString("chaincode function " + call.Fn + " not found")
+}
+
+// findByGTIN mirrors the chaincode's GS1 index: a serial names a
+// serialized item (of the lot, if given), a lot a lot-level item without
+// serial, a GTIN alone a lot-level item first, else a serialized one.
+func (p *pubReads) findByGTIN(gtin, lot, serial string) (domain.GS1Match, bool) {
+	ids := slices.Sorted(maps.Keys(p.items))
+	find := func(match func(domain.Item) bool) string {
+		for _, id := range ids {
+			if it := p.items[id]; it.GTIN == gtin && match(it) {
+				return id
+			}
+		}
+		return ""
+	}
+	lotLevel := func(it domain.Item) bool { return it.Serial == "" && it.Lot != "" && domain.IsLotLevel(it.Kind) }
+	var m domain.GS1Match
+	switch {
+	case serial != "":
+		m.ID, m.Level = find(func(it domain.Item) bool { return it.Serial == serial && (lot == "" || it.Lot == lot) }), domain.GS1LevelItem
+	case lot != "":
+		m.ID, m.Level = find(func(it domain.Item) bool { return lotLevel(it) && it.Lot == lot }), domain.GS1LevelLot
+	default:
+		m.ID = cmp.Or(find(lotLevel), find(func(it domain.Item) bool { return it.Serial != "" }))
+		m.Level = domain.GS1LevelProduct
+	}
+	return m, m.ID != ""
 }
 
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// memScans is an in-memory ScanCounter, AlertBook, StatsSource and GTINIndex.
+// memScans is an in-memory ScanCounter, AlertBook and StatsSource.
 type memScans struct {
 	mu     sync.Mutex
 	n      map[string]int64
 	first  map[string]time.Time
 	alerts []cache.Alert
 	stats  map[string]map[cache.StatKey]int64
-	gtins  map[string]string
 }
 
 func newMemScans() *memScans {
 	return &memScans{n: map[string]int64{}, first: map[string]time.Time{},
-		stats: map[string]map[cache.StatKey]int64{}, gtins: map[string]string{}}
+		stats: map[string]map[cache.StatKey]int64{}}
 }
 
 func (m *memScans) Hit(_ context.Context, id string, now, known time.Time) (cache.ScanInfo, error) {
@@ -128,20 +154,6 @@ func (m *memScans) Stats(_ context.Context, days []string) (map[string]map[cache
 	return out, nil
 }
 
-func (m *memScans) LookupGTIN(_ context.Context, key string) (string, bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	id, ok := m.gtins[key]
-	return id, ok, nil
-}
-
-func (m *memScans) StoreGTIN(_ context.Context, key, id string, _ time.Duration) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.gtins[key] = id
-	return nil
-}
-
 // Fixture ids: a released, shipped unit of lot LOT-1; a unit of the
 // recalled lot LOT-2; an item without GTIN.
 const (
@@ -190,9 +202,8 @@ func newPubAPI(t *testing.T, tweak ...func(*Deps)) *pubAPI {
 	add(domain.Item{ID: plainID, Kind: domain.KindCase, Industry: domain.IndustryGeneric, Model: "BOX"}, domain.Verification{Status: domain.StatusRegistered})
 	all := append([]func(*Deps){func(d *Deps) {
 		d.Reads = r
-		d.Public = PublicDeps{Scans: m, Alerts: m, Stats: m, GTINs: m, BaseURL: "https://id.example.cn",
+		d.Public = PublicDeps{Scans: m, Alerts: m, Stats: m, BaseURL: "https://id.example.cn",
 			OrgNames:      map[string]string{"MakerMSP": "广东某卫浴有限公司 Maker", "RegulatorMSP": "市场监管局 Regulator"},
-			Orgs:          []string{"PlatformMSP", "MakerMSP"},
 			DashboardMSPs: []string{"PlatformMSP"}, ScanWarnAfter: 3, Now: func() time.Time { return testNow }}
 	}}, tweak...)
 	return &pubAPI{testAPI: newTestAPI(t, all...), reads: r, scans: m}

@@ -2,18 +2,12 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/identifier"
-)
-
-// How long the GTIN index remembers a match and a miss.
-const (
-	gs1HitTTL  = 24 * time.Hour
-	gs1MissTTL = time.Minute
 )
 
 // ProductView is the product-level answer for a GTIN without lot or serial.
@@ -44,12 +38,17 @@ func (s *Service) digitalLink(c *gin.Context) {
 		fail(domain.Errorf(domain.CodeInvalidIdentifier, "%s", err.(*identifier.Error).Message()))
 		return
 	}
-	it, err := s.findGS1(c, d)
+	m, err := s.findGS1(c, d)
 	if err != nil {
 		fail(err)
 		return
 	}
-	if d.Lot == "" && d.Serial == "" {
+	if m.Level == domain.GS1LevelProduct {
+		it, err := s.item(c, m.ID)
+		if err != nil {
+			fail(err)
+			return
+		}
 		pv := ProductView{Level: "product", GTIN: d.GTIN, Maker: s.orgName(it.Owner), Model: it.Model, Industry: it.Industry}
 		if wantJSON {
 			c.JSON(http.StatusOK, pv)
@@ -62,14 +61,14 @@ func (s *Service) digitalLink(c *gin.Context) {
 		return
 	}
 	if !wantJSON {
-		target := pagePath(it.ID)
+		target := pagePath(m.ID)
 		if q := c.Request.URL.RawQuery; q != "" {
 			target += "?" + q
 		}
 		c.Redirect(http.StatusTemporaryRedirect, target)
 		return
 	}
-	v, err := s.publicView(c, it.ID, d.Serial != "")
+	v, err := s.publicView(c, m.ID, d.Serial != "")
 	if err != nil {
 		fail(err)
 		return
@@ -78,46 +77,17 @@ func (s *Service) digitalLink(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-// findGS1 finds the item a GS1 key names: the unit with that serial, the
-// lot (or the lot of a unit) with that lot number, or any item with the
-// GTIN. Matches and misses are remembered in the GTIN index.
-func (s *Service) findGS1(c *gin.Context, d identifier.GS1Data) (domain.Item, error) {
-	key := d.GTIN + "|" + d.Lot + "|" + d.Serial
-	notFound := domain.Errorf(domain.CodeNotFound, "no item carries GTIN %s%s%s", d.GTIN, optional(" lot ", d.Lot), optional(" serial ", d.Serial))
-	idx := s.deps.Public.GTINs
-	if idx != nil {
-		id, found, err := idx.LookupGTIN(c.Request.Context(), key)
-		if err == nil && found {
-			if id == "" {
-				return domain.Item{}, notFound
-			}
-			if it, err := s.item(c, id); err == nil {
-				return it, nil
-			}
-		}
+// findGS1 asks registry:FindByGTIN (the chaincode's GS1 index, one key
+// read) for the 标识 a GS1 key names: the serialized item with that serial
+// (level item), the lot-level item of that lot (lot), or for a GTIN alone
+// one item carrying it (product). NOT_FOUND when the ledger knows no such
+// key.
+func (s *Service) findGS1(c *gin.Context, d identifier.GS1Data) (domain.GS1Match, error) {
+	var m domain.GS1Match
+	call := ledger.Call{User: s.deps.ServiceUser, Fn: ledger.FnFindByGTIN, Args: []string{d.GTIN, d.Lot, d.Serial}}
+	b, err := s.deps.Reads.Evaluate(c.Request.Context(), call)
+	if err == nil {
+		err = decode(ledger.FnFindByGTIN, b, &m)
 	}
-	it, err := s.searchGS1(c, d)
-	if err != nil && domain.CodeOf(err) != domain.CodeNotFound {
-		return it, err
-	}
-	if idx != nil {
-		id, ttl := it.ID, gs1HitTTL
-		if err != nil {
-			id, ttl = "", gs1MissTTL
-		}
-		if serr := idx.StoreGTIN(c.Request.Context(), key, id, ttl); serr != nil {
-			s.logger(c).Warn("gtin index unavailable", "err", serr.Error())
-		}
-	}
-	if err != nil {
-		return it, notFound
-	}
-	return it, nil
-}
-
-func optional(label, v string) string {
-	if v == "" {
-		return ""
-	}
-	return label + v
+	return m, err
 }

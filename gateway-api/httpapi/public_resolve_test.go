@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/identifier"
 )
 
@@ -97,13 +98,9 @@ func TestDigitalLinkResolver(t *testing.T) {
 			}
 		})
 	}
-	if a.scans.gtins[testGTIN+"||0001"] != unitID || a.scans.gtins[testGTIN+"||9999"] != "" {
-		t.Errorf("GTIN index %v", a.scans.gtins)
-	}
-	lists := a.reads.calls["registry:ListItems"]
-	req := newRequest(http.MethodGet, "/01/"+testGTIN+"/21/0001", "")
-	serve(a.h, req)
-	if a.reads.calls["registry:ListItems"] != lists {
-		t.Errorf("a repeated GS1 key searched the ledger again")
+	finds := a.reads.calls[ledger.FnFindByGTIN]
+	serve(a.h, newRequest(http.MethodGet, "/01/"+testGTIN+"/21/0001", ""))
+	if a.reads.calls[ledger.FnFindByGTIN] != finds+1 || a.reads.calls[ledger.FnListItems] != 0 {
+		t.Errorf("a GS1 key should cost one FindByGTIN and no item listing: %v", a.reads.calls)
 	}
 }

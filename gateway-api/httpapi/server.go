@@ -71,7 +71,7 @@ type Deps struct {
 	PublicBurst int                  // default 40
 	// TrustedProxies whose X-Forwarded-For is believed; none by default.
 	TrustedProxies []string
-	// Public: scans, alerts, dashboard counters, GTIN index, public base
+	// Public: scans, alerts, dashboard counters, public base
 	// URL and org names for the public pages (public_deps.go).
 	Public PublicDeps
 	// EPCIS: URI bases and vocabulary of EPCIS export and capture; the

@@ -15,6 +15,7 @@ const (
 	FnRegisterItems   = "registry:RegisterItems"
 	FnGetItem         = "registry:GetItem"
 	FnListItems       = "registry:ListItems"
+	FnFindByGTIN      = "registry:FindByGTIN"
 	FnRecordEvents    = "trace:RecordEvents"
 	FnGetHistory      = "trace:GetHistory"
 	FnTraceBackward   = "trace:TraceBackward"
