@@ -248,3 +248,42 @@ func TestTraceAcrossLotUnitsCasePallet(t *testing.T) {
 		}
 	}
 }
+
+// The GS1 index on the network: a serial and a lot resolve with
+// registry:FindByGTIN, and another org cannot take the same GTIN + serial.
+func TestGS1IndexResolvesAndRefusesADuplicateSerial(t *testing.T) {
+	p := load(t)
+	maker, partner := world(t, p)
+	run := maker[len("88.901."):]
+	const gtin = "06901234567892"
+	lot, unit, serial, lotNo := maker+"/LOT", maker+"/UNIT", "G"+run, "L"+run
+	var res domain.BatchResult
+	submit(t, open(t, p, "maker-operator"), "registry:RegisterItems", &res, items(t, []domain.ItemInput{
+		{ID: lot, Kind: domain.KindLot, Industry: domain.IndustryGeneric, GTIN: gtin, Lot: lotNo},
+		{ID: unit, Kind: domain.KindUnit, Industry: domain.IndustryGeneric, GTIN: gtin, Lot: lotNo, Serial: serial, Parent: lot}}))
+	for _, r := range res.Results {
+		if r.Status != domain.ResultCreated {
+			t.Fatalf("%s: %s %v", r.ID, r.Status, r.Error)
+		}
+	}
+	submit(t, open(t, p, "partner-operator"), "registry:RegisterItems", &res, items(t, []domain.ItemInput{
+		{ID: partner + "/COPY", Kind: domain.KindUnit, Industry: domain.IndustryGeneric, GTIN: gtin, Serial: serial}}))
+	if e := res.Results[0].Error; e == nil || e.Code != domain.CodeConflict {
+		t.Fatalf("duplicate serial: %+v", res.Results[0])
+	}
+	reader := open(t, p, "partner-operator")
+	for _, tc := range []struct{ lot, serial, id, level string }{
+		{"", serial, unit, domain.GS1LevelItem},
+		{lotNo, serial, unit, domain.GS1LevelItem},
+		{lotNo, "", lot, domain.GS1LevelLot},
+	} {
+		var m domain.GS1Match
+		evaluate(t, reader, "registry:FindByGTIN", &m, gtin, tc.lot, tc.serial)
+		if m.ID != tc.id || m.Level != tc.level {
+			t.Errorf("FindByGTIN(%s, %q, %q) = %+v, want %s %s", gtin, tc.lot, tc.serial, m, tc.id, tc.level)
+		}
+	}
+	if _, err := reader.Contract().EvaluateTransaction("registry:FindByGTIN", gtin, "", serial+"X"); err == nil {
+		t.Error("an unknown serial was found")
+	}
+}
