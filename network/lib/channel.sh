@@ -7,6 +7,12 @@ BATCH_TIMEOUT=${IDCHAIN_BATCH_TIMEOUT:-100ms}
 BATCH_MAX_MESSAGES=${IDCHAIN_BATCH_MAX_MESSAGES:-500}
 BATCH_ABSOLUTE_MAX_BYTES="32 MB"
 BATCH_PREFERRED_MAX_BYTES="4 MB"
+# Small Raft snapshot interval: the pinned Fabric (main just after v2.5.0)
+# can deadlock when an orderer restarts and replays the Raft configuration
+# entries of its WAL (hyperledger/fabric#4199, fixed in v2.5.1). Once a
+# snapshot covers those entries they are not replayed, so take the first
+# snapshot after a few blocks instead of after 16 MB.
+RAFT_SNAPSHOT_INTERVAL="${IDCHAIN_RAFT_SNAPSHOT_INTERVAL:-32 KB}"
 
 write_configtx() {
   local out="$CFG_DIR/configtx.yaml" o org msp
@@ -64,6 +70,8 @@ Orderer: &OrdererDefaults
     AbsoluteMaxBytes: $BATCH_ABSOLUTE_MAX_BYTES
     PreferredMaxBytes: $BATCH_PREFERRED_MAX_BYTES
   EtcdRaft:
+    Options:
+      SnapshotIntervalSize: $RAFT_SNAPSHOT_INTERVAL
     Consenters:
 YAML
     for o in "${ORDERERS[@]}"; do

@@ -86,6 +86,14 @@ start_peer() {
     export CORE_PEER_CHAINCODEADDRESS="$CORE_PEER_CHAINCODELISTENADDRESS"
     export CORE_PEER_GOSSIP_BOOTSTRAP="$first"
     export CORE_PEER_GOSSIP_EXTERNALENDPOINT="$CORE_PEER_ADDRESS"
+    # Loopback network: reconnect and detect membership changes in seconds,
+    # not the defaults (reconnect 25 s, alive expiry 25 s), so discovery knows
+    # every org soon after a start or a peer restart.
+    export CORE_PEER_GOSSIP_RECONNECTINTERVAL=5s
+    export CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=2s
+    export CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT=10s
+    export CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL=2s
+    export CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL=2s
     export CORE_PEER_MSPCONFIGPATH="$dir/msp"
     export CORE_PEER_TLS_CERT_FILE="$dir/tls/server.crt"
     export CORE_PEER_TLS_KEY_FILE="$dir/tls/server.key"

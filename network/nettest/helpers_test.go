@@ -131,6 +131,18 @@ func nodeScript() (string, error) {
 	}
 }
 
+// restartAfterTest makes sure name runs again when the test ends and that the
+// whole network serves every path again, so later tests (other packages too)
+// do not inherit a half-recovered network.
+func restartAfterTest(tb testing.TB, p *profile.Profile, name string) {
+	tb.Cleanup(func() {
+		nodeCtl(tb, "start", name)
+		if err := p.WaitReady(context.Background(), 2*time.Minute); err != nil {
+			tb.Errorf("network not ready again after restarting %s: %v", name, err)
+		}
+	})
+}
+
 // waitHeight polls an operations endpoint until the channel height reaches
 // at least want.
 func waitHeight(ctx context.Context, operations, channel string, want uint64) (uint64, error) {

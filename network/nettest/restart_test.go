@@ -30,7 +30,7 @@ func TestTransactionsCommitWithOneOrdererDownAndItCatchesUp(t *testing.T) {
 	t.Logf("stopping the Raft leader %s", victim.Name)
 
 	nodeCtl(t, "stop", victim.Name)
-	t.Cleanup(func() { nodeCtl(t, "start", victim.Name) })
+	restartAfterTest(t, p, victim.Name)
 	_, block, err := touch(ctx, s, uniqueKey(t))
 	if err != nil {
 		t.Fatalf("with %s down: %v", victim.Name, err)
@@ -59,7 +59,7 @@ func TestRestartedPeerRejoinsAndItsGatewayServesAgain(t *testing.T) {
 	user := firstUserWithRole(t, org)
 
 	nodeCtl(t, "stop", org.Peer.Name)
-	t.Cleanup(func() { nodeCtl(t, "start", org.Peer.Name) })
+	restartAfterTest(t, p, org.Peer.Name)
 	// A majority of the other orgs still endorses and commits.
 	other := mustSession(t, p, "maker-operator")
 	_, block, err := touch(ctx, other, uniqueKey(t))

@@ -49,6 +49,10 @@ func IsTransient(err error) bool {
 	if err == nil {
 		return false
 	}
+	var t transient
+	if errors.As(err, &t) {
+		return true
+	}
 	st, ok := status.FromError(err)
 	if !ok {
 		return false
@@ -89,4 +93,18 @@ func ChaincodeMessage(err error) string {
 		}
 	}
 	return ""
+}
+
+// transient marks an error as worth retrying whatever its gRPC status.
+type transient struct{ err error }
+
+func (t transient) Error() string { return t.err.Error() }
+func (t transient) Unwrap() error { return t.err }
+
+func unwrapTransient(err error) error {
+	var t transient
+	if errors.As(err, &t) {
+		return t.err
+	}
+	return err
 }
