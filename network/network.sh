@@ -61,7 +61,7 @@ start_fresh() {
   start_redis
   gen_orderer_crypto
   for org in "${ORGS[@]}"; do start_ca "$org"; done
-  for org in "${ORGS[@]}"; do wait_ca "$org" && enroll_org "$org"; done
+  for org in "${ORGS[@]}"; do wait_ca "$org"; enroll_org "$org"; done
   log "crypto ready ($((SECONDS - start))s)"
 
   for o in "${ORDERERS[@]}"; do start_orderer "$o"; done
@@ -69,15 +69,15 @@ start_fresh() {
     for ((p = 0; p < ORG_PEERS[$org]; p++)); do start_peer "$org" "$p"; done
   done
   create_genesis_block
-  for o in "${ORDERERS[@]}"; do wait_orderer "$o" && join_orderer "$o"; done
+  for o in "${ORDERERS[@]}"; do wait_orderer "$o"; join_orderer "$o"; done
   for org in "${ORGS[@]}"; do
-    for ((p = 0; p < ORG_PEERS[$org]; p++)); do wait_peer "$org" "$p" && join_peer "$org" "$p"; done
+    for ((p = 0; p < ORG_PEERS[$org]; p++)); do wait_peer "$org" "$p"; join_peer "$org" "$p"; done
   done
   log "channel $CHANNEL joined ($((SECONDS - start))s)"
 
   wait "$build_pid" || { show_log_tail build-cc; die "chaincode build failed"; }
   install_chaincode_binary || true
-  for org in "${ORGS[@]}"; do package_chaincode "$org" && start_cc "$org"; done
+  for org in "${ORGS[@]}"; do package_chaincode "$org"; start_cc "$org"; done
   for org in "${ORGS[@]}"; do wait_cc "$org"; done
   wait_redis
   deploy_chaincode

@@ -12,16 +12,16 @@ usage() { echo "usage: $0 start|stop|restart|status NAME" >&2; exit 2; }
 start_node() {
   local name="$1" org p
   case "$name" in
-    redis) start_redis && wait_redis ;;
-    ca.*) org="${name#ca.}"; known_org "$org"; start_ca "$org" && wait_ca "$org" ;;
-    orderer*) known_orderer "$name"; start_orderer "$name" && wait_orderer "$name" ;;
+    redis) start_redis; wait_redis ;;
+    ca.*) org="${name#ca.}"; known_org "$org"; start_ca "$org"; wait_ca "$org" ;;
+    orderer*) known_orderer "$name"; start_orderer "$name"; wait_orderer "$name" ;;
     peer*.*)
       org="${name#*.}"; p="${name%%.*}"; p="${p#peer}"
       known_org "$org"
       ((p < ORG_PEERS[$org])) || die "unknown peer $name"
-      start_peer "$org" "$p" && wait_peer "$org" "$p"
+      start_peer "$org" "$p"; wait_peer "$org" "$p"
       ;;
-    cc.*) org="${name#cc.}"; known_org "$org"; start_cc "$org" && wait_cc "$org" ;;
+    cc.*) org="${name#cc.}"; known_org "$org"; start_cc "$org"; wait_cc "$org" ;;
     *) die "unknown node $name" ;;
   esac
 }
@@ -38,7 +38,7 @@ known_orderer() {
 case "$1" in
   start) start_node "$2" ;;
   stop) stop_process "$2" ;;
-  restart) stop_process "$2" && start_node "$2" ;;
+  restart) stop_process "$2"; start_node "$2" ;;
   status)
     if is_running "$2"; then echo "$2 running (pid $(pid_of "$2"))"; else echo "$2 stopped"; exit 1; fi
     ;;
