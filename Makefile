@@ -3,12 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 INTEGRATION_TIMEOUT ?= 45m
 
-.PHONY: help up down network-up network-down api-up api-down status tools test test-unit test-integration bench-fabric
+.PHONY: help up down demo network-up network-down api-up api-down status tools test test-unit test-integration bench-fabric
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-up: network-up api-up ## build and start everything (Redis, Fabric, chaincode, API); idempotent
+up: network-up api-up demo ## build and start everything (Redis, Fabric, chaincode, API), seed the demo, print verify links; idempotent
 	@echo "ready: source network/.run/env (IDCHAIN_API, keys, IDCHAIN_PROFILE)"
 
 down: api-down network-down ## stop every process started by make up and remove network/.run
@@ -23,6 +23,10 @@ api-up: ## start the REST API (scripts/api-up.sh) once it exists
 	@if [ -f gateway-api/main.go ] && [ -f scripts/api-up.sh ]; then \
 	  IDCHAIN_API_ADDR="$${IDCHAIN_API_ADDR:-$$(sed -n 's#^IDCHAIN_API=http://##p' network/.run/env 2>/dev/null)}" bash scripts/api-up.sh; \
 	else echo "api-up: gateway-api/main.go or scripts/api-up.sh missing, API not started"; fi
+
+demo: ## seed the three-industry demo through the REST API and print verify links (idempotent; DEMO_ARGS=-no-qr)
+	@if [ -f network/.run/api/keys.json ]; then go run ./scripts/demo $(DEMO_ARGS); \
+	else echo "demo: the API is not running, nothing seeded"; fi
 
 api-down:
 	@if [ -f scripts/api-down.sh ]; then bash scripts/api-down.sh; fi

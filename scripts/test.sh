@@ -31,7 +31,7 @@ main() {
   if [[ $was_up == 0 || "${IDCHAIN_TEST_DOWN:-0}" == 1 ]]; then
     trap 'log "stopping the system"; make --no-print-directory down || true' EXIT
   fi
-  make --no-print-directory up
+  make --no-print-directory up DEMO_ARGS=-no-qr
   integration_tier || integration=$?
   if ((unit != 0 || integration != 0)); then
     log "FAILED: unit tier exit $unit, integration tier exit $integration ($((SECONDS - start))s)"
