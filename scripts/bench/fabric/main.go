@@ -8,28 +8,21 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 
 	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/scripts/bench/benchkit"
 )
 
 type config struct {
-	profile  string
-	user     string
+	benchkit.Target
 	clients  []int
 	duration time.Duration
 	samples  int
@@ -58,21 +51,13 @@ type report struct {
 	LastError     string   `json:"lastError,omitempty"`
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main("bench", run) }
 
 func parseFlags(args []string, getenv func(string) string) (config, error) {
 	var c config
 	var clients string
 	fs := flag.NewFlagSet("fabric", flag.ContinueOnError)
-	fs.StringVar(&c.profile, "profile", "", "profile.json (default $IDCHAIN_PROFILE or network/.run/profile.json)")
-	fs.StringVar(&c.user, "user", "maker-operator", "user submitting the transactions")
+	c.Flags(fs, "user submitting the transactions")
 	fs.StringVar(&clients, "clients", "1,8,32", "comma-separated concurrent client counts")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "measuring time per client count")
 	fs.IntVar(&c.samples, "samples", 20, "sequential submits and evaluates for the latency figures")
@@ -80,21 +65,11 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	for _, s := range strings.Split(clients, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return c, fmt.Errorf("bad -clients value %q", s)
-		}
-		c.clients = append(c.clients, n)
+	var err error
+	if c.clients, err = benchkit.Ints("clients", clients, 1, 0); err != nil {
+		return c, err
 	}
-	if c.profile == "" {
-		p, err := profile.Path(getenv)
-		if err != nil {
-			return c, err
-		}
-		c.profile = p
-	}
-	return c, nil
+	return c, c.Resolve(getenv)
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -102,18 +77,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	p, err := profile.Load(cfg.profile)
+	p, err := profile.Load(cfg.Profile)
 	if err != nil {
 		return err
 	}
-	s, err := p.Open(cfg.user, profile.DefaultTimeouts)
+	s, err := p.Open(cfg.User, profile.DefaultTimeouts)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	contract := s.Contract()
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
-	rep := report{When: time.Now().UTC().Format(time.RFC3339), User: cfg.user}
+	rep := report{When: time.Now().UTC().Format(time.RFC3339), User: cfg.User}
 
 	// Warm up (first calls pay for connections and discovery).
 	for i := range 3 {
@@ -137,8 +112,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		evals = append(evals, time.Since(start))
 	}
-	rep.SubmitP50ms, rep.SubmitP90ms = ms(quantile(submits, 0.5)), ms(quantile(submits, 0.9))
-	rep.EvaluateP50ms, rep.EvaluateP99ms = ms(quantile(evals, 0.5)), ms(quantile(evals, 0.99))
+	rep.SubmitP50ms, rep.SubmitP90ms = benchkit.Ms(benchkit.Quantile(submits, 0.5)), benchkit.Ms(benchkit.Quantile(submits, 0.9))
+	rep.EvaluateP50ms, rep.EvaluateP99ms = benchkit.Ms(benchkit.Quantile(evals, 0.5)), benchkit.Ms(benchkit.Quantile(evals, 0.99))
 
 	for _, n := range cfg.clients {
 		r, lastErr := load(ctx, contract, n, cfg.duration, fmt.Sprintf("bench/%s/c%d", runID, n))
@@ -152,11 +127,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	printReport(stdout, rep)
 	if cfg.jsonOut != "" {
-		data, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(cfg.jsonOut, append(data, '\n'), 0o644)
+		return benchkit.WriteJSON(cfg.jsonOut, rep)
 	}
 	return nil
 }
@@ -164,70 +135,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 // submit sends system:Touch and waits for a successful commit.
 func submit(ctx context.Context, contract *client.Contract, key string) (time.Duration, error) {
 	start := time.Now()
-	_, commit, err := contract.SubmitAsync("system:Touch", client.WithArguments(key, "v"))
-	if err != nil {
+	if _, _, err := benchkit.Submit(ctx, contract, "system:Touch", key, "v"); err != nil {
 		return 0, err
-	}
-	st, err := commit.StatusWithContext(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if !st.Successful {
-		return 0, fmt.Errorf("tx %s: %s", st.TransactionID, st.Code)
 	}
 	return time.Since(start), nil
 }
 
 // load runs n clients submitting back to back for d and counts commits.
 func load(ctx context.Context, contract *client.Contract, n int, d time.Duration, prefix string) (result, error) {
-	var committed, failed atomic.Int64
-	var mu sync.Mutex
-	var lat []time.Duration
-	var lastErr error
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for c := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
-				dur, err := submit(ctx, contract, fmt.Sprintf("%s/%d/%d", prefix, c, i))
-				mu.Lock()
-				if err != nil {
-					failed.Add(1)
-					lastErr = err
-				} else {
-					committed.Add(1)
-					lat = append(lat, dur)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start).Seconds()
+	t := benchkit.Load(ctx, n, d, func(c, i int) error {
+		_, err := submit(ctx, contract, fmt.Sprintf("%s/%d/%d", prefix, c, i))
+		return err
+	})
 	return result{
 		Clients:   n,
-		Committed: committed.Load(),
-		Errors:    failed.Load(),
-		Seconds:   elapsed,
-		TxPerSec:  float64(committed.Load()) / elapsed,
-		P50ms:     ms(quantile(lat, 0.5)),
-		P95ms:     ms(quantile(lat, 0.95)),
-	}, lastErr
+		Committed: t.OK,
+		Errors:    t.Failed,
+		Seconds:   t.Seconds,
+		TxPerSec:  t.PerSec(),
+		P50ms:     benchkit.Ms(benchkit.Quantile(t.Latencies, 0.5)),
+		P95ms:     benchkit.Ms(benchkit.Quantile(t.Latencies, 0.95)),
+	}, t.LastErr
 }
-
-func quantile(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(q*float64(len(s))))]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func printReport(w io.Writer, r report) {
 	fmt.Fprintf(w, "raw Fabric baseline (%s, user %s, system:Touch)\n\n", r.When, r.User)

@@ -19,11 +19,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,20 +29,21 @@ import (
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/identifier"
 	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/scripts/bench/benchkit"
 )
 
 type config struct {
-	profile         string
-	user, authority string
-	sizes           []int
-	items, items1   int // items per batch size; for size 1
-	clients         int
-	maxTime         time.Duration // per batch size
-	baseline        bool
-	baseClients     string
-	baseDuration    time.Duration
-	jsonOut         string
-	gtin            string // GTIN-14 given to every unit (with a unique serial); "" none
+	benchkit.Target
+	authority     string
+	sizes         []int
+	items, items1 int // items per batch size; for size 1
+	clients       int
+	maxTime       time.Duration // per batch size
+	baseline      bool
+	baseClients   string
+	baseDuration  time.Duration
+	jsonOut       string
+	gtin          string // GTIN-14 given to every unit (with a unique serial); "" none
 }
 
 // row is one measured workload.
@@ -73,21 +71,13 @@ type baselineReport struct {
 	} `json:"load"`
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "bench register:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main("bench register", run) }
 
 func parseFlags(args []string, getenv func(string) string) (config, error) {
 	var c config
 	var sizes string
 	fs := flag.NewFlagSet("register", flag.ContinueOnError)
-	fs.StringVar(&c.profile, "profile", "", "profile.json (default $IDCHAIN_PROFILE or network/.run/profile.json)")
-	fs.StringVar(&c.user, "user", "maker-operator", "user registering the items")
+	c.Flags(fs, "user registering the items")
 	fs.StringVar(&c.authority, "authority", "platform-admin", "user assigning the run's fresh prefix")
 	fs.StringVar(&sizes, "sizes", "1,10,100,500,1000", "comma-separated batch sizes (items per transaction)")
 	fs.IntVar(&c.items, "items", 2000, "items registered per batch size")
@@ -102,12 +92,9 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	for _, s := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > 5000 {
-			return c, fmt.Errorf("bad -sizes value %q (1-5000)", s)
-		}
-		c.sizes = append(c.sizes, n)
+	var err error
+	if c.sizes, err = benchkit.Ints("sizes", sizes, 1, 5000); err != nil {
+		return c, err
 	}
 	if c.items < 1 || c.items > 100_000 || c.items1 < 1 || c.items1 > 10_000 || c.clients < 1 || c.clients > 64 {
 		return c, errors.New("-items 1-100000, -items1 1-10000, -clients 1-64")
@@ -119,14 +106,7 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 		}
 		c.gtin = g
 	}
-	if c.profile == "" {
-		p, err := profile.Path(getenv)
-		if err != nil {
-			return c, err
-		}
-		c.profile = p
-	}
-	return c, nil
+	return c, c.Resolve(getenv)
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -134,7 +114,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	p, err := profile.Load(cfg.profile)
+	p, err := profile.Load(cfg.Profile)
 	if err != nil {
 		return err
 	}
@@ -156,10 +136,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	run := time.Now().UnixNano() % 1_000_000_000
 	prefix := fmt.Sprintf("88.950.%d", run)
-	if err := assignPrefix(ctx, p, cfg.authority, cfg.user, prefix); err != nil {
+	if err := assignPrefix(ctx, p, cfg.authority, cfg.User, prefix); err != nil {
 		return err
 	}
-	s, err := p.Open(cfg.user, profile.DefaultTimeouts)
+	s, err := p.Open(cfg.User, profile.DefaultTimeouts)
 	if err != nil {
 		return err
 	}
@@ -183,11 +163,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	printTable(stdout, rows)
 	if cfg.jsonOut != "" {
-		b, err := json.MarshalIndent(rows, "", "  ")
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(cfg.jsonOut, append(b, '\n'), 0o644)
+		return benchkit.WriteJSON(cfg.jsonOut, rows)
 	}
 	return nil
 }
@@ -223,7 +199,7 @@ func runBaseline(ctx context.Context, cfg config) (baselineReport, error) {
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "baseline.json")
-	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/bench/fabric", "-profile", cfg.profile, "-user", cfg.user,
+	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/bench/fabric", "-profile", cfg.Profile, "-user", cfg.User,
 		"-clients", cfg.baseClients, "-duration", cfg.baseDuration.String(), "-samples", "5", "-json", out)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -249,16 +225,9 @@ func assignPrefix(ctx context.Context, p *profile.Profile, authority, user, pref
 		return err
 	}
 	defer s.Close()
-	_, commit, err := s.Contract().SubmitAsync("registry:AssignPrefix", client.WithArguments(prefix, org.MSPID))
+	_, st, err := benchkit.Submit(ctx, s.Contract(), "registry:AssignPrefix", prefix, org.MSPID)
 	if err != nil {
 		return fmt.Errorf("assign prefix: %w", err)
-	}
-	st, err := commit.StatusWithContext(ctx)
-	if err != nil {
-		return err
-	}
-	if !st.Successful {
-		return fmt.Errorf("assign prefix: tx %s %s", st.TransactionID, st.Code)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -284,51 +253,33 @@ func assignPrefix(ctx context.Context, p *profile.Profile, authority, user, pref
 func measure(ctx context.Context, contract *client.Contract, cfg config, prefix, lot string, n, total int) row {
 	batches := (total + n - 1) / n
 	clients := min(cfg.clients, batches)
-	var next, txs, items, failed atomic.Int64
-	var mu sync.Mutex
-	var lastErr error
-	deadline := time.Now().Add(cfg.maxTime)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil && time.Now().Before(deadline) {
-				b := int(next.Add(1)) - 1
-				if b >= batches {
-					return
-				}
-				in := make([]domain.ItemInput, 0, n)
-				for i := b * n; i < min(total, (b+1)*n); i++ {
-					it := domain.ItemInput{ID: fmt.Sprintf("%s/B%d-%07d", prefix, n, i), Kind: domain.KindUnit,
-						Industry: domain.IndustryGeneric, Model: "BENCH", Parent: lot}
-					if cfg.gtin != "" {
-						// ≤ 20 characters (AI 21), unique across runs: the run's prefix segment.
-						it.GTIN, it.Serial = cfg.gtin, fmt.Sprintf("%s.%d.%d", prefix[strings.LastIndex(prefix, ".")+1:], n, i)
-					}
-					in = append(in, it)
-				}
-				created, err := registerBatch(ctx, contract, in)
-				if err != nil {
-					failed.Add(1)
-					mu.Lock()
-					lastErr = err
-					mu.Unlock()
-					continue
-				}
-				txs.Add(1)
-				items.Add(int64(created))
+	var next, items atomic.Int64
+	t := benchkit.Load(ctx, clients, cfg.maxTime, func(_, _ int) error {
+		b := int(next.Add(1)) - 1
+		if b >= batches {
+			return benchkit.ErrDone
+		}
+		in := make([]domain.ItemInput, 0, n)
+		for i := b * n; i < min(total, (b+1)*n); i++ {
+			it := domain.ItemInput{ID: fmt.Sprintf("%s/B%d-%07d", prefix, n, i), Kind: domain.KindUnit,
+				Industry: domain.IndustryGeneric, Model: "BENCH", Parent: lot}
+			if cfg.gtin != "" {
+				// ≤ 20 characters (AI 21), unique across runs: the run's prefix segment.
+				it.GTIN, it.Serial = cfg.gtin, fmt.Sprintf("%s.%d.%d", prefix[strings.LastIndex(prefix, ".")+1:], n, i)
 			}
-		}()
+			in = append(in, it)
+		}
+		created, err := registerBatch(ctx, contract, in)
+		if err == nil {
+			items.Add(int64(created))
+		}
+		return err
+	})
+	if t.LastErr != nil {
+		fmt.Fprintf(os.Stderr, "batch size %d: last error: %v\n", n, t.LastErr)
 	}
-	wg.Wait()
-	secs := time.Since(start).Seconds()
-	if lastErr != nil {
-		fmt.Fprintf(os.Stderr, "batch size %d: last error: %v\n", n, lastErr)
-	}
-	return row{Workload: "RegisterItems", Batch: n, Clients: clients, Tx: txs.Load(), Items: items.Load(), Errors: failed.Load(),
-		Seconds: secs, TxPerSec: float64(txs.Load()) / secs, ItemsSec: float64(items.Load()) / secs}
+	return row{Workload: "RegisterItems", Batch: n, Clients: clients, Tx: t.OK, Items: items.Load(), Errors: t.Failed,
+		Seconds: t.Seconds, TxPerSec: t.PerSec(), ItemsSec: float64(items.Load()) / t.Seconds}
 }
 
 // registerBatch submits one RegisterItems transaction, waits for its commit
@@ -338,16 +289,9 @@ func registerBatch(ctx context.Context, contract *client.Contract, in []domain.I
 	if err != nil {
 		return 0, err
 	}
-	res, commit, err := contract.SubmitAsync("registry:RegisterItems", client.WithArguments(string(arg)))
+	res, _, err := benchkit.Submit(ctx, contract, "registry:RegisterItems", string(arg))
 	if err != nil {
 		return 0, err
-	}
-	st, err := commit.StatusWithContext(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if !st.Successful {
-		return 0, fmt.Errorf("tx %s: %s", st.TransactionID, st.Code)
 	}
 	var br domain.BatchResult
 	if err := json.Unmarshal(res, &br); err != nil {
