@@ -231,21 +231,7 @@ func assignPrefix(ctx context.Context, p *profile.Profile, authority, user, pref
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	for _, o := range p.Orgs {
-		for _, peer := range o.Peers {
-			for {
-				h, err := profile.BlockHeight(wctx, peer.Operations, p.Channel)
-				if err == nil && h > st.BlockNumber {
-					break
-				}
-				if wctx.Err() != nil {
-					return fmt.Errorf("%s did not commit block %d: %v", peer.Name, st.BlockNumber, err)
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-		}
-	}
-	return nil
+	return p.WaitCommitted(wctx, st.BlockNumber)
 }
 
 // measure registers total items in batches of n with up to cfg.clients
