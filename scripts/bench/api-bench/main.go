@@ -24,9 +24,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,16 +35,10 @@ import (
 	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/scripts/bench/benchkit"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "api-bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main("api-bench", run) }
 
 type config struct {
 	bigRequests, bigClients    int
@@ -79,7 +71,7 @@ type readResult struct {
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var c config
-	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs := flag.NewFlagSet("api-bench", flag.ContinueOnError)
 	fs.IntVar(&c.bigRequests, "big-requests", 8, "(a) number of 1,000-item requests")
 	fs.IntVar(&c.bigClients, "big-clients", 4, "(a) concurrent clients")
 	fs.IntVar(&c.singleClients, "single-clients", 64, "(b)/(c) concurrent single-item clients")
@@ -87,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs.IntVar(&c.verifyClients, "verify-clients", 32, "verify clients")
 	fs.DurationVar(&c.verifyDuration, "verify-duration", 10*time.Second, "verify duration per mode")
 	fs.StringVar(&c.jsonOut, "json", "", "also write results as JSON to this file")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ppath, err := profile.Path(getenv)
@@ -157,8 +149,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintf(stdout, "ratio cached/ledger = %.1fx req/s, p50 %.1fx lower\n", reads[0].PerS/reads[1].PerS, reads[1].P50ms/max(reads[0].P50ms, 1e-9))
 	}
 	if c.jsonOut != "" {
-		b, _ := json.MarshalIndent(map[string]any{"at": time.Now().UTC(), "registration": regs, "verify": reads}, "", "  ")
-		return os.WriteFile(c.jsonOut, b, 0o644)
+		return benchkit.WriteJSON(c.jsonOut, map[string]any{"at": time.Now().UTC(), "registration": regs, "verify": reads})
 	}
 	return nil
 }
@@ -330,12 +321,6 @@ func verify(ctx context.Context, name, api, key, id string, bypass bool, clients
 	}
 	wg.Wait()
 	el := time.Since(start).Seconds()
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		if len(lat) == 0 {
-			return 0
-		}
-		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
-	}
+	pct := func(q float64) float64 { return benchkit.Ms(benchkit.Quantile(lat, q)) }
 	return readResult{Name: name, Count: len(lat), PerS: float64(len(lat)) / el, P50ms: pct(0.5), P99ms: pct(0.99), Failed: failed.Load(), Clients: clients}
 }
