@@ -58,19 +58,11 @@ func (c *QualityContract) declareDetail(ctx contractapi.TransactionContextInterf
 // (fabric#3328), so the public hash is recorded by its own transaction
 // first. Run it on the owner's peer only.
 func (c *QualityContract) storeDetail(ctx contractapi.TransactionContextInterface, id, category string) (*DetailResult, error) {
-	caller, err := requireRole(ctx, domain.RoleInspector, domain.RoleOperator, domain.RoleQA, domain.RoleAdmin)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := parseCategory(category)
+	item, cat, err := ownedDetail(ctx, id, category, "store detail of", domain.RoleInspector, domain.RoleOperator, domain.RoleQA, domain.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctxStub(ctx)
-	item, _, err := loadOwnedItem(stub, caller, id, "store detail of")
-	if err != nil {
-		return nil, err
-	}
 	tm, err := stub.GetTransient()
 	if err != nil {
 		return nil, domain.Errorf(domain.CodeInvalid, "transient data unreadable")
@@ -94,6 +86,22 @@ func (c *QualityContract) storeDetail(ctx contractapi.TransactionContextInterfac
 		return nil, domain.Errorf(domain.CodeUnavailable, "private data write refused")
 	}
 	return &DetailResult{Hash: want}, emit(ctx, EvDetailStored, item.ID)
+}
+
+// ownedDetail starts a function on the private detail of an item: the
+// caller has one of roles, category is known and the caller's org owns item
+// id (verb names the act in the FORBIDDEN error).
+func ownedDetail(ctx contractapi.TransactionContextInterface, id, category, verb string, roles ...string) (domain.Item, domain.Category, error) {
+	caller, err := requireRole(ctx, roles...)
+	if err != nil {
+		return domain.Item{}, "", err
+	}
+	cat, err := parseCategory(category)
+	if err != nil {
+		return domain.Item{}, "", err
+	}
+	item, _, err := loadOwnedItem(ctxStub(ctx), caller, id, verb)
+	return item, cat, err
 }
 
 // parseCategory validates a shareable category name.

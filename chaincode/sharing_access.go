@@ -313,16 +313,7 @@ func timeFilter(from, to string) (func(at string) bool, error) {
 // (PurgePrivateData: also from the peers' private history). The public hash
 // and the access records remain. Owner qa/admin, on the owner's peer.
 func (c *SharingContract) purgeDetail(ctx contractapi.TransactionContextInterface, subject, category string) (*struct{}, error) {
-	caller, err := requireRole(ctx, domain.RoleQA, domain.RoleAdmin)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := parseCategory(category)
-	if err != nil {
-		return nil, err
-	}
-	stub := ctxStub(ctx)
-	item, _, err := loadOwnedItem(stub, caller, subject, "purge detail of")
+	item, cat, err := ownedDetail(ctx, subject, category, "purge detail of", domain.RoleQA, domain.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +321,7 @@ func (c *SharingContract) purgeDetail(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return nil, err
 	}
-	if err := stub.PurgePrivateData(ImplicitCollection(item.Owner), k); err != nil {
+	if err := ctxStub(ctx).PurgePrivateData(ImplicitCollection(item.Owner), k); err != nil {
 		return nil, domain.Errorf(domain.CodeUnavailable, "purge refused by the peer")
 	}
 	return &struct{}{}, emit(ctx, EvDetailPurged, item.ID)
