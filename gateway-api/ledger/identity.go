@@ -7,6 +7,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+
+	"github.com/idchain/idchain/domain"
 )
 
 // attrsOID is the Fabric CA extension that carries enrollment attributes
@@ -14,7 +16,7 @@ import (
 var attrsOID = asn1.ObjectIdentifier{1, 2, 3, 4, 5, 6, 7, 8, 1}
 
 // RoleAttr is the certificate attribute holding a user's idchain role.
-const RoleAttr = "idchain.role"
+const RoleAttr = domain.RoleAttr
 
 // Identity is who an API user is on the ledger, as read from the enrolled
 // certificate.

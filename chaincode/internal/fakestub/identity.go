@@ -17,13 +17,15 @@ import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/idchain/idchain/domain"
 )
 
 // attrOID is where fabric-ca puts enrollment attributes.
 var attrOID = asn1.ObjectIdentifier{1, 2, 3, 4, 5, 6, 7, 8, 1}
 
 // RoleAttr is the certificate attribute holding the idchain role.
-const RoleAttr = "idchain.role"
+const RoleAttr = domain.RoleAttr
 
 // Identity is a client identity: an MSP ID and an x509 certificate like one
 // issued by fabric-ca, with the role attribute in extension 1.2.3.4.5.6.7.8.1.
