@@ -56,27 +56,14 @@ func (d *demo) cosmetics(ctx context.Context) error {
 	if err := d.ensurePlan(ctx, domain.ExampleCosmeticsBatchPlan(creamModel)); err != nil {
 		return err
 	}
-	p, err := d.provenance(ctx, creamBatch)
-	if err != nil {
-		return err
-	}
-	if len(p.Inspections) == 0 {
-		tpc, ph, pb, hg, filed := 120.0, 6.2, 0.5, 0.05, true
-		in := inspectionRequest{
-			InspectionInput: domain.InspectionInput{ID: creamBatch, Model: creamModel, Equipment: "QC-LAB-1",
-				Results: []domain.TestResult{{Code: "TPC_CFU_G", Value: &tpc}, {Code: "PH", Value: &ph},
-					{Code: "PB_MG_KG", Value: &pb}, {Code: "HG_MG_KG", Value: &hg}, {Code: "FILING_NO", Pass: &filed}}},
-			Detail: map[string]any{"lab": "QC-LAB-1", "report": "QC-B20261127", "tpcPlates": []int{118, 124, 119},
-				"pbICPMS": 0.48, "hgAFS": 0.051, "formulaVersion": "F-2026-07"},
-		}
-		if _, err := d.inspect(ctx, in); err != nil {
-			return err
-		}
-		if p, err = d.provenance(ctx, creamBatch); err != nil {
-			return err
-		}
-	}
-	if err := d.release(ctx, creamBatch, p); err != nil {
+	tpc, ph, pb, hg, filed := 120.0, 6.2, 0.5, 0.05, true
+	if err := d.inspectOnceAndRelease(ctx, inspectionRequest{
+		InspectionInput: domain.InspectionInput{ID: creamBatch, Model: creamModel, Equipment: "QC-LAB-1",
+			Results: []domain.TestResult{{Code: "TPC_CFU_G", Value: &tpc}, {Code: "PH", Value: &ph},
+				{Code: "PB_MG_KG", Value: &pb}, {Code: "HG_MG_KG", Value: &hg}, {Code: "FILING_NO", Pass: &filed}}},
+		Detail: map[string]any{"lab": "QC-LAB-1", "report": "QC-B20261127", "tpcPlates": []int{118, 124, 119},
+			"pbICPMS": 0.48, "hgAFS": 0.051, "formulaVersion": "F-2026-07"},
+	}); err != nil {
 		return err
 	}
 

@@ -58,25 +58,12 @@ func (d *demo) pcb(ctx context.Context) error {
 	if err := d.ensurePlan(ctx, domain.ExamplePCBPanelPlan(pcbModel)); err != nil {
 		return err
 	}
-	p, err := d.provenance(ctx, panelID)
-	if err != nil {
-		return err
-	}
-	if len(p.Inspections) == 0 {
-		aoi, zero := true, 0.0
-		in := inspectionRequest{
-			InspectionInput: domain.InspectionInput{ID: panelID, Model: pcbModel, Equipment: "AOI-3 / ET-2",
-				Results: []domain.TestResult{{Code: "AOI", Pass: &aoi}, {Code: "ET_OPENS", Value: &zero}, {Code: "ET_SHORTS", Value: &zero}}},
-			Detail: map[string]any{"aoiImages": 48, "aoiFalseCalls": 3, "etNets": 412, "etVoltage": 250, "fixture": "FX-100-4L"},
-		}
-		if _, err := d.inspect(ctx, in); err != nil {
-			return err
-		}
-		if p, err = d.provenance(ctx, panelID); err != nil {
-			return err
-		}
-	}
-	if err := d.release(ctx, panelID, p); err != nil {
+	aoi, zero := true, 0.0
+	if err := d.inspectOnceAndRelease(ctx, inspectionRequest{
+		InspectionInput: domain.InspectionInput{ID: panelID, Model: pcbModel, Equipment: "AOI-3 / ET-2",
+			Results: []domain.TestResult{{Code: "AOI", Pass: &aoi}, {Code: "ET_OPENS", Value: &zero}, {Code: "ET_SHORTS", Value: &zero}}},
+		Detail: map[string]any{"aoiImages": 48, "aoiFalseCalls": 3, "etNets": 412, "etVoltage": 250, "fixture": "FX-100-4L"},
+	}); err != nil {
 		return err
 	}
 	d.links = append(d.links,
