@@ -4,6 +4,9 @@
 # system is stopped again — also when a test fails. A system that was
 # already running before is left running (IDCHAIN_TEST_DOWN=1 stops it anyway).
 set -euo pipefail
+# Tests that need a tool (chromium, zbarimg, redis-server) fail instead of
+# skipping when it is missing: a skipped test must not pass as green here.
+export IDCHAIN_TEST_STRICT=1
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 log() { printf '[test] %s\n' "$*" >&2; }

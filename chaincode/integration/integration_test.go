@@ -23,7 +23,7 @@ func load(t *testing.T) *profile.Profile {
 	t.Helper()
 	path, err := profile.Path(os.Getenv)
 	if err != nil {
-		t.Skipf("no network profile: %v", err)
+		t.Fatalf("no network profile (run make network-up): %v", err)
 	}
 	p, err := profile.Load(path)
 	if err != nil {

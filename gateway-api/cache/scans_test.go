@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -22,6 +23,9 @@ func mustRedis(tb testing.TB) redis.UniversalClient {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
+		if os.Getenv("IDCHAIN_TEST_STRICT") == "1" {
+			tb.Fatal("redis-server not installed (apt-get install -y redis-server)")
+		}
 		tb.Skip("redis-server not installed")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")

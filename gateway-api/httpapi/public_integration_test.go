@@ -101,6 +101,9 @@ func browserSized(t *testing.T, url, shot, size string) string {
 	t.Helper()
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
+		if os.Getenv("IDCHAIN_TEST_STRICT") == "1" {
+			t.Fatal("chromium not installed (apt-get install -y chromium)")
+		}
 		t.Skip("chromium not installed (apt-get install -y chromium)")
 	}
 	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -25,7 +25,7 @@ func loadProfile(t *testing.T) *profile.Profile {
 	t.Helper()
 	path, err := profile.Path(os.Getenv)
 	if err != nil {
-		t.Skipf("no running network (%v): run make network-up", err)
+		t.Fatalf("no running network (%v): run make network-up", err)
 	}
 	p, err := profile.Load(path)
 	if err != nil {
