@@ -13,7 +13,8 @@ import (
 const maxHistory = 5000
 
 // getHistory returns the provenance events of an item, oldest first, with
-// its inspections, release and applicable recall (historyOf).
+// its inspections, release and applicable recall, and the events of its
+// lot and holders it shows (historyOf).
 func (c *TraceContract) getHistory(ctx ctxI, id string) ([]domain.Event, error) {
 	stub := ctx.GetStub()
 	it, _, err := loadItem(stub, id)
@@ -24,7 +25,11 @@ func (c *TraceContract) getHistory(ctx ctxI, id string) ([]domain.Event, error) 
 	if err != nil {
 		return nil, err
 	}
-	return historyOf(stub, it, rc)
+	rel, err := relatedOf(stub, it)
+	if err != nil {
+		return nil, err
+	}
+	return historyOf(stub, it, rc, rel)
 }
 
 // eventsOf reads the recorded events of id in key (time) order.

@@ -30,16 +30,23 @@ func (c *RegistryContract) getItem(ctx contractapi.TransactionContextInterface, 
 
 // viewItem reads an item (NOT_FOUND when absent) and overlays its custody.
 func viewItem(stub shim.ChaincodeStubInterface, id string) (domain.Item, error) {
+	it, _, err := viewCustody(stub, id)
+	return it, err
+}
+
+// viewCustody is viewItem that also returns the custody record (nil before
+// the item first shipped).
+func viewCustody(stub shim.ChaincodeStubInterface, id string) (domain.Item, *domain.Custody, error) {
 	it, _, err := loadItem(stub, id)
 	if err != nil {
-		return it, err
+		return it, nil, err
 	}
 	cu, found, err := loadCustody(stub, it.ID)
 	if err != nil || !found {
-		return it, err
+		return it, nil, err
 	}
 	applyCustody(&it, cu)
-	return it, nil
+	return it, &cu, nil
 }
 
 // applyCustody overlays a custody record on an item record.

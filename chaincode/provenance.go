@@ -7,8 +7,10 @@ import (
 )
 
 // getProvenance gathers everything public about an item: record (custody
-// applied), events, ancestors, direct children and outputs, inspections,
-// release and the recall that applies (own or an ancestor's).
+// applied), events (its lot's and holders' included, see historyOf),
+// ancestors, direct children and outputs, inspections, the release that
+// applies (own or its lot's, releaseFor) and the recall that applies (own
+// or an ancestor's).
 func (c *TraceContract) getProvenance(ctx ctxI, id string) (*domain.Provenance, error) {
 	stub := ctx.GetStub()
 	it, err := viewItem(stub, id)
@@ -19,7 +21,11 @@ func (c *TraceContract) getProvenance(ctx ctxI, id string) (*domain.Provenance, 
 	if p.Recall, err = recallOf(stub, it); err != nil {
 		return nil, err
 	}
-	if p.Events, err = historyOf(stub, it, p.Recall); err != nil {
+	rel, err := relatedOf(stub, it)
+	if err != nil {
+		return nil, err
+	}
+	if p.Events, err = historyOf(stub, it, p.Recall, rel); err != nil {
 		return nil, err
 	}
 	back, err := c.traceBackward(ctx, it.ID, "", "")
@@ -39,7 +45,7 @@ func (c *TraceContract) getProvenance(ctx ctxI, id string) (*domain.Provenance, 
 	if p.Inspections, err = inspectionsOf(stub, it.ID); err != nil {
 		return nil, err
 	}
-	if p.Release, err = releaseOf(stub, it.ID); err != nil {
+	if p.Release, err = releaseFor(stub, it, rel); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -42,10 +42,14 @@ type FirstScan struct {
 }
 
 // verify builds the public view of an item. An id that is well formed but
-// not registered is reported as not genuine (no error).
+// not registered is reported as not genuine (no error). Read time decides
+// what the item takes from above it (domain/inherit.go): the recall that
+// applies, the release of its lot when that covers it, the status of the
+// case or pallet that moved it last, and the timeline's events of its lot
+// and holders (the newest maxTimeline entries).
 func (c *PublicContract) verify(ctx ctxI, id string) (*domain.Verification, error) {
 	stub := ctx.GetStub()
-	it, err := viewItem(stub, id)
+	it, cu, err := viewCustody(stub, id)
 	if domain.CodeOf(err) == domain.CodeNotFound {
 		p, _ := parseID(id)
 		return &domain.Verification{ID: p.String(), Genuine: false}, nil
@@ -59,27 +63,42 @@ func (c *PublicContract) verify(ctx ctxI, id string) (*domain.Verification, erro
 		return nil, err
 	}
 	v.Recalled = v.Recall != nil
-	v.Status = domain.EffectiveStatus(it.Status, v.Recalled)
-	rel, err := releaseOf(stub, it.ID)
+	related, err := relatedOf(stub, it)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := releaseFor(stub, it, related)
 	if err != nil {
 		return nil, err
 	}
 	if rel != nil {
 		v.Released, v.ReleasedAt = true, rel.At
+		if rel.ID != it.ID {
+			v.ReleasedWith = rel.ID
+		}
 	}
 	switch it.Status {
 	case domain.StatusReleased, domain.StatusShipped, domain.StatusReceived:
 		v.Released = true
 	}
+	var held domain.Status
+	if h := domain.HeldCustody(cu, related.custody); h != nil {
+		held = h.Status
+	}
+	v.Status = domain.PublicStatus(it.Status, v.Released, held, v.Recalled)
 	if v.Quality, err = qualitySummary(ctx, it); err != nil {
 		return nil, err
 	}
-	evs, err := historyOf(stub, it, v.Recall)
+	evs, err := historyOf(stub, it, v.Recall, related)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range evs {
-		v.Timeline = append(v.Timeline, domain.TimelineEntry{Type: e.Type, At: e.At, By: e.ActorMSP, Step: e.Step})
+	for _, e := range newest(evs, maxTimeline) {
+		t := domain.TimelineEntry{Type: e.Type, At: e.At, By: e.ActorMSP, Step: e.Step}
+		if e.Via != "" {
+			t.Subject, t.Via = e.ID, e.Via
+		}
+		v.Timeline = append(v.Timeline, t)
 	}
 	var fs FirstScan
 	k, err := key(objScan, it.ID)

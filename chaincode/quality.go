@@ -208,7 +208,15 @@ func (c *QualityContract) recordInspection(ctx contractapi.TransactionContextInt
 		return nil, err
 	}
 	res := &domain.InspectionResult{Judgement: rec.Judgement, PlanVersion: plan.Version, TxID: rec.TxID}
-	return res, emit(ctx, EvItemInspected, item.ID)
+	changed := []string{item.ID}
+	if shownBelow(item.Kind, domain.EventInspecting) { // its units' views show the inspection
+		ids, err := dependents(stub, ledgerItems(stub), item.ID, maxEventIDs-1)
+		if err != nil {
+			return nil, err
+		}
+		changed = append(changed, ids...)
+	}
+	return res, emit(ctx, EvItemInspected, changed...)
 }
 
 // getInspections lists the inspections of an item, oldest first.

@@ -98,6 +98,14 @@ func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, i
 		}
 		affected.Add(t.item.ID)
 	}
+	if domain.ReleaseRuleFor(item.Industry, item.Kind) == domain.ReleaseOwn && shownBelow(item.Kind, domain.EventReleasing) {
+		// The release covers its units (domain.ReleaseCovers): their views show it.
+		ids, err := dependents(stub, ledgerItems(stub), item.ID, maxEventIDs-affected.Len())
+		if err != nil {
+			return nil, err
+		}
+		affected.Add(ids...)
+	}
 	out := domain.Release{ID: item.ID, At: at, By: caller.MSP, ByUser: caller.User, TxID: stub.GetTxID()}
 	return &out, emit(ctx, EvItemReleased, affected.IDs()...)
 }

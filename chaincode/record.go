@@ -198,6 +198,14 @@ func (r *recorder) lineageChanged(id string) error {
 	return nil
 }
 
+// dependentsChanged adds the items whose views show id's event (its
+// contents, what was made in it) as far as the event's id limit allows.
+func (r *recorder) dependentsChanged(id string) error {
+	ids, err := dependents(r.stub, r.item, id, maxEventIDs-r.changed.Len())
+	r.changed.Add(ids...)
+	return err
+}
+
 // holdersChanged adds id and the cases/pallets holding it: what they hold
 // changed.
 func (r *recorder) holdersChanged(id string) error {

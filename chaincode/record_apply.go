@@ -49,6 +49,11 @@ func (r *recorder) apply(seq int, in domain.EventInput) error {
 	}
 	r.setStatus(in, it, v, cu, next)
 	r.changed.Add(in.ID)
+	if in.Type != domain.EventTransforming && shownBelow(it.Kind, in.Type) { // transforming: lineageChanged
+		if err := r.dependentsChanged(in.ID); err != nil {
+			return err
+		}
+	}
 	return r.putEvent(seq, in.ID, r.event(in))
 }
 

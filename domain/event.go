@@ -44,6 +44,10 @@ type Event struct {
 	ActorRole string `json:"actorRole,omitempty"`
 	At        string `json:"at"` // RFC 3339 tx timestamp
 	TxID      string `json:"txId"`
+	// Via is set on an event of a related item shown in another item's
+	// history (ViaParent, ViaContainer; ID names the related item); never
+	// stored.
+	Via string `json:"via,omitempty"`
 }
 
 // ChaincodeEvent is the single event payload every write transaction emits

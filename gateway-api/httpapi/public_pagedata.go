@@ -29,7 +29,15 @@ type qualityData struct {
 	At     string
 }
 
-type timelineData struct{ Label, Step, At, By string }
+// timelineData is one timeline entry; Of names the lot or case/pallet an
+// event of a related item belongs to (empty for the item's own events).
+type timelineData struct{ Label, Step, At, By, Of string }
+
+// viaLabels introduce the related item of an inherited timeline entry.
+var viaLabels = map[string]string{
+	domain.ViaParent:    "所属批次 Lot/batch",
+	domain.ViaContainer: "所在包装 Case/pallet",
+}
 
 // verifyPage turns a public view into page data with bilingual labels and
 // local (UTC+8) times.
@@ -52,6 +60,9 @@ func (s *Service) verifyPage(v PublicView) verifyData {
 	if d.Released == "" && v.Released {
 		d.Released = "已放行 Released"
 	}
+	if v.ReleasedWith != "" {
+		d.Released += " · 随批次 " + v.ReleasedWith + " 放行 released with its batch"
+	}
 	if r := v.Recall; r != nil {
 		d.Recall = &recallData{Reason: r.Reason, At: localTime(r.At)}
 		if r.ID != v.ID {
@@ -62,8 +73,11 @@ func (s *Service) verifyPage(v PublicView) verifyData {
 		d.Quality = &qualityData{Passed: q.Passed, At: localTime(q.InspectedAt)}
 	}
 	for _, e := range v.Timeline {
-		d.Timeline = append(d.Timeline, timelineData{Label: label(eventLabels, e.Type), Step: e.Step,
-			At: localTime(e.At), By: e.By})
+		t := timelineData{Label: label(eventLabels, e.Type), Step: e.Step, At: localTime(e.At), By: e.By}
+		if e.Via != "" {
+			t.Of = label(viaLabels, e.Via) + " " + e.Subject
+		}
+		d.Timeline = append(d.Timeline, t)
 	}
 	d.Counted = serialized(v.Verification) && s.deps.Public.Scans != nil
 	d.FirstTime = d.Counted && v.Scans == 1
