@@ -61,7 +61,7 @@ func (s *Service) verifyPage(v PublicView) verifyData {
 		d.Released = "已放行 Released"
 	}
 	if v.ReleasedWith != "" {
-		d.Released += " · 随批次 " + v.ReleasedWith + " 放行 released with its batch"
+		d.Released += " · 随所属批次 " + v.ReleasedWith + " 放行 · released with its lot"
 	}
 	if r := v.Recall; r != nil {
 		d.Recall = &recallData{Reason: r.Reason, At: localTime(r.At)}

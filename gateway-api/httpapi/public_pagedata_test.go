@@ -24,7 +24,7 @@ func TestVerifyPageAttributesInheritedEntries(t *testing.T) {
 	if !reflect.DeepEqual(of, want) {
 		t.Fatalf("attributions %q, want %q", of, want)
 	}
-	if d.Status != "已收货 Received" || d.Released != "2026-11-27 09:00 · 随批次 88.118.9/B1 放行 released with its batch" {
+	if d.Status != "已收货 Received" || d.Released != "2026-11-27 09:00 · 随所属批次 88.118.9/B1 放行 · released with its lot" {
 		t.Fatalf("status %q released %q", d.Status, d.Released)
 	}
 }
