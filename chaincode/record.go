@@ -59,7 +59,8 @@ type recorder struct {
 	marked    map[string]bool
 	policy    policyCache
 	changed   IDSet
-	recalls   *recalls // read-time recall resolution, made on first use
+	recalls   *recalls                   // read-time recall resolution, made on first use
+	releases  map[string]*domain.Release // lot releases read (nil: none)
 }
 
 func newRecorder(stub shim.ChaincodeStubInterface, who Caller) (*recorder, error) {
@@ -68,7 +69,8 @@ func newRecorder(stub shim.ChaincodeStubInterface, who Caller) (*recorder, error
 		return nil, err
 	}
 	return &recorder{stub: stub, who: who, at: at, keyTS: keyTS, items: map[string]*domain.Item{},
-		custody: map[string]*domain.Custody{}, marked: map[string]bool{}, policy: policyCache{}}, nil
+		custody: map[string]*domain.Custody{}, marked: map[string]bool{}, policy: policyCache{},
+		releases: map[string]*domain.Release{}}, nil
 }
 
 // item returns the (possibly already modified) item, NOT_FOUND when absent.
@@ -242,4 +244,34 @@ func (r *recorder) recall(it domain.Item) (*domain.Recall, error) {
 		r.recalls = newRecalls(r.stub, r.item)
 	}
 	return r.recalls.of(it)
+}
+
+// covered reports whether the release of its registered lot counts as the
+// release of it (domain.ReleaseCovers), as Verify reads it. The lot's
+// release is read once per transaction.
+func (r *recorder) covered(it domain.Item) (bool, error) {
+	if it.Parent == "" {
+		return false, nil
+	}
+	p, err := r.item(it.Parent)
+	if domain.CodeOf(err) == domain.CodeNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	rel, err := coveringRelease(r.stub, *p, it, r.lotRelease)
+	return rel != nil, err
+}
+
+func (r *recorder) lotRelease(id string) (*domain.Release, error) {
+	rel, ok := r.releases[id]
+	if !ok {
+		var err error
+		if rel, err = releaseOf(r.stub, id); err != nil {
+			return nil, err
+		}
+		r.releases[id] = rel
+	}
+	return rel, nil
 }

@@ -30,7 +30,17 @@ func (r *recorder) apply(seq int, in domain.EventInput) error {
 		}
 		recalled = rc != nil
 	}
-	next, err := domain.NextStatus(v, recalled, in.Type)
+	step := domain.NextStatus
+	if domain.WantsRelease(v, in.Type) {
+		covered, err := r.covered(v)
+		if err != nil {
+			return err
+		}
+		if covered { // its lot's release counts as its own, as in Verify
+			step = domain.NextStatusCovered
+		}
+	}
+	next, err := step(v, recalled, in.Type)
 	if err != nil {
 		return err
 	}

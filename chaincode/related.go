@@ -39,14 +39,10 @@ func relatedOf(stub shim.ChaincodeStubInterface, it domain.Item) (related, error
 		cur = p
 	}
 	if len(r.parents) > 0 {
-		ins, err := inspectionsOf(stub, it.ID)
-		if err != nil {
+		lotRelease := func(id string) (*domain.Release, error) { return releaseOf(stub, id) }
+		var err error
+		if r.covering, err = coveringRelease(stub, r.parents[0], it, lotRelease); err != nil {
 			return r, err
-		}
-		if domain.ReleaseCovers(r.parents[0], it, ins) {
-			if r.covering, err = releaseOf(stub, r.parents[0].ID); err != nil {
-				return r, err
-			}
 		}
 	}
 	l := lineage{stub: stub, items: cachedItems(ledgerItems(stub)), dir: holders, depth: maxRelatives, limit: maxRelatives}
@@ -65,6 +61,26 @@ func relatedOf(stub shim.ChaincodeStubInterface, it domain.Item) (related, error
 		}
 	}
 	return r, nil
+}
+
+// coveringRelease returns the release of parent, the registered lot of it,
+// when it counts as the release of it (domain.ReleaseCovers), else nil.
+// lotRelease reads a lot's release record; the inspections of it are read
+// only when the lot has one. Point reads and one bounded range that is not
+// paginated: Verify and the recorder's shipping (a submit) share it.
+func coveringRelease(stub shim.ChaincodeStubInterface, parent, it domain.Item, lotRelease func(id string) (*domain.Release, error)) (*domain.Release, error) {
+	if !domain.ReleaseCovers(parent, it, nil) {
+		return nil, nil
+	}
+	rel, err := lotRelease(parent.ID)
+	if rel == nil || err != nil {
+		return nil, err
+	}
+	ins, err := inspectionsOf(stub, it.ID)
+	if err != nil || !domain.ReleaseCovers(parent, it, ins) {
+		return nil, err
+	}
+	return rel, nil
 }
 
 // releaseFor returns the release that applies to it: its own, else that of

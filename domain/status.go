@@ -40,6 +40,31 @@ func NeedsRelease(ind Industry, k Kind) bool {
 // shipping one moves only its own custody record.
 func HoldsGoods(k Kind) bool { return k == KindCase || k == KindPallet }
 
+// WantsRelease reports whether event ev needs it released while it has no
+// release of its own: shipping a registered or inspected item that
+// NeedsRelease. A release of its lot that covers it (ReleaseCovers) then
+// stands in for its own: see NextStatusCovered.
+func WantsRelease(it Item, ev EventType) bool {
+	switch it.Status {
+	case "", StatusRegistered, StatusInspected:
+		return ev == EventShipping && NeedsRelease(it.Industry, it.Kind)
+	}
+	return false
+}
+
+// NextStatusCovered is NextStatus for an item that a release of its lot
+// covers (ReleaseCovers, and the lot is released): where ev needs the item
+// released (WantsRelease) the covering release counts as its own, as it
+// does at read time (PublicStatus). The result is the status NextStatus
+// gives a released item; the covering release itself is never stored on
+// the item.
+func NextStatusCovered(it Item, recalled bool, ev EventType) (Status, error) {
+	if WantsRelease(it, ev) {
+		it.Status = StatusReleased
+	}
+	return NextStatus(it, recalled, ev)
+}
+
 // NextStatus applies event ev to an item and returns its new stored status.
 // recalled is whether a recall applies to the item (its own or an
 // ancestor's); recall is never stored on the item, so recalling leaves the
@@ -100,7 +125,7 @@ func NextStatus(it Item, recalled bool, ev EventType) (Status, error) {
 			if !NeedsRelease(it.Industry, it.Kind) {
 				return StatusShipped, nil
 			}
-			return "", Errorf(CodeConflict, "%s is %s: it must be released before shipping", it.ID, from)
+			return "", Errorf(CodeConflict, "%s is %s: it must be released (its own release, or its lot's where that covers it) before shipping", it.ID, from)
 		}
 	case EventReceiving:
 		if from == StatusShipped {

@@ -42,15 +42,7 @@ func TestNextStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := NextStatus(tt.item, tt.recalled, tt.ev)
-			if tt.want == "" {
-				if !errors.Is(err, ErrConflict) {
-					t.Fatalf("NextStatus = %q, %v; want CONFLICT", got, err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("NextStatus = %q, %v; want %q", got, err, tt.want)
-			}
+			wantNext(t, got, err, tt.want)
 		})
 	}
 }
@@ -79,5 +71,54 @@ func TestEffectiveStatus(t *testing.T) {
 	}
 	if got := EffectiveStatus(StatusShipped, false); got != StatusShipped {
 		t.Errorf("shipped = %q", got)
+	}
+}
+
+func TestNextStatusCovered(t *testing.T) {
+	jar := func(s Status) Item {
+		return Item{ID: "88.1/J", Kind: KindUnit, Industry: IndustryCosmetics, Parent: "88.1/B", Status: s}
+	}
+	tests := []struct {
+		name     string
+		item     Item
+		recalled bool
+		ev       EventType
+		wants    bool   // WantsRelease
+		want     Status // "" means CONFLICT
+	}{
+		{"a covered registered unit ships", jar(StatusRegistered), false, EventShipping, true, StatusShipped},
+		{"a covered inspected unit ships", jar(StatusInspected), false, EventShipping, true, StatusShipped},
+		{"an empty stored status reads as registered", jar(""), false, EventShipping, true, StatusShipped},
+		{"a covered unit that is recalled does not ship", jar(StatusRegistered), true, EventShipping, true, ""},
+		{"a received unit reships without a release", jar(StatusReceived), false, EventShipping, false, StatusShipped},
+		{"a shipped unit cannot ship again", jar(StatusShipped), false, EventShipping, false, ""},
+		{"a decommissioned unit stays decommissioned", jar(StatusDecommissioned), false, EventShipping, false, ""},
+		{"commissioning sees the stored status", jar(StatusRegistered), false, EventCommissioning, false, StatusRegistered},
+		{"a process step keeps the stored status", jar(StatusInspected), false, EventProcessStep, false, StatusInspected},
+		{"receiving an unshipped covered unit is a conflict", jar(StatusRegistered), false, EventReceiving, false, ""},
+		{"a case needs no release to ship", Item{ID: "88.1/C", Kind: KindCase, Industry: IndustryCosmetics}, false, EventShipping, false, StatusShipped},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := WantsRelease(tt.item, tt.ev); got != tt.wants {
+				t.Fatalf("WantsRelease = %v, want %v", got, tt.wants)
+			}
+			got, err := NextStatusCovered(tt.item, tt.recalled, tt.ev)
+			wantNext(t, got, err, tt.want)
+		})
+	}
+}
+
+// wantNext checks a transition's result: want, or CONFLICT when want is "".
+func wantNext(tb testing.TB, got Status, err error, want Status) {
+	tb.Helper()
+	if want == "" {
+		if !errors.Is(err, ErrConflict) {
+			tb.Fatalf("next status = %q, %v; want CONFLICT", got, err)
+		}
+		return
+	}
+	if err != nil || got != want {
+		tb.Fatalf("next status = %q, %v; want %q", got, err, want)
 	}
 }
