@@ -55,7 +55,7 @@ func applyCustody(it *domain.Item, cu domain.Custody) {
 	if it.Status != domain.StatusDecommissioned {
 		it.Status = cu.Status
 	}
-	if cu.At > it.UpdatedAt {
+	if domain.CompareTimes(cu.At, it.UpdatedAt) > 0 {
 		it.UpdatedAt = cu.At
 	}
 }

@@ -2,7 +2,6 @@ package chaincode
 
 import (
 	"slices"
-	"time"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 
@@ -83,7 +82,7 @@ func recordedAndQuality(stub shim.ChaincodeStubInterface, it domain.Item) ([]dom
 
 // sortEvents orders events by time, keeping the given order among equals.
 func sortEvents(evs []domain.Event) {
-	slices.SortStableFunc(evs, func(a, b domain.Event) int { return timeOf(a.At).Compare(timeOf(b.At)) })
+	slices.SortStableFunc(evs, func(a, b domain.Event) int { return domain.CompareTimes(a.At, b.At) })
 }
 
 // newest returns the last n events of a sorted list.
@@ -97,10 +96,4 @@ func newest(evs []domain.Event, n int) []domain.Event {
 func derived(id string, typ domain.EventType, disp, msp, actor, role, at, txID string) domain.Event {
 	return domain.Event{EventInput: domain.EventInput{Type: typ, ID: id, Disposition: disp}, BizStep: domain.BizStep(typ),
 		ActorMSP: msp, ActorID: actor, ActorRole: role, At: at, TxID: txID}
-}
-
-// timeOf parses a record time (RFC 3339); unparsable times sort first.
-func timeOf(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
 }

@@ -1,7 +1,5 @@
 package domain
 
-import "time"
-
 // Read-time inheritance: what the public view of an item takes from the
 // items above it — its production lot and the cases/pallets holding it —
 // without a record of its own (no write per unit).
@@ -62,11 +60,11 @@ func InheritedEvent(via string, t EventType) bool {
 func HeldCustody(own *Custody, holders []Custody) *Custody {
 	var best *Custody
 	for i := range holders {
-		if best == nil || recordTime(holders[i].At).After(recordTime(best.At)) {
+		if best == nil || CompareTimes(holders[i].At, best.At) > 0 {
 			best = &holders[i]
 		}
 	}
-	if best == nil || (own != nil && !recordTime(best.At).After(recordTime(own.At))) {
+	if best == nil || (own != nil && CompareTimes(best.At, own.At) <= 0) {
 		return nil
 	}
 	return best
@@ -92,10 +90,4 @@ func PublicStatus(s Status, released bool, held Status, recalled bool) Status {
 		return StatusReleased
 	}
 	return s
-}
-
-// recordTime parses a record time (RFC 3339); unparsable times are zero.
-func recordTime(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
 }

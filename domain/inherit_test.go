@@ -89,6 +89,8 @@ func TestHeldCustody(t *testing.T) {
 		{"shipped in the same transaction as its case: its own", &sameTx, []Custody{caseShipped}, ""},
 		{"equal times: the nearest holder", nil, []Custody{cu("case", "2026-01-02T10:00:00Z", StatusShipped), cu("pallet", "2026-01-02T10:00:00.000Z", StatusShipped)}, "case"},
 		{"times compare as times, not text", nil, []Custody{cu("case", "2026-01-02T10:00:00.5Z", StatusShipped), cu("pallet", "2026-01-02T10:00:00.45Z", StatusShipped)}, "case"},
+		{"a fraction of a second is later than the whole second", nil, []Custody{cu("case", "2026-01-02T10:00:00Z", StatusShipped), cu("pallet", "2026-01-02T10:00:00.5Z", StatusShipped)}, "pallet"},
+		{"a holder move .05 s after its own wins", &Custody{ID: "unit", At: "2026-01-02T10:00:00.9Z"}, []Custody{cu("case", "2026-01-02T10:00:00.95Z", StatusShipped)}, "case"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -196,7 +196,11 @@ func LatestUnder(v int, ins []Inspection) *Inspection {
 		if in.PlanVersion != v {
 			continue
 		}
-		if best == nil || in.At > best.At || (in.At == best.At && in.TxID > best.TxID) {
+		if best == nil {
+			best = in
+			continue
+		}
+		if c := CompareTimes(in.At, best.At); c > 0 || (c == 0 && in.TxID > best.TxID) {
 			best = in
 		}
 	}

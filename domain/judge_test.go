@@ -174,6 +174,10 @@ func TestReleaseCheck(t *testing.T) {
 		{"a failing latest inspection blocks despite an earlier pass", []Inspection{insp(2, "2026-01-01T00:00:00Z", "a", good), insp(2, "2026-01-02T00:00:00Z", "b", bad)}, true, []string{"MAXONLY"}, []string{"MINONLY"}},
 		{"a pass under an older plan version does not release", []Inspection{insp(1, "2026-01-03T00:00:00Z", "c", good)}, true, nil, []string{"RANGE", "MAXONLY", "MINONLY", "OK"}},
 		{"same time: the larger tx id is latest", []Inspection{insp(2, "2026-01-01T00:00:00Z", "b", good), insp(2, "2026-01-01T00:00:00Z", "a", bad)}, false, nil, nil},
+		// RFC3339Nano drops trailing zeros: the text order of these is wrong.
+		{"times compare as instants: .95 s is later than .9 s", []Inspection{insp(2, "2026-01-01T10:00:05.95Z", "a", good), insp(2, "2026-01-01T10:00:05.9Z", "b", bad)}, false, nil, nil},
+		{"a fraction of a second is later than the whole second", []Inspection{insp(2, "2026-01-01T10:00:05.5Z", "a", good), insp(2, "2026-01-01T10:00:05Z", "b", bad)}, false, nil, nil},
+		{"one instant in two offsets ties on the tx id", []Inspection{insp(2, "2026-01-01T10:00:05Z", "b", good), insp(2, "2026-01-01T18:00:05+08:00", "a", bad)}, false, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

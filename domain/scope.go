@@ -73,6 +73,18 @@ func parseTime(field, s string) (time.Time, error) {
 // FormatTime renders a tx time the way the ledger stores times.
 func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
+// RecordTime parses a stored record time (RFC 3339, as FormatTime writes
+// it); an unparsable time is the zero time, so it sorts first.
+func RecordTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// CompareTimes compares two record times as instants (-1, 0, +1). Never
+// compare them as text: RFC3339Nano drops trailing zeros, so
+// "…:05.95Z" sorts before "…:05.9Z" and "…:05.5Z" before "…:05Z".
+func CompareTimes(a, b string) int { return RecordTime(a).Compare(RecordTime(b)) }
+
 // Normalize validates a consent request from grantor at tx time now and
 // returns it in canonical form: subjects normalised, times in UTC, validFrom
 // defaulting to now. It refuses a grant to oneself, unknown or repeated

@@ -212,3 +212,26 @@ func FuzzNormalizeSubject(f *testing.F) {
 		}
 	})
 }
+
+func TestCompareTimes(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b string
+		want int
+	}{
+		{"more fractional digits can be later", "2026-01-01T10:00:05.95Z", "2026-01-01T10:00:05.9Z", 1},
+		{"fewer fractional digits can be earlier", "2026-01-01T10:00:05.9Z", "2026-01-01T10:00:05.95Z", -1},
+		{"a fraction is later than the whole second", "2026-01-01T10:00:05.5Z", "2026-01-01T10:00:05Z", 1},
+		{"trailing zeros do not matter", "2026-01-01T10:00:05.10Z", "2026-01-01T10:00:05.1Z", 0},
+		{"offsets are applied", "2026-01-01T18:00:05+08:00", "2026-01-01T10:00:05Z", 0},
+		{"a tenth is later than nine hundredths", "2026-01-01T10:00:05.1Z", "2026-01-01T10:00:05.09Z", 1},
+		{"an unparsable time sorts first", "yesterday", "2026-01-01T10:00:05Z", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CompareTimes(tt.a, tt.b); got != tt.want {
+				t.Fatalf("CompareTimes(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+			}
+		})
+	}
+}
