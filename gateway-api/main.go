@@ -167,6 +167,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	lctx, stopListener := context.WithCancel(ctx)
 	listenerDone := make(chan error, 1)
 	go func() { listenerDone <- listener.Run(lctx) }()
+	// Cross-org read-your-writes: a write answers once every org's peer has
+	// its block (at most 3s; docs/network.md "Open problems").
+	heights := fab.TrackHeights(3*time.Second, log)
+	heightsDone := make(chan struct{})
+	go func() { heights.Run(lctx); close(heightsDone) }()
+	defer func() { stopListener(); <-heightsDone }()
 	pub.run(lctx, fab, cfg.serviceUser, log)
 	defer func() { stopListener(); <-listenerDone }()
 

@@ -56,5 +56,6 @@ type Call struct {
 type Committed struct {
 	Result []byte
 	TxID   string
+	Block  uint64    // the block it was committed in
 	At     time.Time // when the commit status arrived
 }

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"sync"
@@ -50,6 +51,7 @@ type Fabric struct {
 	order     []string // user names in profile order
 	commitsMu sync.Mutex
 	commits   map[string]time.Time // tx id → commit seen, for listener lag
+	heights   *Heights             // nil: a write answers once its own peer committed
 }
 
 type user struct {
@@ -170,7 +172,25 @@ func (f *Fabric) Submit(ctx context.Context, call Call) (Committed, error) {
 		out, err = f.submitOnce(ctx, u, call)
 		return err
 	})
+	if err == nil && f.heights != nil {
+		f.heights.Wait(ctx, out.Block)
+	}
 	return out, mapError(call.Fn, err)
+}
+
+// TrackHeights makes every later Submit wait (at most max) until each org's
+// peer has committed the write's block; see Heights. The caller runs the
+// returned tracker. Heights streams use the first user of each org.
+func (f *Fabric) TrackHeights(max time.Duration, log *slog.Logger) *Heights {
+	sources := map[string]BlockSource{}
+	for _, org := range f.profile.Orgs {
+		for _, u := range org.Users {
+			sources[org.Peer.Name] = blockSource(f.users[u.Name].network)
+			break
+		}
+	}
+	f.heights = NewHeights(sources, max, log, f.cfg.Metrics)
+	return f.heights
 }
 
 func (f *Fabric) submitOnce(ctx context.Context, u *user, call Call) (Committed, error) {
@@ -202,7 +222,7 @@ func (f *Fabric) submitOnce(ctx context.Context, u *user, call Call) (Committed,
 		return Committed{}, &client.CommitError{TransactionID: st.TransactionID, Code: st.Code}
 	}
 	f.noteCommit(st.TransactionID, t3)
-	return Committed{Result: tx.Result(), TxID: st.TransactionID, At: t3}, nil
+	return Committed{Result: tx.Result(), TxID: st.TransactionID, Block: st.BlockNumber, At: t3}, nil
 }
 
 func proposalOptions(call Call) []client.ProposalOption {

@@ -1,6 +1,10 @@
 package ledger
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the Fabric-side measurements. A nil *Metrics records nothing.
 type Metrics struct {
@@ -11,6 +15,8 @@ type Metrics struct {
 	eventLag   prometheus.Histogram
 	eventBlock prometheus.Gauge
 	events     *prometheus.CounterVec
+	syncWait   *prometheus.HistogramVec
+	heights    *prometheus.GaugeVec
 }
 
 // NewMetrics creates and registers the ledger metrics.
@@ -48,8 +54,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "idchain_event_listener_events_total",
 			Help: "Chaincode events processed, and listener reconnects.",
 		}, []string{"kind"}),
+		syncWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "idchain_fabric_peer_sync_seconds",
+			Help:    "Time a committed write waited until every org's peer had its block (outcome: synced, timeout).",
+			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2, 3, 5},
+		}, []string{"outcome"}),
+		heights: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "idchain_fabric_peer_height",
+			Help: "Committed block height of each org's peer as seen by this API.",
+		}, []string{"peer"}),
 	}
-	reg.MustRegister(m.phase, m.retries, m.batchItems, m.batchReqs, m.eventLag, m.eventBlock, m.events)
+	reg.MustRegister(m.phase, m.retries, m.batchItems, m.batchReqs, m.eventLag, m.eventBlock, m.events, m.syncWait, m.heights)
 	return m
 }
 
@@ -75,5 +90,21 @@ func (m *Metrics) batch(items, requests int) {
 func (m *Metrics) event(kind string) {
 	if m != nil {
 		m.events.WithLabelValues(kind).Inc()
+	}
+}
+
+func (m *Metrics) peerSync(d time.Duration, timedOut bool) {
+	if m != nil {
+		outcome := "synced"
+		if timedOut {
+			outcome = "timeout"
+		}
+		m.syncWait.WithLabelValues(outcome).Observe(d.Seconds())
+	}
+}
+
+func (m *Metrics) peerHeight(peer string, height uint64) {
+	if m != nil {
+		m.heights.WithLabelValues(peer).Set(float64(height))
 	}
 }

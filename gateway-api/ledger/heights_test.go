@@ -1,0 +1,184 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+)
+
+// fakePeer is a BlockSource the test feeds by hand.
+type fakePeer struct {
+	blocks chan uint64
+	opened chan uint64 // start of every stream opened
+	fail   bool        // refuse to open (peer down)
+}
+
+func newFakePeer() *fakePeer {
+	return &fakePeer{blocks: make(chan uint64), opened: make(chan uint64, 10)}
+}
+
+func (f *fakePeer) source(ctx context.Context, start uint64) (<-chan uint64, error) {
+	if f.fail {
+		return nil, errors.New("connection refused")
+	}
+	f.opened <- start
+	out := make(chan uint64)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case b := <-f.blocks:
+				out <- b
+			}
+		}
+	}()
+	return out, nil
+}
+
+func startHeights(t *testing.T, max time.Duration, peers map[string]*fakePeer) *Heights {
+	t.Helper()
+	src := map[string]BlockSource{}
+	for n, p := range peers {
+		src[n] = p.source
+	}
+	h := NewHeights(src, max, slog.New(slog.DiscardHandler), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for n, p := range peers {
+		if !p.fail {
+			select {
+			case <-p.opened:
+			case <-time.After(2 * time.Second):
+				t.Fatalf("stream of %s not opened", n)
+			}
+		}
+	}
+	return h
+}
+
+func waitAsync(h *Heights, block uint64) <-chan []string {
+	ch := make(chan []string, 1)
+	go func() { ch <- h.Wait(context.Background(), block) }()
+	return ch
+}
+
+func TestHeightsWaitsUntilEveryPeerHasTheBlock(t *testing.T) {
+	a, b := newFakePeer(), newFakePeer()
+	h := startHeights(t, 5*time.Second, map[string]*fakePeer{"a": a, "b": b})
+	a.blocks <- 7
+	done := waitAsync(h, 7)
+	b.blocks <- 6 // b one block behind
+	select {
+	case lag := <-done:
+		t.Fatalf("returned while b was behind: %v", lag)
+	case <-time.After(50 * time.Millisecond):
+	}
+	b.blocks <- 7
+	select {
+	case lag := <-done:
+		if lag != nil {
+			t.Fatalf("lagging %v after both committed", lag)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("still waiting after every peer committed the block")
+	}
+	// Already there: no wait.
+	if lag := h.Wait(context.Background(), 5); lag != nil {
+		t.Fatalf("lagging %v for an old block", lag)
+	}
+}
+
+func TestHeightsTimesOutAndThenSkipsTheLaggard(t *testing.T) {
+	a, b := newFakePeer(), newFakePeer()
+	h := startHeights(t, 100*time.Millisecond, map[string]*fakePeer{"a": a, "b": b})
+	a.blocks <- 3
+	t0 := time.Now()
+	lag := h.Wait(context.Background(), 3)
+	if d := time.Since(t0); d < 100*time.Millisecond || d > time.Second {
+		t.Fatalf("timed out after %s, want the bound 100ms", d)
+	}
+	if !slices.Equal(lag, []string{"b"}) {
+		t.Fatalf("lagging %v, want [b]", lag)
+	}
+	// b is stale now: the next write does not wait for it.
+	a.blocks <- 4
+	t0 = time.Now()
+	if lag := h.Wait(context.Background(), 4); lag != nil || time.Since(t0) > 50*time.Millisecond {
+		t.Fatalf("waited %s for a stale peer (lagging %v)", time.Since(t0), lag)
+	}
+	// Once b catches up past the block it missed, it is waited for again.
+	b.blocks <- 4
+	done := waitAsync(h, 5)
+	a.blocks <- 5
+	select {
+	case lag := <-done:
+		t.Fatalf("returned before the caught-up peer had the block: %v", lag)
+	case <-time.After(50 * time.Millisecond):
+	}
+	b.blocks <- 5
+	if lag := <-done; lag != nil {
+		t.Fatalf("lagging %v", lag)
+	}
+}
+
+func TestHeightsIgnoresADownPeer(t *testing.T) {
+	a, down := newFakePeer(), newFakePeer()
+	down.fail = true
+	h := startHeights(t, 5*time.Second, map[string]*fakePeer{"a": a, "down": down})
+	a.blocks <- 9
+	t0 := time.Now()
+	if lag := h.Wait(context.Background(), 9); lag != nil || time.Since(t0) > 100*time.Millisecond {
+		t.Fatalf("waited %s for a peer whose stream is down (lagging %v)", time.Since(t0), lag)
+	}
+}
+
+func TestHeightsReconnectsFromTheNextBlock(t *testing.T) {
+	a := newFakePeer()
+	src := &reconnecting{fakePeer: a}
+	h := NewHeights(map[string]BlockSource{"a": src.source}, time.Second, slog.New(slog.DiscardHandler), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go h.Run(ctx)
+	if start := <-a.opened; start != 0 {
+		t.Fatalf("first stream from %d, want the next commit (0)", start)
+	}
+	a.blocks <- 11
+	src.drop() // the stream ends; the tracker reconnects after its backoff
+	select {
+	case start := <-a.opened:
+		if start != 12 {
+			t.Fatalf("reconnected from %d, want 12", start)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("no reconnect")
+	}
+}
+
+// reconnecting wraps a fakePeer whose current stream can be cut.
+type reconnecting struct {
+	*fakePeer
+	cut chan struct{}
+}
+
+func (r *reconnecting) source(ctx context.Context, start uint64) (<-chan uint64, error) {
+	r.cut = make(chan struct{})
+	sctx, cancel := context.WithCancel(ctx)
+	cut := r.cut
+	go func() {
+		select {
+		case <-cut:
+		case <-sctx.Done():
+		}
+		cancel()
+	}()
+	return r.fakePeer.source(sctx, start)
+}
+
+func (r *reconnecting) drop() { close(r.cut) }
