@@ -8,7 +8,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/cache"
 	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/ledger"
@@ -19,6 +18,7 @@ import (
 // scan counter, alerts, dashboard counters, and the background
 // loops that record first scans on-chain and count chaincode events.
 type publicWiring struct {
+	prof  *profile.Profile
 	scans *cache.Scans
 	stats *cache.StatsRecorder
 	deps  httpapi.PublicDeps
@@ -28,7 +28,7 @@ type publicWiring struct {
 // printed in QR labels and Handle values (default: each request's host).
 func newPublic(prof *profile.Profile, rdb redis.UniversalClient, reads cache.Evaluator, serviceUser string, getenv func(string) string) *publicWiring {
 	scans := cache.NewScans(rdb, 0)
-	w := &publicWiring{scans: scans, stats: cache.NewStatsRecorder(scans, reads, serviceUser)}
+	w := &publicWiring{prof: prof, scans: scans, stats: cache.NewStatsRecorder(scans, reads, serviceUser)}
 	w.deps = httpapi.PublicDeps{Scans: scans, Alerts: scans, Stats: scans,
 		BaseURL: getenv("IDCHAIN_PUBLIC_URL"), OrgNames: map[string]string{}}
 	for _, o := range prof.Orgs {
@@ -40,12 +40,9 @@ func newPublic(prof *profile.Profile, rdb redis.UniversalClient, reads cache.Eva
 	return w
 }
 
-// observe hands a chaincode event to the dashboard counters (never blocks).
-func (w *publicWiring) observe(ev domain.ChaincodeEvent) { w.stats.Observe(ev) }
-
 // run records queued first scans on-chain every 2 s in batches of up to
-// 500 (public:RecordFirstScans, as the service user) and counts events,
-// until ctx ends.
+// 500 (public:RecordFirstScans, as the service user) and counts chaincode
+// events from their own stream (statsfeed.go), until ctx ends.
 func (w *publicWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser string, log *slog.Logger) {
 	record := func(ctx context.Context, batch []cache.FirstScan) error {
 		arg, err := json.Marshal(batch)
@@ -60,5 +57,13 @@ func (w *publicWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser 
 	go w.scans.RunFirstScans(ctx, 2*time.Second, 500, record, func(err error) {
 		log.Warn("first scans not recorded yet", "err", err.Error())
 	})
-	go w.stats.Run(ctx, func(err error) { log.Warn("dashboard counters", "err", err.Error()) })
+	feed, err := openStatsFeed(w.prof, serviceUser)
+	if err != nil {
+		log.Error("dashboard counters not kept", "err", err.Error())
+		return
+	}
+	go func() {
+		defer feed.Close()
+		w.stats.Run(ctx, feed, func(err error) { log.Warn("dashboard counters: event stream ended; reconnecting", "err", err.Error()) })
+	}()
 }

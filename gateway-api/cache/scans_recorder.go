@@ -1,69 +1,131 @@
 package cache
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"sync/atomic"
+	"errors"
 	"time"
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
 )
 
-// StatsRecorder turns chaincode events into the dashboard counters. The
-// event listener hands it events with Observe, which never blocks (the
-// listener must keep invalidating the cache promptly); a worker enriches
-// each event with the org and industry of the items it names (cached reads)
-// and adds the counts. Counting starts when the listener starts; an event
-// seen twice is counted once (AddStats deduplicates by tx id).
+// StatsRecorder turns chaincode events into the dashboard counters. It
+// follows its own event stream (not the cache listener's): its checkpoint
+// is kept in Redis next to the counters and moves in the same transaction
+// as the counts of each event, so when Redis loses its data the checkpoint
+// goes with the counters and they are rebuilt from block 0. Each event is
+// enriched with the org and industry of the items it names (cached reads).
 type StatsRecorder struct {
 	scans *Scans
 	reads Evaluator
 	user  string
 	// Sample bounds the items read per registration event; larger batches
 	// are apportioned by the industries of an evenly spread sample.
-	Sample  int
-	Now     func() time.Time
-	ch      chan domain.ChaincodeEvent
-	dropped atomic.Int64
+	Sample int
+	Now    func() time.Time
+	// Check is how often Run looks for a lost checkpoint while the stream
+	// is idle (default 5s), so the counters come back without new events.
+	Check time.Duration
 }
 
 // NewStatsRecorder reads items through reads as user.
 func NewStatsRecorder(s *Scans, reads Evaluator, user string) *StatsRecorder {
-	return &StatsRecorder{scans: s, reads: reads, user: user, Sample: 50, Now: time.Now,
-		ch: make(chan domain.ChaincodeEvent, 4096)}
+	return &StatsRecorder{scans: s, reads: reads, user: user, Sample: 50, Now: time.Now}
 }
 
-// Observe queues ev; when the queue is full the event is dropped and counted.
-func (r *StatsRecorder) Observe(ev domain.ChaincodeEvent) {
-	select {
-	case r.ch <- ev:
-	default:
-		r.dropped.Add(1)
-	}
+// LedgerEvent is a chaincode event with its place on the ledger.
+type LedgerEvent struct {
+	Block uint64
+	At    time.Time // commit time of the block; zero when unknown (then now)
+	Event domain.ChaincodeEvent
 }
 
-// Dropped is how many events were not counted because the queue was full.
-func (r *StatsRecorder) Dropped() int64 { return r.dropped.Load() }
+// EventStream delivers the chaincode events from block from on, in ledger
+// order, to fn until the stream ends, ctx ends or fn fails (its error is
+// returned). The Fabric one is in gateway-api/statsfeed.go.
+type EventStream interface {
+	Events(ctx context.Context, from uint64, fn func(context.Context, LedgerEvent) error) error
+}
 
-// Run counts queued events until ctx ends. onErr sees failures.
-func (r *StatsRecorder) Run(ctx context.Context, onErr func(error)) {
-	for {
+// Run counts the events of src until ctx ends, reconnecting with backoff
+// (streams do not recover by themselves) from the Redis checkpoint, or
+// from block 0 when there is none. onErr sees every failure.
+func (r *StatsRecorder) Run(ctx context.Context, src EventStream, onErr func(error)) {
+	delay := 250 * time.Millisecond
+	for ctx.Err() == nil {
+		began := time.Now()
+		from, err := r.scans.StatsStart(ctx, r.Now())
+		if err == nil {
+			err = r.follow(ctx, src, from)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if onErr != nil && err != nil {
+			onErr(err)
+		}
+		if time.Since(began) > 30*time.Second {
+			delay = 250 * time.Millisecond
+		}
 		select {
 		case <-ctx.Done():
-			return
-		case ev := <-r.ch:
-			if err := r.Record(ctx, ev); err != nil && onErr != nil {
-				onErr(err)
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 10*time.Second)
+	}
+}
+
+// follow streams from block from until the stream fails or the checkpoint
+// disappears.
+func (r *StatsRecorder) follow(ctx context.Context, src EventStream, from uint64) error {
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		t := time.NewTicker(cmp.Or(r.Check, 5*time.Second))
+		defer t.Stop()
+		for {
+			select {
+			case <-sctx.Done():
+				return
+			case <-t.C:
+			}
+			if ok, err := r.scans.StatsCheckpointed(sctx); err == nil && !ok {
+				cancel(ErrStatsCheckpointLost)
+				return
 			}
 		}
+	}()
+	err := src.Events(sctx, from, r.Record)
+	if cause := context.Cause(sctx); ctx.Err() == nil && errors.Is(cause, ErrStatsCheckpointLost) {
+		return cause
 	}
+	return err
 }
 
 type orgInd struct{ org, ind string }
 
-// Record counts one event now.
-func (r *StatsRecorder) Record(ctx context.Context, ev domain.ChaincodeEvent) error {
+// Record counts one event on the day of its block, once (see AddStats).
+// Events older than the counters' lifetime are skipped.
+func (r *StatsRecorder) Record(ctx context.Context, le LedgerEvent) error {
+	at := le.At
+	if at.IsZero() {
+		at = r.Now()
+	}
+	if r.Now().Sub(at) > statsTTL {
+		return nil
+	}
+	incs := r.counts(ctx, le.Event)
+	if len(incs) == 0 {
+		return nil
+	}
+	_, err := r.scans.AddStats(ctx, le.Block, le.Event.TxID, DayOf(at), incs)
+	return err
+}
+
+// counts returns what ev adds to the counters.
+func (r *StatsRecorder) counts(ctx context.Context, ev domain.ChaincodeEvent) map[StatKey]int64 {
 	incs := map[StatKey]int64{}
 	add := func(metric string, oi orgInd, n int64) {
 		if n > 0 {
@@ -102,11 +164,8 @@ func (r *StatsRecorder) Record(ctx context.Context, ev domain.ChaincodeEvent) er
 		add(MetricShared, first(), 1)
 	case "consent.granted":
 		add(MetricConsents, orgInd{}, 1) // the event names only the consent id
-	default:
-		return nil
 	}
-	_, err := r.scans.AddStats(ctx, ev.TxID, DayOf(r.Now()), incs)
-	return err
+	return incs
 }
 
 // itemOf returns the owner and industry of id ("" when unreadable).

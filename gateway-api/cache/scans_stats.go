@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -39,43 +40,129 @@ func parseStatField(f string) (StatKey, bool) {
 
 const statsTTL = 400 * 24 * time.Hour
 
-func statsKey(day string) string  { return scanPrefix + "stats:" + day }
-func statsTxKey(tx string) string { return scanPrefix + "statstx:" + tx }
+// Every stats key shares the hash tag {stats}, so that the counters and
+// their checkpoint can change in one MULTI on Redis Cluster too.
+func statsKey(day string) string { return scanPrefix + "{stats}:" + day }
+
+var (
+	statsBlockKey = scanPrefix + "{stats}cp"     // hash {block}: the block being counted
+	statsTxsKey   = scanPrefix + "{stats}cp:txs" // set: tx ids of that block already counted
+)
 
 // DayOf is the stats day (UTC+8, China Standard Time) of t.
 func DayOf(t time.Time) string {
 	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
 }
 
-// AddStats adds incs to day's counters once per transaction txID (an
-// event replayed after a reconnect or seen by a second API instance is not
-// counted twice). It reports whether the counts were added.
-func (s *Scans) AddStats(ctx context.Context, txID, day string, incs map[StatKey]int64) (bool, error) {
+// ErrStatsCheckpointLost reports that the stats checkpoint vanished while
+// counting (Redis lost its data): the counters must be rebuilt.
+var ErrStatsCheckpointLost = errors.New("stats checkpoint lost")
+
+// StatsStart returns the block from which chaincode events must be counted.
+// Without a checkpoint (first start, or Redis lost its data) it clears the
+// counters of the last 400 days and starts over from block 0, so that the
+// counters are always a function of the ledger alone.
+func (s *Scans) StatsStart(ctx context.Context, now time.Time) (uint64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 4*s.op)
 	defer cancel()
-	if txID != "" {
-		fresh, err := s.rdb.SetNX(ctx, statsTxKey(txID), 1, 7*24*time.Hour).Result()
+	var block uint64
+	reset := func(tx *redis.Tx) error {
+		b, err := tx.HGet(ctx, statsBlockKey, "block").Uint64()
+		if err == nil {
+			block = b
+			return nil
+		}
+		if !errors.Is(err, redis.Nil) {
+			return err
+		}
+		block = 0
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			keys := []string{statsTxsKey}
+			for d := now.Add(24 * time.Hour); now.Sub(d) <= statsTTL; d = d.Add(-24 * time.Hour) {
+				keys = append(keys, statsKey(DayOf(d)))
+			}
+			p.Del(ctx, keys...)
+			p.HSet(ctx, statsBlockKey, "block", 0)
+			return nil
+		})
+		return err
+	}
+	for range 5 {
+		err := s.rdb.Watch(ctx, reset, statsBlockKey)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue // another instance moved first: read again
+		}
 		if err != nil {
-			return false, fmt.Errorf("stats dedupe: %w", err)
+			return 0, fmt.Errorf("stats checkpoint: %w", err)
 		}
-		if !fresh {
-			return false, nil
-		}
+		return block, nil
 	}
-	if len(incs) == 0 {
-		return true, nil
-	}
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for k, n := range incs {
-			p.HIncrBy(ctx, statsKey(day), k.field(), n)
-		}
-		p.Expire(ctx, statsKey(day), statsTTL)
-		return nil
-	})
+	return 0, fmt.Errorf("stats checkpoint: %w", redis.TxFailedErr)
+}
+
+// StatsCheckpointed reports whether the stats checkpoint exists.
+func (s *Scans) StatsCheckpointed(ctx context.Context) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.op)
+	defer cancel()
+	n, err := s.rdb.Exists(ctx, statsBlockKey).Result()
 	if err != nil {
-		return false, fmt.Errorf("add stats: %w", err)
+		return false, fmt.Errorf("stats checkpoint: %w", err)
 	}
-	return true, nil
+	return n == 1, nil
+}
+
+// AddStats adds incs to day's counters for the event of transaction txID
+// in block, in the same transaction as it advances the checkpoint: an event
+// at or before the checkpoint (replayed after a reconnect, or counted by a
+// second API instance) is not counted again. It reports whether the counts
+// were added.
+func (s *Scans) AddStats(ctx context.Context, block uint64, txID, day string, incs map[StatKey]int64) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, 4*s.op)
+	defer cancel()
+	var added bool
+	add := func(tx *redis.Tx) error {
+		added = false
+		cp, err := tx.HGet(ctx, statsBlockKey, "block").Uint64()
+		if errors.Is(err, redis.Nil) {
+			return ErrStatsCheckpointLost
+		}
+		if err != nil {
+			return err
+		}
+		if block < cp {
+			return nil
+		}
+		if block == cp {
+			if done, err := tx.SIsMember(ctx, statsTxsKey, txID).Result(); err != nil || done {
+				return err
+			}
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			for k, n := range incs {
+				p.HIncrBy(ctx, statsKey(day), k.field(), n)
+			}
+			p.Expire(ctx, statsKey(day), statsTTL)
+			if block > cp {
+				p.Del(ctx, statsTxsKey)
+				p.HSet(ctx, statsBlockKey, "block", block)
+			}
+			p.SAdd(ctx, statsTxsKey, txID)
+			return nil
+		})
+		added = err == nil
+		return err
+	}
+	for range 5 {
+		err := s.rdb.Watch(ctx, add, statsBlockKey, statsTxsKey)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("add stats: %w", err)
+		}
+		return added, nil
+	}
+	return false, fmt.Errorf("add stats: %w", redis.TxFailedErr)
 }
 
 // Stats returns the counters of each day (missing days are empty).

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,9 +124,30 @@ func (r itemReads) Evaluate(_ context.Context, call ledger.Call) ([]byte, error)
 	return json.Marshal(it)
 }
 
-func TestStatsRecorderCountsEventsOncePerTransaction(t *testing.T) {
-	ctx := context.Background()
-	s := NewScans(mustRedis(t), time.Second)
+// fakeStream is an EventStream over a fixed ledger: it delivers the events
+// from the requested block on, then waits like a live stream.
+type fakeStream struct {
+	events []LedgerEvent
+	opened atomic.Int64
+}
+
+func (f *fakeStream) Events(ctx context.Context, from uint64, fn func(context.Context, LedgerEvent) error) error {
+	f.opened.Add(1)
+	for _, ev := range f.events {
+		if ev.Block < from {
+			continue
+		}
+		if err := fn(ctx, ev); err != nil {
+			return err
+		}
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// statsLedger is 300 registered items (a third pcb) and a few more events
+// in blocks 3 to 5, all committed on 2026-11-28 in China.
+func statsLedger() (itemReads, []LedgerEvent) {
 	reads := itemReads{}
 	var ids []string
 	for i := range 300 {
@@ -137,24 +159,25 @@ func TestStatsRecorderCountsEventsOncePerTransaction(t *testing.T) {
 		reads[id] = domain.Item{ID: id, Owner: "MakerMSP", Industry: ind}
 		ids = append(ids, id)
 	}
+	at := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
+	return reads, []LedgerEvent{
+		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "items.registered", IDs: ids, TxID: "t1"}},
+		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "item.inspected", IDs: ids[:1], TxID: "t2"}},
+		{Block: 4, At: at, Event: domain.ChaincodeEvent{Type: "item.recalled", IDs: ids[:5], TxID: "t3"}},
+		{Block: 5, At: at, Event: domain.ChaincodeEvent{Type: "consent.granted", IDs: []string{"c1"}, TxID: "t4"}},
+	}
+}
+
+func newStatsRecorder(s *Scans, reads Evaluator) *StatsRecorder {
 	r := NewStatsRecorder(s, reads, "svc")
-	r.Now = func() time.Time { return time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC) } // 28th in China
-	for _, ev := range []domain.ChaincodeEvent{
-		{Type: "items.registered", IDs: ids, TxID: "t1"},
-		{Type: "items.registered", IDs: ids, TxID: "t1"}, // replayed
-		{Type: "item.inspected", IDs: ids[:1], TxID: "t2"},
-		{Type: "item.recalled", IDs: ids[:5], TxID: "t3"},
-		{Type: "consent.granted", IDs: []string{"c1"}, TxID: "t4"},
-	} {
-		if err := r.Record(ctx, ev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	st, err := s.Stats(ctx, []string{"2026-11-28"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	day := st["2026-11-28"]
+	r.Now = func() time.Time { return time.Date(2026, 11, 29, 1, 0, 0, 0, time.UTC) }
+	r.Check = 20 * time.Millisecond
+	return r
+}
+
+// checkStatsDay fails unless day holds the counts of statsLedger.
+func checkStatsDay(t *testing.T, day map[StatKey]int64) {
+	t.Helper()
 	kb := day[StatKey{MetricItems, "MakerMSP", "kitchen_bath"}]
 	pcb := day[StatKey{MetricItems, "MakerMSP", "pcb"}]
 	if kb+pcb != 300 || pcb < 90 || pcb > 110 {
@@ -166,4 +189,91 @@ func TestStatsRecorderCountsEventsOncePerTransaction(t *testing.T) {
 	if day[StatKey{MetricRecalls, "MakerMSP", "pcb"}] != 1 || day[StatKey{MetricConsents, "", ""}] != 1 {
 		t.Errorf("recalls/consents %v", day)
 	}
+}
+
+func statsOf(t *testing.T, s *Scans, day string) map[StatKey]int64 {
+	t.Helper()
+	st, err := s.Stats(context.Background(), []string{day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st[day]
+}
+
+func TestStatsCountEachEventOnceWhateverIsReplayed(t *testing.T) {
+	ctx := context.Background()
+	s := NewScans(mustRedis(t), time.Second)
+	reads, events := statsLedger()
+	r := newStatsRecorder(s, reads)
+	from, err := s.StatsStart(ctx, r.Now())
+	if err != nil || from != 0 {
+		t.Fatalf("start without a checkpoint: %d %v", from, err)
+	}
+	src := &fakeStream{events: events}
+	count := func(from uint64) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		if err := src.Events(sctx, from, r.Record); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatal(err)
+		}
+	}
+	count(0)
+	count(0) // the whole ledger again
+	count(3) // a reconnect from within block 3
+	if from, _ := s.StatsStart(ctx, r.Now()); from != 5 {
+		t.Errorf("checkpoint at block %d, want 5", from)
+	}
+	other := newStatsRecorder(s, reads) // a second API instance
+	if err := (&fakeStream{events: events}).Events(ctx, 0, func(ctx context.Context, ev LedgerEvent) error {
+		if ev.Block == 5 {
+			return errors.New("stop")
+		}
+		return other.Record(ctx, ev)
+	}); err == nil {
+		t.Fatal("stream did not stop")
+	}
+	checkStatsDay(t, statsOf(t, s, "2026-11-28"))
+	if len(statsOf(t, s, "2026-11-29")) != 0 {
+		t.Error("events counted on the day they were seen, not their block's")
+	}
+}
+
+func TestStatsAreRebuiltAfterRedisLostItsData(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rdb := mustRedis(t)
+	s := NewScans(rdb, time.Second)
+	reads, events := statsLedger()
+	r := newStatsRecorder(s, reads)
+	src := &fakeStream{events: events}
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx, src, nil) }()
+	defer func() { cancel(); <-done }()
+	waitCounted := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for len(statsOf(t, s, "2026-11-28")) < 5 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: counters not there: %v", what, statsOf(t, s, "2026-11-28"))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond) // let a double count show
+		checkStatsDay(t, statsOf(t, s, "2026-11-28"))
+	}
+	waitCounted("first start")
+	if err := rdb.FlushDB(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitCounted("after FLUSHDB")
+	if n := src.opened.Load(); n != 2 {
+		t.Errorf("stream opened %d times, want 2 (the start and the rebuild)", n)
+	}
+
+	// Counters without their checkpoint (e.g. evicted) are cleared, not added to.
+	if err := rdb.Del(ctx, statsBlockKey).Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitCounted("after the checkpoint alone was lost")
 }
