@@ -153,7 +153,7 @@ func (r *StatsRecorder) counts(ctx context.Context, ev domain.ChaincodeEvent) ma
 		}
 		oi := first()
 		add(MetricInspected, oi, 1)
-		if r.lastPassed(ctx, ev.IDs[0]) {
+		if r.passed(ctx, ev.IDs[0], ev.TxID) {
 			add(MetricPassed, oi, 1)
 		}
 	case "item.released":
@@ -181,7 +181,9 @@ func (r *StatsRecorder) itemOf(ctx context.Context, id string) orgInd {
 	return orgInd{it.Owner, string(it.Industry)}
 }
 
-func (r *StatsRecorder) lastPassed(ctx context.Context, id string) bool {
+// passed is the judgement of id's inspection recorded by txID (the latest
+// when none is), so a replay counts what was judged then, not now.
+func (r *StatsRecorder) passed(ctx context.Context, id, txID string) bool {
 	b, err := r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetInspections, Args: []string{id}})
 	if err != nil {
 		return false
@@ -189,6 +191,11 @@ func (r *StatsRecorder) lastPassed(ctx context.Context, id string) bool {
 	var ins []domain.Inspection
 	if json.Unmarshal(b, &ins) != nil || len(ins) == 0 {
 		return false
+	}
+	for _, in := range ins {
+		if in.TxID == txID {
+			return in.Passed
+		}
 	}
 	return ins[len(ins)-1].Passed
 }

@@ -115,7 +115,9 @@ type itemReads map[string]domain.Item
 
 func (r itemReads) Evaluate(_ context.Context, call ledger.Call) ([]byte, error) {
 	if call.Fn == ledger.FnGetInspections {
-		return json.Marshal([]domain.Inspection{{Judgement: domain.Judgement{Passed: false}}, {Judgement: domain.Judgement{Passed: true}}})
+		// failed at first (tx t0), passed on re-inspection (t2)
+		return json.Marshal([]domain.Inspection{{TxID: "t0", Judgement: domain.Judgement{Passed: false}},
+			{TxID: "t2", Judgement: domain.Judgement{Passed: true}}})
 	}
 	it, ok := r[call.Args[0]]
 	if !ok {
@@ -146,7 +148,7 @@ func (f *fakeStream) Events(ctx context.Context, from uint64, fn func(context.Co
 }
 
 // statsLedger is 300 registered items (a third pcb) and a few more events
-// in blocks 3 to 5, all committed on 2026-11-28 in China.
+// in blocks 2 to 5, all committed on 2026-11-28 in China.
 func statsLedger() (itemReads, []LedgerEvent) {
 	reads := itemReads{}
 	var ids []string
@@ -161,6 +163,7 @@ func statsLedger() (itemReads, []LedgerEvent) {
 	}
 	at := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
 	return reads, []LedgerEvent{
+		{Block: 2, At: at, Event: domain.ChaincodeEvent{Type: "item.inspected", IDs: ids[:1], TxID: "t0"}},
 		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "items.registered", IDs: ids, TxID: "t1"}},
 		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "item.inspected", IDs: ids[:1], TxID: "t2"}},
 		{Block: 4, At: at, Event: domain.ChaincodeEvent{Type: "item.recalled", IDs: ids[:5], TxID: "t3"}},
@@ -183,8 +186,8 @@ func checkStatsDay(t *testing.T, day map[StatKey]int64) {
 	if kb+pcb != 300 || pcb < 90 || pcb > 110 {
 		t.Errorf("items kitchen_bath %d pcb %d, want 300 in about 2:1", kb, pcb)
 	}
-	if day[StatKey{MetricInspected, "MakerMSP", "pcb"}] != 1 || day[StatKey{MetricPassed, "MakerMSP", "pcb"}] != 1 {
-		t.Errorf("inspections %v", day)
+	if day[StatKey{MetricInspected, "MakerMSP", "pcb"}] != 2 || day[StatKey{MetricPassed, "MakerMSP", "pcb"}] != 1 {
+		t.Errorf("inspections %v, want 2 of which 1 passed (the judgement of each tx, not the latest)", day)
 	}
 	if day[StatKey{MetricRecalls, "MakerMSP", "pcb"}] != 1 || day[StatKey{MetricConsents, "", ""}] != 1 {
 		t.Errorf("recalls/consents %v", day)
