@@ -63,6 +63,31 @@ func startHeights(t *testing.T, max time.Duration, peers map[string]*fakePeer) *
 	return h
 }
 
+// commit hands block to the fake peer and waits until the tracker has seen
+// it, so the next Wait does not race the fake's goroutines.
+func commit(t *testing.T, h *Heights, peer string, f *fakePeer, block uint64) {
+	t.Helper()
+	f.blocks <- block
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		h.mu.Lock()
+		var seen bool
+		for _, p := range h.peers {
+			if p.name == peer && p.height > block {
+				seen = true
+			}
+		}
+		h.mu.Unlock()
+		if seen {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tracker never saw block %d of %s", block, peer)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func waitAsync(h *Heights, block uint64) <-chan []string {
 	ch := make(chan []string, 1)
 	go func() { ch <- h.Wait(context.Background(), block) }()
@@ -108,13 +133,13 @@ func TestHeightsTimesOutAndThenSkipsTheLaggard(t *testing.T) {
 		t.Fatalf("lagging %v, want [b]", lag)
 	}
 	// b is stale now: the next write does not wait for it.
-	a.blocks <- 4
+	commit(t, h, "a", a, 4)
 	t0 = time.Now()
 	if lag := h.Wait(context.Background(), 4); lag != nil || time.Since(t0) > 50*time.Millisecond {
 		t.Fatalf("waited %s for a stale peer (lagging %v)", time.Since(t0), lag)
 	}
 	// Once b catches up past the block it missed, it is waited for again.
-	b.blocks <- 4
+	commit(t, h, "b", b, 4)
 	done := waitAsync(h, 5)
 	a.blocks <- 5
 	select {
