@@ -72,15 +72,24 @@ func TestLoadCountsUntilTheWorkIsDone(t *testing.T) {
 
 func TestLoadStopsWhenTheContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var calls atomic.Int64
+	var calls, late atomic.Int64
+	var cancelled atomic.Bool
 	tl := Load(ctx, 2, time.Minute, func(_, _ int) error {
+		if cancelled.Load() {
+			late.Add(1)
+		}
 		if calls.Add(1) == 5 {
 			cancel()
+			cancelled.Store(true)
 		}
 		return nil
 	})
-	// After the cancel the other client may finish the call it is in.
-	if tl.OK < 5 || tl.OK > 6 {
-		t.Fatalf("tally %+v", tl)
+	// Each client may start at most one call that passed its context check
+	// just before the cancel; none may start after that.
+	if n := late.Load(); n > 2 {
+		t.Fatalf("%d calls started after the cancel, want at most one per client", n)
+	}
+	if tl.OK < 5 || tl.OK != calls.Load() {
+		t.Fatalf("tally %+v, %d calls", tl, calls.Load())
 	}
 }
