@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,13 +139,20 @@ func TestLivePublicVerification(t *testing.T) {
 	})
 
 	t.Run("dashboard in Chromium", func(t *testing.T) {
-		time.Sleep(time.Second) // let the listener count the fixture's events
 		url := a.base + "/dashboard?key=" + a.keys["IDCHAIN_KEY_REGULATOR"]
-		dom := browser(t, url, "")
-		text := visibleText(dom)
-		for _, want := range []string{"数据展示中心", "登记标识", "合格率", "厨卫"} {
-			if !strings.Contains(text, want) {
-				t.Errorf("dashboard lacks %q:\n%s", want, text)
+		wants := []string{"数据展示中心", "登记标识", "合格率", "厨卫"}
+		// The counters follow their own event stream (and rebuild from block 0
+		// after Redis lost them), so give them a bounded while to catch up.
+		var dom, text string
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(time.Second) {
+			dom = browser(t, url, "")
+			text = visibleText(dom)
+			missing := slices.DeleteFunc(slices.Clone(wants), func(w string) bool { return strings.Contains(text, w) })
+			if len(missing) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("dashboard lacks %q:\n%s", missing, text)
 			}
 		}
 		if !strings.Contains(dom, "<svg") || strings.Contains(dom, a.keys["IDCHAIN_KEY_REGULATOR"]) {
