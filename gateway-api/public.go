@@ -57,13 +57,12 @@ func (w *publicWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser 
 	go w.scans.RunFirstScans(ctx, 2*time.Second, 500, record, func(err error) {
 		log.Warn("first scans not recorded yet", "err", err.Error())
 	})
-	feed, err := openStatsFeed(w.prof, serviceUser)
+	feed, err := openStatsFeed(w.prof, fab, serviceUser)
 	if err != nil {
 		log.Error("dashboard counters not kept", "err", err.Error())
 		return
 	}
-	go func() {
-		defer feed.Close()
-		w.stats.Run(ctx, feed, func(err error) { log.Warn("dashboard counters: event stream ended; reconnecting", "err", err.Error()) })
-	}()
+	go w.stats.Run(ctx, feed, func(err error) {
+		log.Warn("dashboard counters: event stream ended; reconnecting", "err", err.Error())
+	})
 }

@@ -21,30 +21,27 @@ import (
 // (cache.EventStream). It is not ledger.Listener: that one keeps its
 // checkpoint in a file for cache invalidation, while the counters keep
 // theirs in Redis so both vanish together and are rebuilt from block 0.
-// It opens its own gateway session for the service user because package
-// ledger does not expose its network; a ledger.Fabric method opening
-// ChaincodeEvents from a block would let it share the connection.
+// It reads through the service user's gateway of ledger.Fabric, so it
+// shares the process's one connection per peer.
 type statsFeed struct {
-	session   *profile.Session
+	network   *client.Network
 	chaincode string
 	channel   string
 }
 
-func openStatsFeed(prof *profile.Profile, user string) (*statsFeed, error) {
-	s, err := prof.Open(user, profile.DefaultTimeouts)
+func openStatsFeed(prof *profile.Profile, fab *ledger.Fabric, user string) (*statsFeed, error) {
+	n, err := fab.Network(user)
 	if err != nil {
 		return nil, err
 	}
-	return &statsFeed{session: s, chaincode: prof.Chaincode, channel: prof.Channel}, nil
+	return &statsFeed{network: n, chaincode: prof.Chaincode, channel: prof.Channel}, nil
 }
-
-func (f *statsFeed) Close() error { return f.session.Close() }
 
 // Events implements cache.EventStream.
 func (f *statsFeed) Events(ctx context.Context, from uint64, fn func(context.Context, cache.LedgerEvent) error) error {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events, err := f.session.Network().ChaincodeEvents(sctx, f.chaincode, client.WithStartBlock(from))
+	events, err := f.network.ChaincodeEvents(sctx, f.chaincode, client.WithStartBlock(from))
 	if err != nil {
 		return err
 	}
@@ -80,7 +77,7 @@ func (f *statsFeed) Events(ctx context.Context, from uint64, fn func(context.Con
 // blockTime is the commit time of a block as its first transaction states
 // it (qscc), zero when it cannot be read.
 func (f *statsFeed) blockTime(ctx context.Context, n uint64) time.Time {
-	qscc := f.session.Network().GetContract("qscc")
+	qscc := f.network.GetContract("qscc")
 	raw, err := qscc.EvaluateWithContext(ctx, "GetBlockByNumber",
 		client.WithArguments(f.channel, strconv.FormatUint(n, 10)))
 	if err != nil {

@@ -137,6 +137,17 @@ func (f *Fabric) user(name string) (*user, error) {
 	return u, nil
 }
 
+// Network is the channel as seen through the named user's gateway, for
+// event streams kept outside this package (the dashboard counters' feed);
+// it shares this process's connections.
+func (f *Fabric) Network(userName string) (*client.Network, error) {
+	u, err := f.user(userName)
+	if err != nil {
+		return nil, err
+	}
+	return u.network, nil
+}
+
 // Evaluate runs a query on one peer (of call.Orgs if given) and returns the
 // chaincode result. Transient failures are retried.
 func (f *Fabric) Evaluate(ctx context.Context, call Call) ([]byte, error) {
