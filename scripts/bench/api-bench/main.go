@@ -94,6 +94,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if c.api == "" || c.operatorKey == "" {
 		return fmt.Errorf("no IDCHAIN_API / keys in the env file: run make up")
 	}
+	if err := benchkit.LoopbackURL(c.api); err != nil {
+		return err
+	}
 	prefix, err := assignPrefix(ctx, c)
 	if err != nil {
 		return err
@@ -261,7 +264,7 @@ func register(ctx context.Context, name, api, key string, requests, clients, siz
 // uncoalescedServer runs the API's handlers in-process over the same
 // network with no coalescer: each request is its own transaction.
 func uncoalescedServer(profilePath string) (string, func(), error) {
-	prof, err := profile.Load(profilePath)
+	prof, err := benchkit.LoadProfile(profilePath)
 	if err != nil {
 		return "", nil, err
 	}

@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	p, err := profile.Load(cfg.Profile)
+	p, err := benchkit.LoadProfile(cfg.Profile)
 	if err != nil {
 		return err
 	}
