@@ -85,7 +85,9 @@ func isRegulatorOrg(c Caller) bool { return c.MSP == DefaultRegulator && c.Has(d
 
 // isRegulator reports whether c has regulator rights under cfg: the role
 // regulator in one of cfg's regulator orgs.
-func isRegulator(c Caller, cfg Config) bool { return c.Has(domain.RoleRegulator) && cfg.IsRegulator(c.MSP) }
+func isRegulator(c Caller, cfg Config) bool {
+	return c.Has(domain.RoleRegulator) && cfg.IsRegulator(c.MSP)
+}
 
 // requireRegulator returns the caller when it has regulator rights.
 func requireRegulator(ctx contractapi.TransactionContextInterface) (Caller, Config, error) {
