@@ -156,7 +156,9 @@ func (o outcome) String() string {
 }
 
 // Committed reports whether the transaction changed the ledger.
-func (o outcome) Committed() bool { return o.EndorseErr == nil && o.Code == peer.TxValidationCode_VALID }
+func (o outcome) Committed() bool {
+	return o.EndorseErr == nil && o.Code == peer.TxValidationCode_VALID
+}
 
 // submit sends c through gw (a peer's gateway service): endorse (on c.Orgs
 // when set), sign the prepared transaction, submit, and wait for its
