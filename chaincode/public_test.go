@@ -30,7 +30,7 @@ func TestVerifyResolvesAncestorRecallAtReadTime(t *testing.T) {
 	}
 	rk, _ := RecallKey(lotID)
 	rec, _ := json.Marshal(domain.Recall{ID: lotID, Reason: "valve leak", At: "2025-02-01T00:00:00Z", By: makerMSP})
-	l.PutState(rk, rec)
+	putAnchored(l, makerMSP, rk, rec)
 	v = verifyOf(t, l, u(1))
 	if !v.Recalled || v.Status != domain.StatusRecalled || v.Recall == nil || v.Recall.ID != lotID {
 		t.Fatalf("after recall %+v", v)

@@ -86,10 +86,7 @@ func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, i
 		if err != nil {
 			return nil, err
 		}
-		if err := putJSON(stub, rk, rel); err != nil {
-			return nil, err
-		}
-		if err := setOwnerPolicy(stub, gate.policies, rk, item.Owner); err != nil {
+		if err := putRecord(stub, gate.policies, rk, rel, classAppend, "", item.Owner); err != nil {
 			return nil, err
 		}
 		t.item.Status, t.item.UpdatedAt = next, at
@@ -245,7 +242,7 @@ func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id
 		return nil, err
 	}
 	r := domain.Recall{ID: item.ID, Reason: reason, At: at, By: caller.MSP, ByUser: caller.User, TxID: stub.GetTxID()}
-	if err := putJSON(stub, k, r); err != nil {
+	if err := putRecord(stub, nil, k, r, classAppend, "", caller.MSP); err != nil {
 		return nil, err
 	}
 	return &r, emit(ctx, EvItemRecalled, append([]string{item.ID}, desc...)...)

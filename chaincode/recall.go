@@ -21,6 +21,7 @@ type recalls struct {
 	items itemSource
 	own   map[string]*domain.Recall // recall~id lookups, nil: none
 	above map[string]*domain.Recall // resolved ancestor lookups
+	cfg   *Config                   // read on first use
 }
 
 func newRecalls(stub shim.ChaincodeStubInterface, src itemSource) *recalls {
@@ -75,13 +76,21 @@ func (r *recalls) record(id string) (*domain.Recall, error) {
 		return nil, err
 	}
 	var rc domain.Recall
-	found, err := getJSON(r.stub, k, &rc)
+	found, err := getAnchored(r.stub, k, &rc, true, func() string { return rc.By })
 	if err != nil {
 		return nil, err
 	}
 	var out *domain.Recall
 	if found {
-		out = &rc
+		// anchored by the org it names, which must be the owner or a
+		// regulator org
+		ok, err := r.mayRecall(id, rc.By)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = &rc
+		}
 	}
 	r.own[id] = out
 	return out, nil
@@ -90,4 +99,26 @@ func (r *recalls) record(id string) (*domain.Recall, error) {
 // recallOf returns the recall that applies to item, read from the ledger.
 func recallOf(stub shim.ChaincodeStubInterface, item domain.Item) (*domain.Recall, error) {
 	return newRecalls(stub, ledgerItems(stub)).of(item)
+}
+
+// mayRecall reports whether org may recall id: its owner or a regulator org.
+func (r *recalls) mayRecall(id, org string) (bool, error) {
+	if r.cfg == nil {
+		cfg, err := loadConfigStub(r.stub)
+		if err != nil {
+			return false, err
+		}
+		r.cfg = &cfg
+	}
+	if r.cfg.IsRegulator(org) {
+		return true, nil
+	}
+	it, err := r.items(id)
+	if domain.CodeOf(err) == domain.CodeNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return it.Owner == org, nil
 }

@@ -56,6 +56,9 @@ func (c *SharingContract) recordAccess(ctx contractapi.TransactionContextInterfa
 		if err := consentAllows(cs, item, caller.MSP, cat, now); err != nil {
 			return nil, err
 		}
+		if err := consentAllows(cs, item, caller.MSP, cat, peerNow(stub).UTC()); err != nil {
+			return nil, err // the peer's clock too: a timestamp inside the window cannot stretch a consent
+		}
 		if purpose == "" {
 			purpose = cs.Purpose
 		}
@@ -78,7 +81,9 @@ func (c *SharingContract) recordAccess(ctx contractapi.TransactionContextInterfa
 	if err != nil {
 		return nil, err
 	}
-	if err := putJSON(stub, k, rec); err != nil {
+	// append-only (every org to change or delete), anchored by the accessor
+	pc := policyCache{}
+	if err := putRecord(stub, pc, k, rec, classAppend, "", rec.Accessor); err != nil {
 		return nil, err
 	}
 	for _, idx := range [][]string{{objAccessID, rec.TxID}, {objAccessOrg, rec.Owner, rec.Accessor, ts, rec.TxID}} {
@@ -87,6 +92,9 @@ func (c *SharingContract) recordAccess(ctx contractapi.TransactionContextInterfa
 			return nil, err
 		}
 		if err := stub.PutState(ik, []byte(k)); err != nil {
+			return nil, err
+		}
+		if err := setKeyPolicy(stub, pc, ik, classAppend, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -149,10 +157,9 @@ func (c *SharingContract) readShared(ctx contractapi.TransactionContextInterface
 	if rec.Accessor != caller.MSP || rec.User != caller.User {
 		return nil, domain.Errorf(domain.CodeForbidden, "access %s was recorded by another user", rec.ID)
 	}
-	now, err := txTime(stub)
-	if err != nil {
-		return nil, err
-	}
+	// Freshness and consent expiry against the peer's clock, not the
+	// client-chosen proposal timestamp.
+	now := peerNow(stub).UTC()
 	if err := rec.CheckFresh(now); err != nil {
 		return nil, err
 	}
@@ -203,7 +210,8 @@ func loadAccess(stub shim.ChaincodeStubInterface, id string) (domain.AccessRecor
 	if primary == nil {
 		return rec, domain.Errorf(domain.CodeNotFound, "no committed access record %s; record the access first", id)
 	}
-	ok, err := getJSON(stub, string(primary), &rec)
+	// only an access record its accessor anchored counts
+	ok, err := getAnchored(stub, string(primary), &rec, true, func() string { return rec.Accessor })
 	if err == nil && !ok {
 		err = domain.Errorf(domain.CodeNotFound, "no committed access record %s", id)
 	}

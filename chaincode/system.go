@@ -1,6 +1,10 @@
 package chaincode
 
 import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/idchain/idchain/domain"
@@ -84,19 +88,40 @@ func (c *SystemContract) getConfig(ctx contractapi.TransactionContextInterface) 
 	return &cfg, err
 }
 
-// setConfig replaces the configuration; only an admin of the authority org.
-// The new config is endorsable only by the new authority's peers.
+// setConfig replaces the configuration; an admin of the authority org, or
+// the regulator (RegulatorMSP with role regulator or admin). Only the
+// regulator may change who regulates or who the authority is. The config key
+// needs RegulatorMSP AND a majority of the other orgs to change, and counts
+// only with RegulatorMSP's anchor (loadConfigStub), so the authority cannot
+// promote itself alone.
 func (c *SystemContract) setConfig(ctx contractapi.TransactionContextInterface, configJSON string) (*Config, error) {
-	who, _, err := requireAuthority(ctx)
+	cur, err := loadConfig(ctx)
 	if err != nil {
 		return nil, err
+	}
+	who, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	isReg := isRegulatorOrg(who) || (who.MSP == DefaultRegulator && who.Has(domain.RoleAdmin))
+	if !isReg {
+		if who, _, err = requireAuthority(ctx); err != nil {
+			return nil, err
+		}
 	}
 	var cfg Config
 	if err := parseJSONArg("config", configJSON, &cfg); err != nil {
 		return nil, err
 	}
+	if len(cfg.Orgs) == 0 {
+		cfg.Orgs = cur.Orgs
+	}
+	cfg.Orgs = sortedOrgs(cfg.Orgs)
 	if err := cfg.validate(); err != nil {
 		return nil, err
+	}
+	if !isReg && (cfg.Authority != cur.Authority || !slices.Equal(sortedOrgs(cfg.Regulators), sortedOrgs(cur.Regulators))) {
+		return nil, domain.Errorf(domain.CodeForbidden, "only %s may change the authority or the regulators", DefaultRegulator)
 	}
 	stub := ctx.GetStub()
 	at, _, err := stamp(stub)
@@ -108,10 +133,18 @@ func (c *SystemContract) setConfig(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return nil, err
 	}
-	if err := putJSON(stub, k, cfg); err != nil {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("marshal config: %w", err)
+	}
+	if err := stub.PutState(k, b); err != nil {
+		return nil, fmt.Errorf("put state: %w", err)
+	}
+	pc := policyCache{}
+	if err := setKeyPolicy(stub, pc, k, classConfig, ""); err != nil {
 		return nil, err
 	}
-	if err := setOwnerPolicy(stub, nil, k, cfg.Authority); err != nil {
+	if err := anchorValue(stub, pc, DefaultRegulator, k, b, classConfig); err != nil {
 		return nil, err
 	}
 	if err := emit(ctx, EvConfigSet); err != nil {

@@ -53,7 +53,10 @@ func TestSetConfig(t *testing.T) {
 		arg  string
 		code domain.Code
 	}{
-		{"an authority admin sets it", who(t, platformMSP, domain.RoleAdmin), cfg, ""},
+		{"the regulator sets it", who(t, regulatorMSP, domain.RoleRegulator), cfg, ""},
+		{"the authority admin may not add a regulator (self-promotion)", who(t, platformMSP, domain.RoleAdmin),
+			`{"authority":"PlatformMSP","regulators":["RegulatorMSP","PlatformMSP"]}`, domain.CodeForbidden},
+		{"a regulator role in another org is refused", who(t, makerMSP, domain.RoleRegulator), cfg, domain.CodeForbidden},
 		{"an authority operator is refused", who(t, platformMSP, domain.RoleOperator), cfg, domain.CodeForbidden},
 		{"another org's admin is refused", who(t, makerMSP, domain.RoleAdmin), cfg, domain.CodeForbidden},
 		{"an empty authority is invalid", who(t, platformMSP, domain.RoleAdmin), `{"authority":""}`, domain.CodeInvalid},
@@ -83,8 +86,17 @@ func TestSetConfig(t *testing.T) {
 				t.Fatalf("config %+v", got)
 			}
 			k, _ := key(objConfig)
-			if orgs, _ := policyOrgs(l.ValidationParameter(k)); len(orgs) != 1 || orgs[0] != platformMSP {
+			if orgs, _ := describePolicy(l.ValidationParameter(k)); orgs != owned(regulatorMSP) {
 				t.Fatalf("config SBE orgs %v", orgs)
+			}
+			// a config key without the regulator's anchor is ignored
+			l.PutPrivateData(AnchorCollection(regulatorMSP), k, []byte("other"))
+			mustTx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+				got, err = NewSystemContract().getConfig(ctx)
+				return err
+			})
+			if got.IsRegulator("MarketMSP") {
+				t.Fatalf("unanchored config honoured: %+v", got)
 			}
 		})
 	}
