@@ -63,7 +63,7 @@ type SharedDetail struct {
 	// stored before salting (Hash = hex(SHA-256(data))).
 	Salt    string `json:"salt,omitempty"`
 	Consent string `json:"consent,omitempty"`
-	Access   string   `json:"access"`
+	Access  string `json:"access"`
 }
 
 // MinSalt and MaxSalt bound the salt of a private detail record.
