@@ -124,7 +124,7 @@ func TestAttackCoalitionForgesRelease(t *testing.T) {
 	ops := cloneOps(t, orgs[0], "release", template, victim)
 	ops = append(ops, eventOp("item.released", victim))
 	o := attack(t, signer, orgs, "quality:Release", rogue.Script{Ops: ops})
-	wantRefused(t, o)
+	refusedOrIgnored(t, o)
 	r := verify(t, victim)
 	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
 		if v.Released || v.Status == domain.Status("released") || v.ReleasedAt != "" {
@@ -144,7 +144,7 @@ func TestAttackCoalitionForgesInspection(t *testing.T) {
 	ops := cloneOps(t, orgs[0], "insp", template, victim)
 	ops = append(ops, eventOp("inspection.recorded", victim))
 	o := attack(t, signer, orgs, "quality:RecordInspection", rogue.Script{Ops: ops})
-	wantRefused(t, o)
+	refusedOrIgnored(t, o)
 	r := verify(t, victim)
 	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
 		if v.Quality == nil || v.Quality.Passed {

@@ -89,9 +89,9 @@ func TestAttackBackdatedConsentedRead(t *testing.T) {
 			t.Errorf("ATTACK SUCCEEDED: the maker's peer served detail under a consent expired at %s to a read dated %s: %.100s", until.Format(time.RFC3339), at.UTC().Format(time.RFC3339), b)
 		}
 	}
-	st, b := nw.api.do(t, "partner-operator", http.MethodGet, "/v1/items/"+id+"/shared/inspection.detail", nil, nil)
+	st, b := nw.api.do(t, "partner-operator", http.MethodGet, "/v1/items/"+id+"/shared/inspection.detail?consent="+cs.ID, nil, nil)
 	if st != http.StatusForbidden {
-		t.Errorf("REST shared read after expiry: HTTP %d %.120s, want 403", st, b)
+		t.Errorf("REST shared read after expiry: HTTP %d %.600s, want 403", st, b)
 	}
 }
 
