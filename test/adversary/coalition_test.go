@@ -4,6 +4,8 @@ package adversary
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -25,6 +27,16 @@ func coalition(t *testing.T) ([]string, *actor) {
 	t.Helper()
 	needRogue(t, "platform", "partner", "regulator")
 	return nw.mspsExcept(nw.msp("maker")), nw.user(t, "partner-qa")
+}
+
+// wroteTo reports whether a rogue write list touches a collection of org.
+func wroteTo(writes []string, org string) bool {
+	for _, w := range writes {
+		if strings.HasPrefix(w, "pput ") && strings.Contains(w, org) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitKey splits a composite key into its object type and attributes.
@@ -69,8 +81,23 @@ func TestAttackCoalitionForgesConsent(t *testing.T) {
 		Grantee: partner, Categories: []domain.Category{"inspection.detail"}, Subjects: []string{id},
 		Purpose: "adversary: forged consent", ValidUntil: time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
 	})
-	// The honest GrantConsent, run as if maker-qa had asked; writes that
-	// would need the maker (its collection, keys its policy guards) left out.
+	// 1. The honest GrantConsent's whole write set, run as if maker-qa had
+	// asked, anchors in the maker's collections included: the maker did not
+	// endorse, so validation must refuse it.
+	full := attack(t, signer, orgs, "sharing:GrantConsent", rogue.Script{Ops: []rogue.Op{{
+		Op: rogue.OpInvoke, Args: []string{"sharing:GrantConsent", string(in)},
+		Creator: nw.user(t, "maker-qa").Creator,
+	}}})
+	if full.EndorseErr == nil {
+		var r rogue.Result
+		_ = json.Unmarshal(full.Payload, &r)
+		t.Logf("full write set: %v", r.Kept)
+		if wroteTo(r.Kept, maker) {
+			wantRefused(t, full, "ENDORSEMENT_POLICY_FAILURE")
+		}
+	}
+	// 2. The same, with the writes that would need the maker (its
+	// collections, keys its policy guards) left out.
 	o := attack(t, signer, orgs, "sharing:GrantConsent", rogue.Script{Ops: []rogue.Op{{
 		Op: rogue.OpInvoke, Args: []string{"sharing:GrantConsent", string(in)},
 		Creator: nw.user(t, "maker-qa").Creator,
@@ -125,6 +152,18 @@ func TestAttackCoalitionForgesRelease(t *testing.T) {
 	ops = append(ops, eventOp("item.released", victim))
 	o := attack(t, signer, orgs, "quality:Release", rogue.Script{Ops: ops})
 	refusedOrIgnored(t, o)
+	// The same with an anchor of the forged record in the maker's anchor
+	// collection: its collection policy needs the maker.
+	var anchored []rogue.Op
+	for _, op := range ops {
+		if op.Op == rogue.OpPut {
+			sum := sha256.Sum256(op.Value)
+			anchored = append(anchored, rogue.Op{Op: rogue.OpPPut, Collection: chaincode.AnchorCollection(nw.msp("maker")),
+				Key: op.Key, Value: []byte(hex.EncodeToString(sum[:]))})
+		}
+	}
+	o = attack(t, signer, orgs, "quality:Release", rogue.Script{Ops: append(ops, anchored...)})
+	wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
 	r := verify(t, victim)
 	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
 		if v.Released || v.Status == domain.Status("released") || v.ReleasedAt != "" {
