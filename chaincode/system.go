@@ -2,6 +2,7 @@ package chaincode
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -123,6 +124,45 @@ func (c *SystemContract) setConfig(ctx contractapi.TransactionContextInterface, 
 	if !isReg && (cfg.Authority != cur.Authority || !slices.Equal(sortedOrgs(cfg.Regulators), sortedOrgs(cur.Regulators))) {
 		return nil, domain.Errorf(domain.CodeForbidden, "only %s may change the authority or the regulators", DefaultRegulator)
 	}
+	return writeConfig(ctx, cfg, who)
+}
+
+// initConfig writes the default configuration once, so that the config key
+// exists with its policy (RegulatorMSP AND a majority) and RegulatorMSP's
+// anchor from the start: otherwise a majority without the regulator could
+// create the key first (reads would ignore it, but it would block the
+// regulator's own SetConfig). Any identity of RegulatorMSP may call it
+// (network bootstrap: network/lib/chaincode.sh init_config); a no-op when
+// the regulator's config exists.
+func (c *SystemContract) initConfig(ctx contractapi.TransactionContextInterface) (*Config, error) {
+	who, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if who.MSP != DefaultRegulator {
+		return nil, domain.Errorf(domain.CodeForbidden, "only %s initialises the configuration", DefaultRegulator)
+	}
+	stub := ctx.GetStub()
+	k, err := key(objConfig)
+	if err != nil {
+		return nil, err
+	}
+	b, err := stub.GetState(k)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		if ok, err := anchoredValue(stub, DefaultRegulator, k, b); err != nil || !ok {
+			return nil, errors.Join(err, domain.Errorf(domain.CodeConflict, "a config key exists that %s did not anchor", DefaultRegulator))
+		}
+		cfg, err := loadConfig(ctx)
+		return &cfg, err
+	}
+	return writeConfig(ctx, defaultConfig(), who)
+}
+
+// writeConfig stores cfg with the config policy and RegulatorMSP's anchor.
+func writeConfig(ctx contractapi.TransactionContextInterface, cfg Config, who Caller) (*Config, error) {
 	stub := ctx.GetStub()
 	at, _, err := stamp(stub)
 	if err != nil {

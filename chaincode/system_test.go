@@ -101,3 +101,34 @@ func TestSetConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestInitConfig(t *testing.T) {
+	l := fakestub.NewLedger()
+	_, err := tx(t, l, who(t, makerMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewSystemContract().initConfig(ctx)
+		return err
+	})
+	wantCode(t, err, domain.CodeForbidden)
+	for range 2 { // the second call is a no-op
+		mustTx(t, l, who(t, regulatorMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+			_, err := NewSystemContract().initConfig(ctx)
+			return err
+		})
+	}
+	k, _ := key(objConfig)
+	if p, _ := describePolicy(l.ValidationParameter(k)); p != owned(regulatorMSP) {
+		t.Fatalf("config policy %q", p)
+	}
+	if ok, _ := anchoredValue(l.NewTx(who(t, partnerMSP, "")), regulatorMSP, k, l.State(k)); !ok {
+		t.Fatal("config not anchored by the regulator")
+	}
+	// a config key a majority created without the regulator blocks nothing
+	// silently: InitConfig reports the conflict
+	l2 := fakestub.NewLedger()
+	l2.PutState(k, []byte(`{"authority":"PlatformMSP","regulators":["PlatformMSP"]}`))
+	_, err = tx(t, l2, who(t, regulatorMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewSystemContract().initConfig(ctx)
+		return err
+	})
+	wantCode(t, err, domain.CodeConflict)
+}

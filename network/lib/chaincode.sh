@@ -116,10 +116,24 @@ deploy_chaincode() {
   log "chaincode $CC_NAME committed (sequence 1)"
 }
 
-# Submits READY_ARGS through every org's peer and waits for the commit.
+# Submits READY_ARGS through every org's peer and waits for the commit, then
+# makes sure the configuration exists (init_config).
 ready_transaction() {
   orderer_flags
   all_peer_flags
   peer_cli "${ORGS[0]}" 0 chaincode invoke "${ORDERER_FLAGS[@]}" -C "$CHANNEL" -n "$CC_NAME" \
-    "${PEER_FLAGS[@]}" -c "$READY_ARGS" --waitForEvent --waitForEventTimeout 20s
+    "${PEER_FLAGS[@]}" -c "$READY_ARGS" --waitForEvent --waitForEventTimeout 20s && init_config
+}
+
+# system:InitConfig as the regulator org (idempotent): the config key is then
+# born with its policy (RegulatorMSP AND a majority) and RegulatorMSP's anchor,
+# so no majority without the regulator can create it first.
+init_config() {
+  local org reg=""
+  for org in "${ORGS[@]}"; do [[ "${ORG_MSP[$org]}" == RegulatorMSP ]] && reg="$org"; done
+  [[ -n "$reg" ]] || return 0
+  orderer_flags
+  all_peer_flags
+  peer_cli "$reg" 0 chaincode invoke "${ORDERER_FLAGS[@]}" -C "$CHANNEL" -n "$CC_NAME" \
+    "${PEER_FLAGS[@]}" -c '{"Args":["system:InitConfig"]}' --waitForEvent --waitForEventTimeout 20s
 }
