@@ -271,3 +271,42 @@ func TestAttackCoalitionDeletesRecall(t *testing.T) {
 		}
 	}
 }
+
+// The three non-owners run the honest RegisterItems as if maker-operator
+// had asked — an item under the maker's prefix with the maker's GTIN —
+// leaving out what needs the maker. A "genuine" product nobody made.
+func TestAttackCoalitionForgesItem(t *testing.T) {
+	orgs, signer := coalition(t)
+	maker := nw.msp("maker")
+	id := newID(makerPrefix, "COALITEM")
+	gtin, serial := makerGTIN(t), "F"+nw.run
+	items, _ := json.Marshal([]map[string]any{{"id": id, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial}})
+	o := attack(t, signer, orgs, "registry:RegisterItems", rogue.Script{Ops: []rogue.Op{{
+		Op: rogue.OpInvoke, Args: []string{"registry:RegisterItems", string(items)},
+		Creator: nw.user(t, "maker-operator").Creator,
+		Drop:    rogue.Drop{CollectionsOf: []string{maker}, ProtectedBy: []string{maker}},
+	}}})
+	refusedOrIgnored(t, o)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b, err := nw.evaluate(ctx, nw.gws[nw.msp("platform")], nw.user(t, "platform-admin"), call{Fn: "public:Verify", Args: []string{id}})
+	var v domain.Verification
+	if err == nil && json.Unmarshal(b, &v) == nil && v.Genuine {
+		t.Errorf("ATTACK SUCCEEDED (chaincode verify): the forged item reads genuine")
+	}
+	if st, b := nw.api.do(t, "", http.MethodGet, "/v1/verify/"+id, nil, nil); st != http.StatusNotFound {
+		t.Errorf("ATTACK SUCCEEDED (REST verify): HTTP %d %.160s, want 404", st, b)
+	}
+	if st, b := nw.api.do(t, "", http.MethodGet, "/01/"+gtin+"/21/"+serial, nil, nil); st != http.StatusNotFound {
+		t.Errorf("ATTACK SUCCEEDED (Digital Link): HTTP %d %.160s, want 404", st, b)
+	}
+	// The maker's own registration of that id, GTIN and serial still works.
+	var res domain.BatchResult
+	st, body := nw.api.do(t, "maker-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
+		{"id": id, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial},
+	}}, &res)
+	if st != http.StatusCreated || len(res.Results) != 1 || res.Results[0].Status != domain.ResultCreated {
+		t.Errorf("the maker's registration after the forgery: HTTP %d %.200s, want 201 created", st, body)
+	}
+}
