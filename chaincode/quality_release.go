@@ -230,12 +230,11 @@ func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id
 	if _, err := domain.NextStatus(item, false, domain.EventRecalling); err != nil {
 		return nil, err
 	}
+	// No ceiling on the recall itself (it is resolved at read time): the
+	// event lists the first descendants and says when there are more.
 	desc, truncated, err := descendants(stub, ledgerItems(stub), item.ID, maxEventIDs-1)
 	if err != nil {
 		return nil, err
-	}
-	if truncated {
-		return nil, domain.Errorf(domain.CodeInvalid, "%s has more than %d descendants; recall a smaller unit", item.ID, maxEventIDs-1)
 	}
 	at, _, err := stamp(stub)
 	if err != nil {
@@ -245,5 +244,5 @@ func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id
 	if err := putRecord(stub, nil, k, r, classAppend, "", caller.MSP); err != nil {
 		return nil, err
 	}
-	return &r, emit(ctx, EvItemRecalled, append([]string{item.ID}, desc...)...)
+	return &r, emitPartial(ctx, EvItemRecalled, truncated, append([]string{item.ID}, desc...)...)
 }

@@ -47,14 +47,18 @@ func (r *recalls) inherited(id string) (*domain.Recall, error) {
 	if rc, ok := r.above[id]; ok {
 		return rc, nil
 	}
+	r.above[id] = nil // in progress: a cycle through past containers ends here
 	rc, err := r.record(id)
+	if rc == nil && err == nil {
+		rc, err = r.viaPast(id)
+	}
 	if rc == nil && err == nil {
 		l := lineage{stub: r.stub, items: r.items, dir: up, depth: maxTraceDepth, limit: defaultTraceLimit}
 		_, err = l.walk(id, func(n domain.TraceNode) (bool, error) {
 			if a, ok := r.above[n.ID]; ok {
 				rc = a
-			} else {
-				rc, err = r.record(n.ID)
+			} else if rc, err = r.record(n.ID); rc == nil && err == nil {
+				rc, err = r.viaPast(n.ID)
 			}
 			return rc != nil, err
 		})
@@ -121,4 +125,26 @@ func (r *recalls) mayRecall(id, org string) (bool, error) {
 		return false, err
 	}
 	return it.Owner == org, nil
+}
+
+// viaPast is the recall that reaches id through a container it has left: a
+// recall of that container (or of what held it) recorded before id left.
+func (r *recalls) viaPast(id string) (*domain.Recall, error) {
+	it, err := r.items(id)
+	if domain.CodeOf(err) == domain.CodeNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range it.PastContainers {
+		rc, err := r.inherited(s.ID)
+		if err != nil {
+			return nil, err
+		}
+		if rc != nil && domain.CompareTimes(rc.At, s.Until) < 0 {
+			return rc, nil
+		}
+	}
+	return nil, nil
 }
