@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -132,11 +133,75 @@ func TestAttackCoalitionForgesConsent(t *testing.T) {
 			t.Logf("maker's peer refused the read: %v", err)
 		}
 	}
+	// The coalition forges the access record too (copied from an honest
+	// read of another unit, pointed at the victim and the forged consent),
+	// so the maker's own peer is asked to serve the detail.
+	forgedAccess := forgeAccess(t, orgs, signer, id, cs.ID)
+	b, err := nw.evaluate(ctx, nw.gws[maker], reader, call{Fn: "sharing:ReadShared", Args: []string{forgedAccess}, Orgs: []string{maker}})
+	if err == nil {
+		t.Errorf("ATTACK SUCCEEDED: the maker's peer served private detail on a forged access record under a forged consent: %.120s", b)
+	} else {
+		t.Logf("maker's peer refused the read on the forged access record: %v", err)
+	}
 	// And through the REST API.
 	st, b := nw.api.do(t, "partner-operator", http.MethodGet, "/v1/items/"+id+"/shared/inspection.detail?consent="+cs.ID, nil, nil)
 	if st != http.StatusForbidden {
 		t.Errorf("REST shared read under the forged consent: HTTP %d %.160s, want 403", st, b)
 	}
+}
+
+// forgeAccess has the coalition write an access record of the partner for
+// victim under consentID: the records of an honest read of a template unit
+// (honest consent, REST), with the template's id, consent and tx id
+// replaced. It returns the forged access id.
+func forgeAccess(t *testing.T, orgs []string, signer *actor, victim, consentID string) string {
+	t.Helper()
+	maker, partner := nw.msp("maker"), nw.msp("partner")
+	tpl := newID(makerPrefix, "ACCTPL")
+	register(t, unit(tpl))
+	inspect(t, tpl, true)
+	var honest domain.Consent
+	nw.api.must(t, "maker-qa", http.MethodPost, "/v1/consents", domain.ConsentInput{
+		Grantee: partner, Categories: []domain.Category{"inspection.detail"}, Subjects: []string{tpl},
+		Purpose: "adversary: template consent", ValidUntil: time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+	}, &honest, http.StatusCreated)
+	var shared struct {
+		Access string `json:"access"`
+	}
+	nw.api.must(t, "partner-operator", http.MethodGet, "/v1/items/"+tpl+"/shared/inspection.detail?consent="+honest.ID, nil, &shared, http.StatusOK)
+	if shared.Access == "" {
+		t.Fatalf("the honest shared read names no access record")
+	}
+	fakeTx := fmt.Sprintf("%064x", time.Now().UnixNano())
+	swap := strings.NewReplacer(tpl, victim, honest.ID, consentID, shared.Access, fakeTx)
+	var ops []rogue.Op
+	for _, scan := range []rogue.Op{
+		{Op: rogue.OpScan, ObjectType: "access", Attrs: []string{maker, tpl}},
+		{Op: rogue.OpScan, ObjectType: "accessid", Attrs: []string{shared.Access}},
+		{Op: rogue.OpScan, ObjectType: "accessorg", Attrs: []string{maker, partner}},
+	} {
+		for _, kv := range rogueRead(t, orgs[0], scan).Reads {
+			if !strings.Contains(kv.Key, shared.Access) {
+				continue
+			}
+			k, v := swap.Replace(kv.Key), []byte(swap.Replace(string(kv.Value)))
+			ops = append(ops, rogue.Op{Op: rogue.OpPut, Key: k, Value: v})
+			if obj, _ := splitKey(k); obj == "access" {
+				// The accessor is in the coalition: it anchors its forged
+				// record itself (its anchor collection needs it and a
+				// majority of the others, which the coalition has).
+				sum := sha256.Sum256(v)
+				ops = append(ops, rogue.Op{Op: rogue.OpPPut, Collection: chaincode.AnchorCollection(partner), Key: k,
+					Value: []byte(hex.EncodeToString(sum[:]))})
+			}
+		}
+	}
+	if len(ops) == 0 {
+		t.Fatalf("no access record of the honest read %s found", shared.Access)
+	}
+	o := attack(t, signer, orgs, "sharing:RecordAccess", rogue.Script{Ops: append(ops, eventOp("access.recorded", victim))})
+	refusedOrIgnored(t, o)
+	return fakeTx
 }
 
 func TestAttackCoalitionForgesRelease(t *testing.T) {

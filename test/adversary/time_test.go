@@ -102,7 +102,7 @@ func TestAttackFirstScanPlanting(t *testing.T) {
 	register(t, unit(id))
 	planted := time.Now().Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
 	scans, _ := json.Marshal([]map[string]string{{"id": id, "at": planted}})
-	for _, who := range []string{"maker-operator", "partner-operator"} {
+	for _, who := range []string{"maker-operator", "partner-operator", "platform-admin"} {
 		a := nw.user(t, who)
 		o := send(t, a.MSP, a, call{Fn: "public:RecordFirstScans", Args: []string{string(scans)}})
 		if o.Committed() {
