@@ -113,3 +113,22 @@ func requireOwner(c Caller, owner, id, verb string) error {
 	}
 	return nil
 }
+
+// requirePlatformService returns the caller when it is the platform's
+// service identity: a member of the configured authority org with role
+// admin or service (the API records first scans as its service user, the
+// profile's platform admin).
+func requirePlatformService(ctx contractapi.TransactionContextInterface) (Caller, error) {
+	cfg, err := loadConfig(ctx)
+	if err != nil {
+		return Caller{}, err
+	}
+	c, err := callerOf(ctx)
+	if err != nil {
+		return c, err
+	}
+	if c.MSP != cfg.Authority || !c.Has(domain.RoleAdmin, domain.RoleService) {
+		return c, domain.Errorf(domain.CodeForbidden, "only the platform's service identity (%s admin or service) records first scans; not %s role %q", cfg.Authority, c.MSP, c.Role)
+	}
+	return c, nil
+}

@@ -205,15 +205,15 @@ func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id
 	}
 	switch caller.Role {
 	case domain.RoleQA:
-		if caller.MSP != item.Owner {
-			return nil, domain.Errorf(domain.CodeForbidden, "%s may not recall %s of %s", caller.MSP, item.ID, item.Owner)
+		if err := requireOwner(caller, item.Owner, item.ID, "recall"); err != nil {
+			return nil, err
 		}
 	case domain.RoleRegulator:
 		cfg, err := loadConfig(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if !cfg.IsRegulator(caller.MSP) {
+		if !isRegulator(caller, cfg) {
 			return nil, domain.Errorf(domain.CodeForbidden, "%s is not a regulator org", caller.MSP)
 		}
 	}

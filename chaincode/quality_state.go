@@ -69,8 +69,5 @@ func loadOwnedItem(stub shim.ChaincodeStubInterface, caller Caller, id, verb str
 	if err != nil {
 		return item, k, err
 	}
-	if item.Owner != caller.MSP {
-		return item, k, domain.Errorf(domain.CodeForbidden, "%s may not %s %s of %s", caller.MSP, verb, item.ID, item.Owner)
-	}
-	return item, k, nil
+	return item, k, requireOwner(caller, item.Owner, item.ID, verb)
 }

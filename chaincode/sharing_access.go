@@ -116,7 +116,7 @@ func standingAccess(ctx contractapi.TransactionContextInterface, caller Caller, 
 	if err != nil {
 		return err
 	}
-	if caller.Role != domain.RoleRegulator || !cfg.IsRegulator(caller.MSP) {
+	if !isRegulator(caller, cfg) {
 		return domain.Errorf(domain.CodeForbidden, "%s needs a consent to read shared detail", caller.MSP)
 	}
 	if !cfg.regulatorMayRead(cat) {
@@ -240,7 +240,7 @@ func (c *SharingContract) listAccess(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return nil, err
 	}
-	regulator := caller.Role == domain.RoleRegulator && cfg.IsRegulator(caller.MSP)
+	regulator := isRegulator(caller, cfg)
 	stub := ctxStub(ctx)
 	obj, attrs, indirect := objAccess, []string{caller.MSP}, false
 	switch {
