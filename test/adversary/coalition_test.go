@@ -375,3 +375,25 @@ func TestAttackCoalitionForgesItem(t *testing.T) {
 		t.Errorf("the maker's registration after the forgery: HTTP %d %.200s, want 201 created", st, body)
 	}
 }
+
+// Three orgs without the platform (whose service identity alone records
+// first scans) write a first scan dated a month back for a maker unit: the
+// "possibly copied" warning on a genuine product.
+func TestAttackCoalitionPlantsFirstScan(t *testing.T) {
+	needRogue(t, "maker", "partner", "regulator")
+	orgs := nw.mspsExcept(nw.msp("platform"))
+	id := newID(makerPrefix, "COALSCAN")
+	register(t, unit(id))
+	planted := time.Now().Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
+	v, _ := json.Marshal(chaincode.FirstScan{ID: id, At: planted, By: "PlatformMSP"})
+	o := attack(t, nw.user(t, "maker-operator"), orgs, "public:RecordFirstScans", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: "\x00scan\x00" + id + "\x00", Value: v}, eventOp("scans.first", id),
+	}})
+	refusedOrIgnored(t, o)
+	r := verify(t, id)
+	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+		if v.FirstScanAt == planted {
+			t.Errorf("ATTACK SUCCEEDED (%s verify): firstScanAt %s planted by %v", src, v.FirstScanAt, orgs)
+		}
+	}
+}
