@@ -372,7 +372,41 @@ func TestAttackCoalitionForgesItem(t *testing.T) {
 		{"id": id, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial},
 	}}, &res)
 	if st != http.StatusCreated || len(res.Results) != 1 || res.Results[0].Status != domain.ResultCreated {
-		t.Errorf("the maker's registration after the forgery: HTTP %d %.200s, want 201 created", st, body)
+		t.Errorf("ATTACK SUCCEEDED (denial of registration): the maker's own registration after the forgery answered HTTP %d %.200s, want 201 created — an unanchored copy of the record must not count as the maker's item", st, body)
+	}
+	if st, b := nw.api.do(t, "", http.MethodGet, "/v1/verify/"+id, nil, nil); st != http.StatusOK {
+		t.Errorf("the maker's item after its own registration: HTTP %d %.160s, want 200 genuine", st, b)
+	}
+}
+
+// The three non-owners write only the GS1 index entry of the maker's GTIN
+// and a new serial, pointing at an id of the partner's: GTIN squatting
+// without the honest GCP check.
+func TestAttackCoalitionSquatsGS1Index(t *testing.T) {
+	orgs, signer := coalition(t)
+	gtin, serial := makerGTIN(t), "X"+nw.run
+	squat := newID(partnerPrefix, "IDXSQUAT")
+	nw.api.must(t, "partner-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
+		{"id": squat, "kind": "unit", "industry": "generic"},
+	}}, nil, http.StatusCreated)
+	o := attack(t, signer, orgs, "registry:RegisterItems", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: "\x00gs1\x00" + gtin + "\x00" + serial + "\x00", Value: []byte(squat)}, eventOp("items.registered", squat),
+	}})
+	refusedOrIgnored(t, o)
+	if st, b := nw.api.do(t, "", http.MethodGet, "/01/"+gtin+"/21/"+serial, nil, nil); st != http.StatusNotFound {
+		t.Errorf("ATTACK SUCCEEDED (Digital Link): the maker's GTIN resolves through the squatted index: HTTP %d %.160s, want 404", st, b)
+	}
+	genuine := newID(makerPrefix, "IDXGENUINE")
+	var res domain.BatchResult
+	st, b := nw.api.do(t, "maker-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
+		{"id": genuine, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial},
+	}}, &res)
+	if st != http.StatusCreated {
+		t.Errorf("ATTACK SUCCEEDED (denial of registration): the maker's registration of its GTIN + serial: HTTP %d %.200s, want 201", st, b)
+	}
+	var v domain.Verification
+	if st, b := nw.api.do(t, "", http.MethodGet, "/01/"+gtin+"/21/"+serial, nil, &v); st != http.StatusOK || v.ID != genuine {
+		t.Errorf("ATTACK SUCCEEDED: the Digital Link resolves to %q (HTTP %d %.120s), want %s", v.ID, st, b, genuine)
 	}
 }
 
