@@ -292,6 +292,16 @@ func rogueRead(t *testing.T, org string, ops ...rogue.Op) rogue.Result {
 	return r
 }
 
+// refusedOrIgnored logs what became of an attack whose records a majority
+// may create (creation is governed by the chaincode-level policy only): the
+// test then asserts that every read ignores them.
+func refusedOrIgnored(t *testing.T, o outcome) {
+	t.Helper()
+	if o.Committed() {
+		t.Logf("the forged records were committed; every read must ignore them")
+	}
+}
+
 // wantRefused asserts that a transaction changed nothing: refused at
 // endorsement, or invalidated at validation (any code but VALID; the code is
 // logged, and when wantCode is not empty it must be that one).
