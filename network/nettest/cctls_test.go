@@ -144,4 +144,3 @@ func TestChaincodeServersRequireMutualTLS(t *testing.T) {
 		})
 	}
 }
-
