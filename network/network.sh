@@ -8,9 +8,11 @@
 #           included) and remove network/.run.
 #   status  one line per process: name, pid, RSS, state.
 #   nodes   every node name; ports: "node port" for every listening port.
+#   add-org NAME [DISPLAY]  a new peer org joins the running channel (lib/addorg.sh)
+#   add-peer ORG            one more peer for ORG joins the running channel
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-for f in crypto nodes channel chaincode runtime; do source "$NET_DIR/lib/$f.sh"; done
+for f in crypto nodes channel chaincode runtime addorg; do source "$NET_DIR/lib/$f.sh"; done
 trap 'log "failed: line $LINENO: $BASH_COMMAND"' ERR
 
 # All node names in start order.
@@ -193,5 +195,7 @@ case "${1:-}" in
   status) cmd_status ;;
   nodes) all_nodes ;;
   ports) all_ports ;;
-  *) echo "usage: $0 up|down|status|nodes|ports" >&2; exit 2 ;;
+  add-org) [[ -n "${2:-}" ]] || { echo "usage: $0 add-org NAME [DISPLAY]" >&2; exit 2; }; add_org "$2" "${3:-}" ;;
+  add-peer) [[ -n "${2:-}" ]] || { echo "usage: $0 add-peer ORG" >&2; exit 2; }; add_peer "$2" ;;
+  *) echo "usage: $0 up|down|status|nodes|ports|add-org NAME|add-peer ORG" >&2; exit 2 ;;
 esac
