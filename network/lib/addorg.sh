@@ -205,6 +205,27 @@ EOF
   log "org $org ($msp) is a member: ${#ORGS[@]} orgs, MAJORITY Endorsement = $((${#ORGS[@]} / 2 + 1)) of ${#ORGS[@]}"
 }
 
+# peer_height ORG P: the peer's channel height (operations metrics).
+peer_height() {
+  curl -fsS --max-time 2 "http://$HOST:$(peer_ops_port "$1" "$2")/metrics" 2>/dev/null |
+    sed -n "s/^ledger_blockchain_height{channel=\"$CHANNEL\"} \([0-9]*\)\$/\1/p"
+}
+
+caught_up() {
+  local want have
+  want="$(peer_height "$1" 0)" have="$(peer_height "$1" "$2")"
+  [[ -n "$want" && -n "$have" ]] && ((have >= want))
+}
+
+# Waits until peer P of ORG has every block peer0 has. Blocks whose private
+# data (the org's lifecycle approvals in its implicit collection) the new
+# peer cannot pull yet hold it up to the gossip pull threshold (60 s).
+catch_up() {
+  local start=$SECONDS
+  wait_until "$(peer_name "$1" "$2")" "${IDCHAIN_CATCHUP_TIMEOUT:-240}" caught_up "$1" "$2"
+  log "$(peer_name "$1" "$2") caught up to height $(peer_height "$1" "$2") in $((SECONDS - start))s"
+}
+
 # add_peer ORG: one more peer for ORG (peer<n>.<org>), enrolled with the
 # org's CA, joined from the channel's genesis block (it catches up from the
 # orderers), running the org's chaincode package and listed in the profile.
@@ -229,6 +250,7 @@ EOF
   wait_peer "$org" "$p"
   join_peer "$org" "$p"
   install_chaincode "$org" "$p"
+  catch_up "$org" "$p"
   write_profile
   touch "$DATA_DIR/$name/added"
   log "$name joined $CHANNEL at $HOST:$(peer_port "$org" "$p")"
