@@ -103,6 +103,7 @@ update_channel_for_org() {
   orderer_flags
   peer_cli "${existing[$((need - 1))]}" 0 channel update -f "$dir/update.pb" -c "$CHANNEL" "${ORDERER_FLAGS[@]}" ||
     { show_log_tail peer-cli; die "channel update adding $msp failed"; }
+  CHANGED=1
   log "channel $CHANNEL: $msp added, signed by the admins of ${existing[*]:0:$need} ($need of ${#existing[@]})"
   wait_until "${ORGS[0]}" 30 channel_has_org "$msp"
 }
@@ -128,6 +129,7 @@ redefine_chaincode_for_org() {
   seq=$((seq + 1))
   for org in "${ORGS[@]}"; do approve_chaincode "$org" "$seq"; done
   commit_chaincode "$seq"
+  CHANGED=1
   log "chaincode $CC_NAME committed at sequence $seq with ${#ORGS[@]} orgs"
 }
 
@@ -154,6 +156,7 @@ add_org_to_chaincode_config() {
   retry 5 2 peer_cli "$reg" 0 chaincode invoke "${ORDERER_FLAGS[@]}" -C "$CHANNEL" -n "$CC_NAME" "${PEER_FLAGS[@]}" \
     -c "$(printf '{"Args":["system:SetConfig",%s]}' "$(json_str "$cfg")")" --waitForEvent --waitForEventTimeout 20s ||
     { show_log_tail peer-cli; die "system:SetConfig adding $msp failed"; }
+  CHANGED=1
   log "chaincode config: $msp added to the org list"
 }
 
@@ -164,8 +167,10 @@ add_org() {
   [[ "$org" =~ ^[a-z][a-z0-9]{1,15}$ ]] || die "NAME must be lower-case letters and digits (2–16), e.g. brand"
   [[ -f "$READY_MARK" ]] || die "no running network (make up first)"
   msp="${org^}MSP"
+  CHANGED=0
   build_orgupdate
   if ! in_orgs "$org"; then
+    CHANGED=1
     for p in "${ORGS[@]}"; do [[ "${ORG_MSP[$p]}" == "$msp" ]] && die "$msp already belongs to org $p"; done
     index="$(free_org_index)"
     [[ -n "$display" ]] || display="新成员 ${org^} (joined $(date -u +%F))"
@@ -182,26 +187,31 @@ EOF
       "$(peer_port "$org" 0)" "$(peer_cc_port "$org" 0)" "$(peer_ops_port "$org" 0)"
     log "org $org ($msp): port block $(org_base "$org") + offset"
   fi
-  is_running "ca.$org" || start_ca "$org"
+  is_running "ca.$org" || { start_ca "$org"; CHANGED=1; }
   wait_ca "$org"
   if [[ ! -f "$(org_dir "$org")/enrolled" ]]; then
+    CHANGED=1
     enroll_org "$org"
     touch "$(org_dir "$org")/enrolled"
   fi
   update_channel_for_org "$org"
   for ((p = 0; p < ORG_PEERS[$org]; p++)); do
-    is_running "$(peer_name "$org" "$p")" || start_peer "$org" "$p"
+    is_running "$(peer_name "$org" "$p")" || { start_peer "$org" "$p"; CHANGED=1; }
     wait_peer "$org" "$p"
     join_peer "$org" "$p"
   done
   [[ -f "$CC_DIR/$org/package-id" ]] || package_chaincode "$org"
-  is_running "cc.$org" || start_cc "$org"
+  is_running "cc.$org" || { start_cc "$org"; CHANGED=1; }
   wait_cc "$org"
   for ((p = 0; p < ORG_PEERS[$org]; p++)); do install_chaincode "$org" "$p"; done
   redefine_chaincode_for_org "$msp"
   add_org_to_chaincode_config "$msp"
   write_profile
-  wait_ready
+  if ((CHANGED)); then
+    wait_ready
+  else
+    log "org $org: nothing to do"
+  fi
   log "org $org ($msp) is a member: ${#ORGS[@]} orgs, MAJORITY Endorsement = $((${#ORGS[@]} / 2 + 1)) of ${#ORGS[@]}"
 }
 
