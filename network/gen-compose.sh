@@ -13,8 +13,13 @@
 set -euo pipefail
 # The file must depend on topology.sh only, not on this shell's settings.
 export IDCHAIN_PORT_OFFSET=0
-unset IDCHAIN_PEER_LOGGING IDCHAIN_ORDERER_LOGGING IDCHAIN_RUN_DIR
+unset IDCHAIN_PEER_LOGGING IDCHAIN_ORDERER_LOGGING
 while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(CORE|ORDERER|FABRIC|IDCHAIN_CCAAS)_' || true)
+# A scratch run directory: orgs and peers added to a running network
+# (network/.run/topology.added.sh) are not part of the file.
+GEN_DIR="$(mktemp -d)"
+trap 'rm -rf "$GEN_DIR"' EXIT
+export IDCHAIN_RUN_DIR="$GEN_DIR/run"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 for f in crypto nodes; do source "$NET_DIR/lib/$f.sh"; done
 
@@ -25,8 +30,6 @@ CA_TAG=1.5
 
 # Capture: point the run directory at a scratch dir and record what spawn
 # would start instead of starting it.
-GEN_DIR="$(mktemp -d)"
-trap 'rm -rf "$GEN_DIR"' EXIT
 RUN_DIR="$GEN_DIR/run"
 CFG_DIR="$RUN_DIR/config"
 CRYPTO_DIR="$RUN_DIR/crypto"
