@@ -221,9 +221,19 @@ func TestRedisClusterCacheScansStatsAndFailover(t *testing.T) {
 		n, _ := c.rdb.HGet(context.Background(), "idchain:s:{stats}:"+day, "items|MakerMSP|kitchen_bath").Int64()
 		return n
 	}
-	eventually(t, 30*time.Second, func() string { // both feeds caught up with the ledger
-		if n, _ := c.rdb.Exists(context.Background(), "idchain:s:{stats}cp").Result(); n != 1 {
-			return "no dashboard checkpoint in the cluster yet"
+	// A fresh cluster has no counters: the feeds replay from block 0 first.
+	// A sentinel registration through a answers once a's listener handled
+	// it, so a's listener block is then at least the sentinel's block; wait
+	// until the dashboard checkpoint passes it.
+	newItems(t, a, 0)
+	sentinel := a.metric(t, "idchain_event_listener_block")
+	if sentinel <= 0 {
+		t.Fatalf("a's idchain_event_listener_block is %v", sentinel)
+	}
+	eventually(t, 60*time.Second, func() string {
+		b, err := c.rdb.HGet(context.Background(), "idchain:s:{stats}cp", "block").Uint64()
+		if err != nil || float64(b) < sentinel {
+			return fmt.Sprintf("dashboard feed at block %d (%v), sentinel in block %v", b, err, sentinel)
 		}
 		return ""
 	})
