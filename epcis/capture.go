@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/idchain/idchain/domain"
@@ -21,17 +20,6 @@ type Captured struct {
 	Error   *domain.Error       `json:"error,omitempty"`
 }
 
-// captureDoc is the part of a capture document that is checked.
-type captureDoc struct {
-	Context       json.RawMessage `json:"@context"`
-	Type          string          `json:"type"`
-	SchemaVersion string          `json:"schemaVersion"`
-	CreationDate  string          `json:"creationDate"`
-	Body          *struct {
-		EventList []json.RawMessage `json:"eventList"`
-	} `json:"epcisBody"`
-}
-
 var offsetPattern = regexp.MustCompile(`^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$`)
 
 // ParseCapture reads an EPCIS 2.0 JSON(-LD) capture document. A document
@@ -39,29 +27,12 @@ var offsetPattern = regexp.MustCompile(`^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$
 // event gets a Captured entry, in order, rejected events carrying an error
 // (INVALID, INVALID_IDENTIFIER or NOT_FOUND) and the rest their inputs.
 func ParseCapture(data []byte, opt Options) ([]Captured, error) {
-	var doc captureDoc
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, domain.Errorf(domain.CodeInvalid, "not an EPCIS JSON document: %v", err)
+	events, err := documentEvents(data, opt)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case doc.Type != DocumentType:
-		return nil, domain.Errorf(domain.CodeInvalid, "type must be %q, got %q", DocumentType, doc.Type)
-	case len(bytes.TrimSpace(doc.Context)) == 0:
-		return nil, domain.Errorf(domain.CodeInvalid, "@context is missing")
-	case doc.SchemaVersion != "2.0" && !strings.HasPrefix(doc.SchemaVersion, "2.0."):
-		return nil, domain.Errorf(domain.CodeInvalid, "schemaVersion must be \"2.0\", got %q", doc.SchemaVersion)
-	case doc.Body == nil || doc.Body.EventList == nil:
-		return nil, domain.Errorf(domain.CodeInvalid, "epcisBody.eventList is missing")
-	case len(doc.Body.EventList) > opt.maxEvents():
-		return nil, domain.Errorf(domain.CodeInvalid, "%d events, at most %d per document", len(doc.Body.EventList), opt.maxEvents())
-	}
-	if doc.CreationDate != "" {
-		if _, err := time.Parse(time.RFC3339Nano, doc.CreationDate); err != nil {
-			return nil, domain.Errorf(domain.CodeInvalid, "creationDate %q is not an RFC 3339 time", doc.CreationDate)
-		}
-	}
-	out := make([]Captured, len(doc.Body.EventList))
-	for i, raw := range doc.Body.EventList {
+	out := make([]Captured, len(events))
+	for i, raw := range events {
 		out[i] = opt.captureEvent(i, raw)
 	}
 	return out, nil

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
+	"github.com/idchain/idchain/epcis/epcisschema"
 	"github.com/idchain/idchain/gateway-api/ledger"
 )
 
@@ -18,11 +18,7 @@ import (
 // package.
 func mustEPCISSchema(tb testing.TB) *gojsonschema.Schema {
 	tb.Helper()
-	b, err := os.ReadFile("../../epcis/testdata/EPCIS-JSON-Schema.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(b))
+	s, err := epcisschema.Load("../../epcis/testdata/EPCIS-JSON-Schema.json")
 	if err != nil {
 		tb.Fatal(err)
 	}
