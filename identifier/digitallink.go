@@ -88,6 +88,11 @@ func ParseDigitalLinkURI(s string) (DigitalLink, error) {
 	if q := strings.IndexByte(path, '?'); q >= 0 {
 		path, query = path[:q], path[q+1:]
 	}
+	// A resolver should tolerate one trailing slash (GS1-Conformant
+	// Resolver standard).
+	if len(path) > 1 && path[len(path)-1] == '/' && path[len(path)-2] != '/' {
+		path = path[:len(path)-1]
+	}
 	var segs [maxSegments]segment
 	n := 0
 	for i := 0; i < len(path); {
@@ -113,6 +118,11 @@ func ParseDigitalLinkURI(s string) (DigitalLink, error) {
 		}
 	}
 	if k < 0 {
+		for i := 0; i+2 < n; i++ {
+			if segs[i].v == AIGTIN || segs[i].v == AISSCC {
+				return dl, newError(CodeInvalidDigitalLink, segs[n-1].pos, "path does not pair each AI with a value after /"+segs[i].v+"/ (/"+segs[n-1].v+" has none)")
+			}
+		}
 		return dl, newError(CodeInvalidDigitalLink, pathPos, "path needs a primary key /01/{gtin} or /00/{sscc} followed by AI/value pairs")
 	}
 	last := 0

@@ -18,7 +18,8 @@ var digitalLinkRejects = []struct{ name, in, reason string }{
 	{"a GTIN-8 in the path", "/01/96385074", "GTIN in a Digital Link must have 14 digits, got 8: pad a GTIN-8, -12 or -13 with leading zeros"},
 	{"a wrong check digit", "/01/09506000134353", "check digit is 3, expected 2"},
 	{"an empty lot", "/01/09506000134352/10//21/S1", "path has an empty segment (an AI without a value?)"},
-	{"a lot without value at the end", "/01/09506000134352/10/", "path has an empty segment (an AI without a value?)"},
+	{"a lot without value at the end", "/01/09506000134352/10/", "path does not pair each AI with a value after /01/ (/10 has none)"},
+	{"an extra segment (GS1 test suite: /foo)", "/01/09506000134352/21/S1/foo", "path does not pair each AI with a value after /01/ (/foo has none)"},
 	{"qualifiers out of order", "/01/09506000134352/21/S1/10/L1", "qualifier /10/ out of order: use /22/, /10/, /21/"},
 	{"a repeated qualifier", "/01/09506000134352/21/S1/21/S2", "qualifier /21/ appears twice"},
 	{"AI 99 in the path", "/01/09506000134352/99/X", "AI 99 (INTERNAL) is a data attribute: it goes in the query string (?99=…), not the path"},
@@ -75,6 +76,7 @@ func TestDigitalLinkGS1Accepts(t *testing.T) {
 		{"a CPV", "/01/09506000134352/22/V1/10/L1", identifier.GS1Data{GTIN: "09506000134352", CPV: "V1", Lot: "L1"}, nil, ""},
 		{"an SSCC", "/00/376104250021234569", identifier.GS1Data{SSCC: "376104250021234569"}, nil, ""},
 		{"a path prefix", "/products/dl/01/09506000134352/21/S1?linkType=all", identifier.GS1Data{GTIN: "09506000134352", Serial: "S1"}, nil, "all"},
+		{"a trailing slash", "/01/09506000134352/21/S1/", identifier.GS1Data{GTIN: "09506000134352", Serial: "S1"}, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
