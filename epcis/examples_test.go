@@ -10,7 +10,7 @@ import (
 
 	"github.com/xeipuuv/gojsonschema"
 
-	"github.com/idchain/idchain/epcis/epcisschema"
+	"github.com/idchain/idchain/gs1schema"
 )
 
 // gs1Examples returns GS1's 47 EPCIS 2.0 example documents by file name.
@@ -99,7 +99,7 @@ func TestGS1ExamplesQueryDocumentValidates(t *testing.T) {
 // mustSchema loads GS1's EPCIS 2.0 JSON schema (testdata, see export_test.go).
 func mustSchema(tb testing.TB) *gojsonschema.Schema {
 	tb.Helper()
-	s, err := epcisschema.Load("testdata/EPCIS-JSON-Schema.json")
+	s, err := gs1schema.Load("testdata/EPCIS-JSON-Schema.json")
 	if err != nil {
 		tb.Fatal(err)
 	}

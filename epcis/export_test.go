@@ -9,12 +9,12 @@ import (
 	"github.com/idchain/idchain/domain"
 	"github.com/xeipuuv/gojsonschema"
 
-	"github.com/idchain/idchain/epcis/epcisschema"
+	"github.com/idchain/idchain/gs1schema"
 )
 
 // The schema in testdata/EPCIS-JSON-Schema.json is the EPCIS 2.0 JSON
 // schema published by GS1 in github.com/gs1/EPCIS, file
-// EPCIS-JSON-Schema.json at commit 2b888be (unchanged; epcisschema.Load
+// EPCIS-JSON-Schema.json at commit 2b888be (unchanged; gs1schema.Load
 // rewrites its two look-ahead patterns for Go's regexp engine).
 
 var testZone = time.FixedZone("CST", 8*3600)
@@ -80,7 +80,7 @@ func mustDocument(tb testing.TB, opt Options) []byte {
 }
 
 func TestExportValidatesAgainstEPCISSchema(t *testing.T) {
-	schema, err := epcisschema.Load("testdata/EPCIS-JSON-Schema.json")
+	schema, err := gs1schema.Load("testdata/EPCIS-JSON-Schema.json")
 	if err != nil {
 		t.Fatalf("schema: %v", err)
 	}

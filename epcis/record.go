@@ -274,6 +274,9 @@ func (o Options) NewRecord(raw json.RawMessage) (Record, *domain.Error) {
 			*l.dst = append(*l.dst, c)
 		}
 	}
+	if raw, err = canonicalJSON(raw); err != nil {
+		return Record{}, domain.Errorf(domain.CodeInvalid, "event: %v", err)
+	}
 	r.EventID = ev.EventID
 	if r.EventID == "" {
 		r.EventID = contentID(raw)
@@ -424,6 +427,19 @@ func canonicalTerm(kind, v string) (string, error) {
 func contentID(raw json.RawMessage) string {
 	sum := sha256.Sum256(raw)
 	return "ni:///sha-256;" + hex.EncodeToString(sum[:]) + "?ver=idchain1"
+}
+
+// canonicalJSON re-encodes a JSON value with object keys sorted and no
+// insignificant space, numbers kept as written, so the same event sent
+// twice (in any layout) is stored as the same bytes.
+func canonicalJSON(raw json.RawMessage) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
 }
 
 // withField adds a string field to a JSON object.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
-	"github.com/idchain/idchain/epcis/epcisschema"
+	"github.com/idchain/idchain/gs1schema"
 	"github.com/idchain/idchain/gateway-api/ledger"
 )
 
@@ -18,7 +18,7 @@ import (
 // package.
 func mustEPCISSchema(tb testing.TB) *gojsonschema.Schema {
 	tb.Helper()
-	s, err := epcisschema.Load("../../epcis/testdata/EPCIS-JSON-Schema.json")
+	s, err := gs1schema.Load("../../epcis/testdata/EPCIS-JSON-Schema.json")
 	if err != nil {
 		tb.Fatal(err)
 	}
