@@ -10,8 +10,8 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
-	"github.com/idchain/idchain/gs1schema"
 	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/gs1schema"
 )
 
 // mustEPCISSchema loads the GS1 EPCIS 2.0 JSON schema kept by the epcis
