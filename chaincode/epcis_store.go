@@ -3,7 +3,6 @@ package chaincode
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -80,14 +79,19 @@ func init() {
 
 // GetEvaluateTransactions marks the read-only functions.
 func (c *EPCISContract) GetEvaluateTransactions() []string {
-	return []string{"QueryEvents", "GetEvent"}
+	return []string{"QueryEvents", "GetEvent", "GetCaptureJob"}
 }
 
-// Capture records EPCIS events (a JSON array of event objects). Every event
-// is checked again here by the epcis package's rules (the gateway is not
-// trusted); idBase is the idchain URI base the canonical ids use.
-func (c *EPCISContract) Capture(ctx ctxI, eventsJSON, idBase string) (string, error) {
-	return out(captureEPCIS(ctx, eventsJSON, idBase))
+// Capture records EPCIS events (a JSON array of event objects) as part of
+// a capture job (optionsJSON: CaptureOptions). Every event is checked again
+// here by the epcis package's rules (the gateway is not trusted).
+func (c *EPCISContract) Capture(ctx ctxI, eventsJSON, optionsJSON string) (string, error) {
+	return out(captureEPCIS(ctx, eventsJSON, optionsJSON))
+}
+
+// GetCaptureJob returns a capture job of the caller's org.
+func (c *EPCISContract) GetCaptureJob(ctx ctxI, jobID string) (string, error) {
+	return out(getCaptureJob(ctx, jobID))
 }
 
 // QueryEvents answers a SimpleEventQuery (epcis.Query as JSON) with the
@@ -104,81 +108,6 @@ func (c *EPCISContract) GetEvent(ctx ctxI, eventID string) (string, error) {
 func epcisHash(eventID string) string {
 	sum := sha256.Sum256([]byte(eventID))
 	return hex.EncodeToString(sum[:])
-}
-
-func captureEPCIS(ctx ctxI, eventsJSON, idBase string) ([]EPCISOutcome, error) {
-	caller, err := requireRole(ctx, domain.RoleOperator, domain.RoleAdmin)
-	if err != nil {
-		return nil, err
-	}
-	var raws []json.RawMessage
-	if err := parseJSONArg("events", eventsJSON, &raws); err != nil {
-		return nil, err
-	}
-	if len(raws) == 0 || len(raws) > MaxEPCISCapture {
-		return nil, domain.Errorf(domain.CodeInvalid, "a capture holds 1-%d events, got %d", MaxEPCISCapture, len(raws))
-	}
-	stub := ctx.GetStub()
-	at, ts, err := stamp(stub)
-	if err != nil {
-		return nil, err
-	}
-	opt := epcis.Options{IDBase: idBase}
-	res := make([]EPCISOutcome, len(raws))
-	seen := map[string]json.RawMessage{}
-	var touched []string
-	for i, raw := range raws {
-		res[i] = EPCISOutcome{Index: i, Status: domain.ResultRecorded}
-		rec, derr := opt.NewRecord(raw)
-		if derr != nil {
-			res[i].Status, res[i].Error = domain.ResultRejected, derr
-			continue
-		}
-		res[i].EventID = rec.EventID
-		h := epcisHash(rec.EventID)
-		k, err := key(objEPCISEvent, h)
-		if err != nil {
-			return nil, err
-		}
-		var old StoredEPCIS
-		found, err := getJSON(stub, k, &old)
-		if err != nil {
-			return nil, err
-		}
-		if prev, dup := seen[h]; dup {
-			found, old = true, StoredEPCIS{Record: epcis.Record{Event: prev}, Owner: caller.MSP}
-		}
-		switch {
-		case found && string(old.Event) == string(rec.Event) && old.Owner == caller.MSP:
-			res[i].Status = domain.ResultUnchanged
-			continue
-		case found:
-			// EPCIS 2.0 §7.4.1: an eventID names one event, globally.
-			res[i].Status, res[i].Error = domain.ResultRejected, domain.Errorf(domain.CodeConflict, "eventID %s is already captured with other content (an eventID names one event)", rec.EventID)
-			continue
-		}
-		seen[h] = rec.Event
-		s := StoredEPCIS{Record: rec, RecordTime: at, Owner: caller.MSP, TxID: stub.GetTxID()}
-		if s.Items, s.Parties, err = eventParties(stub, opt, rec, caller.MSP); err != nil {
-			return nil, err
-		}
-		if err := putJSON(stub, k, s); err != nil {
-			return nil, err
-		}
-		if err := setOwnerPolicy(stub, nil, k, caller.MSP); err != nil {
-			return nil, err
-		}
-		if err := indexEPCIS(stub, s, ts, h); err != nil {
-			return nil, err
-		}
-		touched = append(touched, rec.EventID)
-	}
-	if len(touched) > 0 {
-		if err := emit(ctx, "epcis.captured"); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
 }
 
 // indexEPCIS writes the index keys of a stored event.

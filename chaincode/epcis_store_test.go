@@ -2,6 +2,7 @@ package chaincode
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -45,13 +46,26 @@ func gs1ExampleEvents(tb testing.TB) []json.RawMessage {
 	return out
 }
 
+var jobSeq int
+
 func captureTx(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, events []json.RawMessage) ([]EPCISOutcome, error) {
 	tb.Helper()
+	jobSeq++
+	chunk, err := captureJob(tb, l, id, events, CaptureOptions{JobID: fmt.Sprintf("job-%d", jobSeq), Total: len(events)})
+	if chunk == nil {
+		return nil, err
+	}
+	return chunk.Outcomes, err
+}
+
+func captureJob(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, events []json.RawMessage, opt CaptureOptions) (*CaptureChunk, error) {
+	tb.Helper()
 	b, _ := json.Marshal(events)
-	var res []EPCISOutcome
+	o, _ := json.Marshal(opt)
+	var res *CaptureChunk
 	_, err := tx(tb, l, id, func(ctx contractapi.TransactionContextInterface) error {
 		var err error
-		res, err = captureEPCIS(ctx, string(b), "")
+		res, err = captureEPCIS(ctx, string(b), string(o))
 		return err
 	})
 	return res, err
@@ -305,4 +319,68 @@ func TestEPCISStoreVisibilityFollowsItemsAndConsents(t *testing.T) {
 	if n := len(queryAs(t, l, platform, "perPage=100", "").Events); n != 1 {
 		t.Errorf("the consented org lists %d events, want 1", n)
 	}
+}
+
+// TestEPCISCaptureJobs: a job spread over two transactions reads back
+// whole, only by its org; a rollback job with one bad event stores nothing
+// but its record; a chunk cannot be written twice.
+func TestEPCISCaptureJobs(t *testing.T) {
+	l := fakestub.NewLedger()
+	maker := who(t, makerMSP, domain.RoleOperator)
+	events := gs1ExampleEvents(t)[:5]
+	if _, err := captureJob(t, l, maker, events[:3], CaptureOptions{JobID: "J1", Offset: 0, Total: 5}); err != nil {
+		t.Fatal(err)
+	}
+	job := readJob(t, l, maker, "J1")
+	if job.FinishedAt != "" || len(job.Outcomes) != 3 {
+		t.Fatalf("half a job: %+v", job)
+	}
+	if _, err := captureJob(t, l, maker, events[3:], CaptureOptions{JobID: "J1", Offset: 3, Total: 5}); err != nil {
+		t.Fatal(err)
+	}
+	job = readJob(t, l, maker, "J1")
+	if job.FinishedAt == "" || len(job.Outcomes) != 5 || len(job.TxIDs) != 2 || job.Outcomes[4].Index != 4 {
+		t.Fatalf("whole job: %+v", job)
+	}
+	_, err := captureJob(t, l, maker, events[3:], CaptureOptions{JobID: "J1", Offset: 3, Total: 5})
+	wantCode(t, err, domain.CodeConflict)
+	_, err = tx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := getCaptureJob(ctx, "J1")
+		return err
+	})
+	wantCode(t, err, domain.CodeNotFound)
+
+	bad := json.RawMessage(`{"type":"ObjectEvent","eventTime":"2026-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00"}`)
+	good := gs1ExampleEvents(t)[10]
+	chunk, err := captureJob(t, l, maker, []json.RawMessage{good, bad}, CaptureOptions{JobID: "J2", Total: 2, Rollback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !chunk.RolledBack || chunk.Outcomes[0].Status != domain.ResultRejected || chunk.Outcomes[1].Error.Code != domain.CodeInvalid {
+		t.Fatalf("rollback job: %+v", chunk)
+	}
+	rec, _ := epcis.Options{}.NewRecord(good)
+	if n := len(queryAs(t, l, maker, "EQ_eventID="+url.QueryEscape(rec.EventID), "").Events); n != 0 {
+		t.Fatalf("a rolled back event was stored")
+	}
+	if j := readJob(t, l, maker, "J2"); !j.RolledBack || j.FinishedAt == "" {
+		t.Fatalf("rollback job record: %+v", j)
+	}
+	if _, err := captureJob(t, l, maker, []json.RawMessage{good}, CaptureOptions{JobID: "J3", Total: 1, Rollback: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(queryAs(t, l, maker, "EQ_eventID="+url.QueryEscape(rec.EventID), "").Events); n != 1 {
+		t.Fatalf("the event captured alone is found %d times", n)
+	}
+}
+
+func readJob(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, jobID string) *CaptureJob {
+	tb.Helper()
+	var job *CaptureJob
+	mustTx(tb, l, id, func(ctx contractapi.TransactionContextInterface) error {
+		var err error
+		job, err = getCaptureJob(ctx, jobID)
+		return err
+	})
+	return job
 }
