@@ -119,12 +119,20 @@ func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput
 		}
 		return out, nil
 	}
+	classes := func(qs []Quantity) []string {
+		out := make([]string, len(qs))
+		for i, q := range qs {
+			out[i] = q.EPCClass
+		}
+		return out
+	}
 	switch ev.Type {
 	case ObjectEvent:
-		if len(ev.EPCList) == 0 {
-			return nil, domain.Errorf(domain.CodeInvalid, "ObjectEvent needs a non-empty epcList (quantityList is not supported)")
+		uris := append(append([]string{}, ev.EPCList...), classes(ev.QuantityList)...)
+		if len(uris) == 0 {
+			return nil, domain.Errorf(domain.CodeInvalid, "ObjectEvent needs an epcList or a quantityList")
 		}
-		subs, err := ids(ev.EPCList)
+		subs, err := ids(uris)
 		if err != nil {
 			return nil, err
 		}
@@ -138,38 +146,46 @@ func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput
 		if ev.ParentID == "" {
 			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent needs parentID")
 		}
-		if ev.Action == ActionAdd && len(ev.ChildEPCs) == 0 {
-			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent ADD needs childEPCs")
+		childURIs := append(append([]string{}, ev.ChildEPCs...), classes(ev.ChildQuantityList)...)
+		if ev.Action == ActionAdd && len(childURIs) == 0 {
+			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent ADD needs childEPCs or a childQuantityList")
 		}
 		parent, err := o.parseEPC(ev.ParentID)
 		if err != nil {
 			return nil, err
 		}
-		children, err := ids(ev.ChildEPCs)
+		children, err := ids(childURIs)
 		if err != nil {
 			return nil, err
 		}
 		base.ID, base.Children = parent, children
 		return []domain.EventInput{base}, nil
 	default: // TransformationEvent (eventType rejected the rest)
-		if len(ev.InputEPCList) == 0 || len(ev.OutputEPCList) == 0 {
-			return nil, domain.Errorf(domain.CodeInvalid, "TransformationEvent needs inputEPCList and outputEPCList")
+		inURIs := append(append([]string{}, ev.InputEPCList...), classes(ev.InputQuantityList)...)
+		outURIs := append(append([]string{}, ev.OutputEPCList...), classes(ev.OutputQuantityList)...)
+		if len(inURIs) == 0 || len(outURIs) == 0 {
+			return nil, domain.Errorf(domain.CodeInvalid, "TransformationEvent needs inputs and outputs")
 		}
-		ins, err := ids(ev.InputEPCList)
+		ins, err := ids(inURIs)
 		if err != nil {
 			return nil, err
 		}
-		outs, err := ids(ev.OutputEPCList)
+		outs, err := ids(outURIs)
 		if err != nil {
 			return nil, err
 		}
 		qty := map[string]InputQuantity{}
+		for _, q := range ev.InputQuantityList {
+			if q.Quantity != nil {
+				qty[q.EPCClass] = InputQuantity{EPC: q.EPCClass, Quantity: *q.Quantity, Unit: unitOf(q.UOM)}
+			}
+		}
 		for _, q := range ev.XInputs {
 			qty[q.EPC] = q
 		}
 		inputs := make([]domain.Input, len(ins))
 		for i, id := range ins {
-			q := qty[ev.InputEPCList[i]]
+			q := qty[inURIs[i]]
 			inputs[i] = domain.Input{ID: id, Quantity: q.Quantity, Unit: q.Unit}
 		}
 		out := make([]domain.EventInput, len(outs))
@@ -179,4 +195,14 @@ func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput
 		}
 		return out, nil
 	}
+}
+
+// unitOf maps a UN/ECE Recommendation 20 code back to an idchain unit.
+func unitOf(uom string) string {
+	for u, code := range uomCodes {
+		if code == uom && (u != "piece") {
+			return u
+		}
+	}
+	return uom
 }

@@ -8,10 +8,11 @@ import (
 	"github.com/idchain/idchain/identifier"
 )
 
-// epcURI is the URI of an idchain id in an EPCIS event: GS1 Digital Link
-// when the item has a GTIN and a serial (or is a lot-like item with a GTIN
-// and a lot), an idchain URI otherwise. See the package comment.
-func (o Options) epcURI(id string, items map[string]domain.Item) string {
+// epcRef is the URI of an idchain id in an EPCIS event: a GS1 Digital
+// Link when the item has a GTIN and a serial (an object), or is a lot-like
+// item with a GTIN and a lot (a class: class is true, and the URI belongs
+// in a quantity list); an idchain URI otherwise. See the package comment.
+func (o Options) epcRef(id string, items map[string]domain.Item) (uri string, class bool) {
 	if it, ok := items[id]; ok && it.GTIN != "" {
 		if gtin, err := identifier.NormalizeGTIN(it.GTIN); err == nil {
 			var d identifier.GS1Data
@@ -19,16 +20,16 @@ func (o Options) epcURI(id string, items map[string]domain.Item) string {
 			case it.Serial != "":
 				d = identifier.GS1Data{GTIN: gtin, Serial: it.Serial}
 			case it.Lot != "" && lotLike(it.Kind):
-				d = identifier.GS1Data{GTIN: gtin, Lot: it.Lot}
+				d, class = identifier.GS1Data{GTIN: gtin, Lot: it.Lot}, true
 			}
 			// A serial or lot outside GS1 character set 82 has no Digital
 			// Link: the item keeps its idchain URI.
 			if p, err := d.DigitalLinkPath(); err == nil {
-				return o.dlBase() + p
+				return o.dlBase() + p, class
 			}
 		}
 	}
-	return o.idURI(id)
+	return o.idURI(id), false
 }
 
 func lotLike(k domain.Kind) bool {
