@@ -16,55 +16,19 @@ import (
 //	epcisjob [jobID, offset]   CaptureChunk; offset = index of the chunk's first event, 8 digits
 const objEPCISJob = "epcisjob"
 
-// CaptureOptions are the options of one capture transaction.
-type CaptureOptions struct {
-	IDBase string `json:"idBase,omitempty"` // idchain URI base of the canonical ids
-	JobID  string `json:"jobId"`            // the capture job this chunk belongs to
-	Offset int    `json:"offset"`           // index of the first event in the document
-	Total  int    `json:"total"`            // events in the whole document
-	// Rollback (GS1-Capture-Error-Behaviour: rollback): when any event is
-	// refused, nothing but the job record is written.
-	Rollback bool `json:"rollback,omitempty"`
-}
-
-// CaptureChunk is one transaction's part of a capture job.
-type CaptureChunk struct {
-	JobID      string         `json:"jobId"`
-	Owner      string         `json:"owner"`
-	Offset     int            `json:"offset"`
-	Total      int            `json:"total"`
-	Rollback   bool           `json:"rollback,omitempty"`
-	RolledBack bool           `json:"rolledBack,omitempty"`
-	At         string         `json:"at"`
-	TxID       string         `json:"txId"`
-	Outcomes   []EPCISOutcome `json:"outcomes"`
-}
-
-// CaptureJob is a whole job as GetCaptureJob returns it.
-type CaptureJob struct {
-	JobID      string         `json:"jobId"`
-	Total      int            `json:"total"`
-	Rollback   bool           `json:"rollback,omitempty"`
-	RolledBack bool           `json:"rolledBack,omitempty"`
-	CreatedAt  string         `json:"createdAt"`
-	FinishedAt string         `json:"finishedAt,omitempty"` // set once every event has an outcome
-	TxIDs      []string       `json:"txIds"`
-	Outcomes   []EPCISOutcome `json:"outcomes"`
-}
-
 // pending is an accepted event waiting to be written.
 type pending struct {
 	key string
-	s   StoredEPCIS
+	s   epcis.Stored
 	h   string
 }
 
-func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*CaptureChunk, error) {
+func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*epcis.CaptureChunk, error) {
 	caller, err := requireRole(ctx, domain.RoleOperator, domain.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
-	var opt CaptureOptions
+	var opt epcis.CaptureOptions
 	if err := parseJSONArg("options", optionsJSON, &opt); err != nil {
 		return nil, err
 	}
@@ -73,14 +37,14 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*CaptureChunk, erro
 		return nil, err
 	}
 	switch {
-	case len(raws) == 0 || len(raws) > MaxEPCISCapture:
-		return nil, domain.Errorf(domain.CodeInvalid, "a capture transaction holds 1-%d events, got %d", MaxEPCISCapture, len(raws))
+	case len(raws) == 0 || len(raws) > epcis.MaxCapture:
+		return nil, domain.Errorf(domain.CodeInvalid, "a capture transaction holds 1-%d events, got %d", epcis.MaxCapture, len(raws))
 	case opt.JobID == "" || len(opt.JobID) > 64 || strings.ContainsAny(opt.JobID, "/\x00"):
 		return nil, domain.Errorf(domain.CodeInvalid, "a capture needs a job id of 1-64 characters")
 	case opt.Offset < 0 || opt.Total < opt.Offset+len(raws) || opt.Total > 99_999_999:
 		return nil, domain.Errorf(domain.CodeInvalid, "events %d-%d do not fit a document of %d", opt.Offset, opt.Offset+len(raws), opt.Total)
 	case opt.Rollback && (opt.Offset != 0 || opt.Total != len(raws)):
-		return nil, domain.Errorf(domain.CodeInvalid, "rollback needs the whole document in one transaction (at most %d events)", MaxEPCISCapture)
+		return nil, domain.Errorf(domain.CodeInvalid, "rollback needs the whole document in one transaction (at most %d events)", epcis.MaxCapture)
 	}
 	stub := ctx.GetStub()
 	jk, err := key(objEPCISJob, opt.JobID, fmt.Sprintf("%08d", opt.Offset))
@@ -97,15 +61,15 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*CaptureChunk, erro
 	if err != nil {
 		return nil, err
 	}
-	chunk := &CaptureChunk{JobID: opt.JobID, Owner: caller.MSP, Offset: opt.Offset, Total: opt.Total, Rollback: opt.Rollback,
-		At: at, TxID: stub.GetTxID(), Outcomes: make([]EPCISOutcome, len(raws))}
+	chunk := &epcis.CaptureChunk{JobID: opt.JobID, Owner: caller.MSP, Offset: opt.Offset, Total: opt.Total, Rollback: opt.Rollback,
+		At: at, TxID: stub.GetTxID(), Outcomes: make([]epcis.EventOutcome, len(raws))}
 	eo := epcis.Options{IDBase: opt.IDBase}
 	seen := map[string]json.RawMessage{}
 	var writes []pending
 	rejected := false
 	for i, raw := range raws {
 		out := &chunk.Outcomes[i]
-		*out = EPCISOutcome{Index: opt.Offset + i, Status: domain.ResultRecorded}
+		*out = epcis.EventOutcome{Index: opt.Offset + i, Status: domain.ResultRecorded}
 		rec, derr := eo.NewRecord(raw)
 		if derr != nil {
 			out.Status, out.Error, rejected = domain.ResultRejected, derr, true
@@ -117,13 +81,13 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*CaptureChunk, erro
 		if err != nil {
 			return nil, err
 		}
-		var old StoredEPCIS
+		var old epcis.Stored
 		found, err := getJSON(stub, k, &old)
 		if err != nil {
 			return nil, err
 		}
 		if prev, dup := seen[h]; dup {
-			found, old = true, StoredEPCIS{Record: epcis.Record{Event: prev}, Owner: caller.MSP}
+			found, old = true, epcis.Stored{Record: epcis.Record{Event: prev}, Owner: caller.MSP}
 		}
 		switch {
 		case found && string(old.Event) == string(rec.Event) && old.Owner == caller.MSP:
@@ -135,7 +99,7 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*CaptureChunk, erro
 			continue
 		}
 		seen[h] = rec.Event
-		s := StoredEPCIS{Record: rec, RecordTime: at, Owner: caller.MSP, TxID: chunk.TxID}
+		s := epcis.Stored{Record: rec, RecordTime: at, Owner: caller.MSP, TxID: chunk.TxID}
 		if s.Items, s.Parties, err = eventParties(stub, eo, rec, caller.MSP); err != nil {
 			return nil, err
 		}
@@ -175,16 +139,16 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*CaptureChunk, erro
 
 // getCaptureJob assembles a job from its chunks; only the capturing org
 // (or a regulator) sees it.
-func getCaptureJob(ctx ctxI, jobID string) (*CaptureJob, error) {
+func getCaptureJob(ctx ctxI, jobID string) (*epcis.CaptureJob, error) {
 	v, err := viewerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	job := &CaptureJob{JobID: jobID, TxIDs: []string{}, Outcomes: []EPCISOutcome{}}
+	job := &epcis.CaptureJob{JobID: jobID, TxIDs: []string{}, Outcomes: []epcis.EventOutcome{}}
 	n := 0
 	err = scanAll(stub, objEPCISJob, []string{jobID}, func(_ string, b []byte) error {
-		var c CaptureChunk
+		var c epcis.CaptureChunk
 		if err := json.Unmarshal(b, &c); err != nil {
 			return fmt.Errorf("capture job %s: %w", jobID, err)
 		}

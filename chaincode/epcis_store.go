@@ -19,7 +19,7 @@ import (
 // (POST /epcis/capture) that are kept as EPCIS events, whatever objects
 // they name (GS1 keys of any company, EPC URNs, idchain URIs).
 //
-//	epcisev  [hash]                  StoredEPCIS; hash = hex SHA-256 of the eventID
+//	epcisev  [hash]                  epcis.Stored; hash = hex SHA-256 of the eventID
 //	epcisby  [ownerMSP, ts, hash]    0x00 – an org's captures by record time
 //	epcisall [ts, hash]              owner MSP – every capture by record time (regulators)
 //	epcisepc [epc, ts, hash]         owner MSP – every EPC/class an event names (MATCH_*)
@@ -32,37 +32,9 @@ const (
 
 // Limits of the EPCIS store.
 const (
-	MaxEPCISCapture = 500  // events per capture transaction
-	maxEPCISScan    = 2000 // index entries one query call reads
-	maxEPCISPage    = 500
+	maxEPCISScan = 2000 // index entries one query call reads
+	maxEPCISPage = 500
 )
-
-// StoredEPCIS is one captured EPCIS event on the ledger.
-type StoredEPCIS struct {
-	epcis.Record
-	RecordTime string `json:"recordTime"` // tx time of the capture
-	Owner      string `json:"owner"`      // MSP of the capturing org
-	TxID       string `json:"txId"`
-	// Items are the idchain items the event names (idchain URIs, or GS1
-	// keys found in the GS1 index), Parties the capturing org and the
-	// items' owners: the orgs that see the event.
-	Items   []string `json:"items,omitempty"`
-	Parties []string `json:"parties"`
-}
-
-// EPCISOutcome is the result of one event of a capture transaction.
-type EPCISOutcome struct {
-	Index   int           `json:"index"`
-	EventID string        `json:"eventID,omitempty"`
-	Status  string        `json:"status"` // recorded | unchanged | rejected
-	Error   *domain.Error `json:"error,omitempty"`
-}
-
-// EPCISPage is one page of a query.
-type EPCISPage struct {
-	Events   []StoredEPCIS `json:"events"`
-	Bookmark string        `json:"bookmark,omitempty"`
-}
 
 // EPCISContract is the "epcis" contract.
 type EPCISContract struct {
@@ -111,7 +83,7 @@ func epcisHash(eventID string) string {
 }
 
 // indexEPCIS writes the index keys of a stored event.
-func indexEPCIS(stub shim.ChaincodeStubInterface, s StoredEPCIS, ts, h string) error {
+func indexEPCIS(stub shim.ChaincodeStubInterface, s epcis.Stored, ts, h string) error {
 	put := func(value []byte, objectType string, attrs ...string) error {
 		k, err := key(objectType, attrs...)
 		if err != nil {
@@ -196,7 +168,7 @@ type epcisViewer struct {
 	consents []domain.Consent // active, category events, received
 }
 
-func (v epcisViewer) sees(s StoredEPCIS) bool {
+func (v epcisViewer) sees(s epcis.Stored) bool {
 	if v.all || slices.Contains(s.Parties, v.msp) {
 		return true
 	}
@@ -257,14 +229,14 @@ func viewerOf(ctx ctxI) (epcisViewer, error) {
 	return v, nil
 }
 
-func queryEPCIS(ctx ctxI, queryJSON, idBase, bookmark string) (EPCISPage, error) {
+func queryEPCIS(ctx ctxI, queryJSON, idBase, bookmark string) (epcis.Page, error) {
 	v, err := viewerOf(ctx)
 	if err != nil {
-		return EPCISPage{}, err
+		return epcis.Page{}, err
 	}
 	var q epcis.Query
 	if err := parseJSONArg("query", queryJSON, &q); err != nil {
-		return EPCISPage{}, err
+		return epcis.Page{}, err
 	}
 	per := q.PerPage
 	if per <= 0 || per > maxEPCISPage {
@@ -283,10 +255,10 @@ func queryEPCIS(ctx ctxI, queryJSON, idBase, bookmark string) (EPCISPage, error)
 	if bookmark != "" {
 		prefix, err := stub.CreateCompositeKey(objectType, attrs)
 		if err != nil || !strings.HasPrefix(bookmark, prefix) {
-			return EPCISPage{}, domain.Errorf(domain.CodeInvalid, "the page token does not belong to this query")
+			return epcis.Page{}, domain.Errorf(domain.CodeInvalid, "the page token does not belong to this query")
 		}
 	}
-	page := EPCISPage{Events: []StoredEPCIS{}}
+	page := epcis.Page{Events: []epcis.Stored{}}
 	next, err := eachKV(stub, objectType, attrs, maxEPCISScan, bookmark, func(k string, _ []byte) error {
 		if len(page.Events) >= per {
 			return errPageFull
@@ -299,7 +271,7 @@ func queryEPCIS(ctx ctxI, queryJSON, idBase, bookmark string) (EPCISPage, error)
 		if err != nil {
 			return err
 		}
-		var s StoredEPCIS
+		var s epcis.Stored
 		ok, err := getJSON(stub, ek, &s)
 		if err != nil || !ok || !v.sees(s) || !q.Matches(s.Record, s.RecordTime) {
 			return err
@@ -313,7 +285,7 @@ func queryEPCIS(ctx ctxI, queryJSON, idBase, bookmark string) (EPCISPage, error)
 		// page.Bookmark is the last key returned: continue after it.
 		page.Bookmark = afterKey(page.Bookmark)
 	case err != nil:
-		return EPCISPage{}, err
+		return epcis.Page{}, err
 	default:
 		page.Bookmark = next
 	}
@@ -338,22 +310,22 @@ func exactEPC(q epcis.Query) string {
 	return ""
 }
 
-func getEPCIS(ctx ctxI, eventID string) (StoredEPCIS, error) {
+func getEPCIS(ctx ctxI, eventID string) (epcis.Stored, error) {
 	v, err := viewerOf(ctx)
 	if err != nil {
-		return StoredEPCIS{}, err
+		return epcis.Stored{}, err
 	}
 	k, err := key(objEPCISEvent, epcisHash(eventID))
 	if err != nil {
-		return StoredEPCIS{}, err
+		return epcis.Stored{}, err
 	}
-	var s StoredEPCIS
+	var s epcis.Stored
 	ok, err := getJSON(ctx.GetStub(), k, &s)
 	if err != nil {
-		return StoredEPCIS{}, err
+		return epcis.Stored{}, err
 	}
 	if !ok || !v.sees(s) {
-		return StoredEPCIS{}, domain.Errorf(domain.CodeNotFound, "no event %s", eventID)
+		return epcis.Stored{}, domain.Errorf(domain.CodeNotFound, "no event %s", eventID)
 	}
 	return s, nil
 }

@@ -48,21 +48,21 @@ func gs1ExampleEvents(tb testing.TB) []json.RawMessage {
 
 var jobSeq int
 
-func captureTx(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, events []json.RawMessage) ([]EPCISOutcome, error) {
+func captureTx(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, events []json.RawMessage) ([]epcis.EventOutcome, error) {
 	tb.Helper()
 	jobSeq++
-	chunk, err := captureJob(tb, l, id, events, CaptureOptions{JobID: fmt.Sprintf("job-%d", jobSeq), Total: len(events)})
+	chunk, err := captureJob(tb, l, id, events, epcis.CaptureOptions{JobID: fmt.Sprintf("job-%d", jobSeq), Total: len(events)})
 	if chunk == nil {
 		return nil, err
 	}
 	return chunk.Outcomes, err
 }
 
-func captureJob(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, events []json.RawMessage, opt CaptureOptions) (*CaptureChunk, error) {
+func captureJob(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, events []json.RawMessage, opt epcis.CaptureOptions) (*epcis.CaptureChunk, error) {
 	tb.Helper()
 	b, _ := json.Marshal(events)
 	o, _ := json.Marshal(opt)
-	var res *CaptureChunk
+	var res *epcis.CaptureChunk
 	_, err := tx(tb, l, id, func(ctx contractapi.TransactionContextInterface) error {
 		var err error
 		res, err = captureEPCIS(ctx, string(b), string(o))
@@ -71,7 +71,7 @@ func captureJob(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, events
 	return res, err
 }
 
-func queryAs(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, params, bookmark string) EPCISPage {
+func queryAs(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, params, bookmark string) epcis.Page {
 	tb.Helper()
 	v, _ := url.ParseQuery(params)
 	q, derr := epcis.Options{}.ParseQuery(v)
@@ -79,7 +79,7 @@ func queryAs(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, params, b
 		tb.Fatal(derr)
 	}
 	qb, _ := json.Marshal(q)
-	var page EPCISPage
+	var page epcis.Page
 	mustTx(tb, l, id, func(ctx contractapi.TransactionContextInterface) error {
 		var err error
 		page, err = queryEPCIS(ctx, string(qb), "", bookmark)
@@ -328,21 +328,21 @@ func TestEPCISCaptureJobs(t *testing.T) {
 	l := fakestub.NewLedger()
 	maker := who(t, makerMSP, domain.RoleOperator)
 	events := gs1ExampleEvents(t)[:5]
-	if _, err := captureJob(t, l, maker, events[:3], CaptureOptions{JobID: "J1", Offset: 0, Total: 5}); err != nil {
+	if _, err := captureJob(t, l, maker, events[:3], epcis.CaptureOptions{JobID: "J1", Offset: 0, Total: 5}); err != nil {
 		t.Fatal(err)
 	}
 	job := readJob(t, l, maker, "J1")
 	if job.FinishedAt != "" || len(job.Outcomes) != 3 {
 		t.Fatalf("half a job: %+v", job)
 	}
-	if _, err := captureJob(t, l, maker, events[3:], CaptureOptions{JobID: "J1", Offset: 3, Total: 5}); err != nil {
+	if _, err := captureJob(t, l, maker, events[3:], epcis.CaptureOptions{JobID: "J1", Offset: 3, Total: 5}); err != nil {
 		t.Fatal(err)
 	}
 	job = readJob(t, l, maker, "J1")
 	if job.FinishedAt == "" || len(job.Outcomes) != 5 || len(job.TxIDs) != 2 || job.Outcomes[4].Index != 4 {
 		t.Fatalf("whole job: %+v", job)
 	}
-	_, err := captureJob(t, l, maker, events[3:], CaptureOptions{JobID: "J1", Offset: 3, Total: 5})
+	_, err := captureJob(t, l, maker, events[3:], epcis.CaptureOptions{JobID: "J1", Offset: 3, Total: 5})
 	wantCode(t, err, domain.CodeConflict)
 	_, err = tx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
 		_, err := getCaptureJob(ctx, "J1")
@@ -352,7 +352,7 @@ func TestEPCISCaptureJobs(t *testing.T) {
 
 	bad := json.RawMessage(`{"type":"ObjectEvent","eventTime":"2026-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00"}`)
 	good := gs1ExampleEvents(t)[10]
-	chunk, err := captureJob(t, l, maker, []json.RawMessage{good, bad}, CaptureOptions{JobID: "J2", Total: 2, Rollback: true})
+	chunk, err := captureJob(t, l, maker, []json.RawMessage{good, bad}, epcis.CaptureOptions{JobID: "J2", Total: 2, Rollback: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestEPCISCaptureJobs(t *testing.T) {
 	if j := readJob(t, l, maker, "J2"); !j.RolledBack || j.FinishedAt == "" {
 		t.Fatalf("rollback job record: %+v", j)
 	}
-	if _, err := captureJob(t, l, maker, []json.RawMessage{good}, CaptureOptions{JobID: "J3", Total: 1, Rollback: true}); err != nil {
+	if _, err := captureJob(t, l, maker, []json.RawMessage{good}, epcis.CaptureOptions{JobID: "J3", Total: 1, Rollback: true}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(queryAs(t, l, maker, "EQ_eventID="+url.QueryEscape(rec.EventID), "").Events); n != 1 {
@@ -374,9 +374,9 @@ func TestEPCISCaptureJobs(t *testing.T) {
 	}
 }
 
-func readJob(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, jobID string) *CaptureJob {
+func readJob(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, jobID string) *epcis.CaptureJob {
 	tb.Helper()
-	var job *CaptureJob
+	var job *epcis.CaptureJob
 	mustTx(tb, l, id, func(ctx contractapi.TransactionContextInterface) error {
 		var err error
 		job, err = getCaptureJob(ctx, jobID)
