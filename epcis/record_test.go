@@ -100,3 +100,10 @@ func TestParseQueryRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestBizStepsListsCBVAndIDChainSteps(t *testing.T) {
+	steps := BizSteps()
+	if steps[0] != "accepting" || !has(steps, "shipping") || !has(steps, Namespace+"BizStep-releasing") || has(steps, "releasing") {
+		t.Fatalf("bizSteps %v", steps)
+	}
+}
