@@ -48,6 +48,10 @@ start_orderer() {
     export ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$(orderer_tls_ca)]"
     export ORDERER_OPERATIONS_LISTENADDRESS="$HOST:$(orderer_ops_port "$o")"
     export ORDERER_METRICS_PROVIDER=prometheus
+    if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
+      export ORDERER_GENERAL_PROFILE_ENABLED=true
+      export ORDERER_GENERAL_PROFILE_ADDRESS="$HOST:$(orderer_pprof_port "$o")"
+    fi
     export ORDERER_FILELEDGER_LOCATION="$data/ledger"
     export ORDERER_CONSENSUS_WALDIR="$data/etcdraft/wal"
     export ORDERER_CONSENSUS_SNAPDIR="$data/etcdraft/snapshot"
@@ -103,6 +107,10 @@ start_peer() {
     export CORE_LEDGER_SNAPSHOTS_ROOTDIR="$data/snapshots"
     export CORE_OPERATIONS_LISTENADDRESS="$HOST:$(peer_ops_port "$org" "$p")"
     export CORE_METRICS_PROVIDER=prometheus
+    if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
+      export CORE_PEER_PROFILE_ENABLED=true
+      export CORE_PEER_PROFILE_LISTENADDRESS="$HOST:$(peer_pprof_port "$org" "$p")"
+    fi
     spawn "$name" peer node start
   )
 }
@@ -145,6 +153,9 @@ start_cc() {
     export CORE_CHAINCODE_ID_NAME="$id"
     export CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}"
     export CORE_PEER_TLS_ENABLED=false
+    if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
+      export IDCHAIN_PPROF_ADDR="$HOST:$(cc_pprof_port "$org")"
+    fi
     spawn "cc.$org" "$(cc_binary)"
   )
 }
