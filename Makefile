@@ -57,3 +57,7 @@ bench-register: ## RegisterItems items/s at batch sizes 1/10/100/500/1000 beside
 .PHONY: bench-profile
 bench-profile: ## CPU profiles of peers, orderers, chaincode servers and API under load, with the cost breakdown (docs/benchmarks.md; BENCH_ARGS="-workloads batched,single,verify")
 	@scripts/bench/profile.sh $(BENCH_ARGS)
+
+.PHONY: bench
+bench: ## issue 16 targets beside R in one run (BENCH_ARGS="-rows 20000" for a quick run; BENCH_STARTUP=1 also times make up)
+	@scripts/bench/bench.sh $(BENCH_ARGS)
