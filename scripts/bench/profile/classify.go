@@ -138,27 +138,71 @@ func classify(stack []string) string {
 	return catRuntime
 }
 
-// breakdown is CPU seconds per category of one CPU profile.
-func breakdown(p *profile.Profile) (map[string]float64, float64) {
-	vi := len(p.SampleType) - 1 // cpu nanoseconds
-	for i, st := range p.SampleType {
-		if st.Type == "cpu" {
-			vi = i
+// marker is a function whose cumulative time (all samples with it on the
+// stack, whatever category they were charged to) the tables list beside the
+// categories for processes of kind.
+type marker struct{ kind, label, sub string }
+
+var markers = []marker{
+	{"peers", "chaincode execution on the peer (Handler.HandleTransaction)", "core/chaincode.(*Handler).HandleTransaction"},
+	{"peers", "  PutState's state-metadata lookup (txSimulator.checkStateMetadata)", "(*txSimulator).checkStateMetadata"},
+	{"peers", "  key-level policy writes (Handler.HandlePutStateMetadata)", "(*Handler).HandlePutStateMetadata"},
+	{"peers", "  reads (Handler.HandleGetState)", "(*Handler).HandleGetState"},
+	{"peers", "endorser (Endorser.ProcessProposal)", "(*Endorser).ProcessProposal"},
+	{"peers", "block validation (TxValidator.Validate)", "(*TxValidator).Validate"},
+	{"peers", "  key-level endorsement policies (KeyLevelValidator.Validate)", "(*KeyLevelValidator).Validate"},
+	{"peers", "  MVCC read-set checks (ValidateAndPrepare)", "(*LockBasedTxMgr).ValidateAndPrepare"},
+	{"peers", "commit (kvLedger.CommitLegacy)", "(*kvLedger).CommitLegacy"},
+	{"peers", "  history DB (history.(*DB).Commit)", "kvledger/history.(*DB).Commit"},
+	{"peers", "signature checks (msp identity.Verify)", "msp.(*identity).Verify"},
+	{"chaincode", "contract code (idchain chaincode package)", "github.com/idchain/idchain/chaincode."},
+	{"API", "HTTP server (net/http.(*conn).serve)", "net/http.(*conn).serve"},
+	{"API", "Redis client", "github.com/redis/"},
+	{"API", "Fabric gateway client", "fabric-gateway/pkg"},
+}
+
+// stackOf is the function names of a sample, leaf first.
+func stackOf(s *profile.Sample) []string {
+	var stack []string
+	for _, loc := range s.Location {
+		for i := len(loc.Line) - 1; i >= 0; i-- { // inlined frames: innermost first
+			if loc.Line[i].Function != nil {
+				stack = append(stack, loc.Line[i].Function.Name)
+			}
 		}
 	}
+	return stack
+}
+
+// cumulative is CPU seconds of the samples with sub on their stack.
+func cumulative(p *profile.Profile, sub string) float64 {
+	vi := cpuIndex(p)
+	t := 0.0
+	for _, s := range p.Sample {
+		if anyContains(stackOf(s), sub) {
+			t += float64(s.Value[vi]) / 1e9
+		}
+	}
+	return t
+}
+
+func cpuIndex(p *profile.Profile) int {
+	for i, st := range p.SampleType {
+		if st.Type == "cpu" {
+			return i
+		}
+	}
+	return len(p.SampleType) - 1
+}
+
+// breakdown is CPU seconds per category of one CPU profile.
+func breakdown(p *profile.Profile) (map[string]float64, float64) {
+	vi := cpuIndex(p)
 	out := map[string]float64{}
 	total := 0.0
 	for _, s := range p.Sample {
-		var stack []string
-		for _, loc := range s.Location {
-			for i := len(loc.Line) - 1; i >= 0; i-- { // inlined frames: innermost first
-				if loc.Line[i].Function != nil {
-					stack = append(stack, loc.Line[i].Function.Name)
-				}
-			}
-		}
 		sec := float64(s.Value[vi]) / 1e9
-		out[classify(stack)] += sec
+		out[classify(stackOf(s))] += sec
 		total += sec
 	}
 	return out, total

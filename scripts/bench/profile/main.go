@@ -241,6 +241,7 @@ func analyzeDir(w io.Writer, dir string) error {
 // the two largest costs per kind.
 func analyze(w io.Writer, dir, workload string, files []string) error {
 	byKind := map[string]map[string]float64{}
+	cum := map[string]float64{} // by marker label
 	kindTotal := map[string]float64{}
 	var procs []string
 	var dur float64
@@ -272,6 +273,11 @@ func analyze(w io.Writer, dir, workload string, files []string) error {
 			byKind[k][c] += v
 		}
 		kindTotal[k] += sum
+		for _, m := range markers {
+			if m.kind == k {
+				cum[m.label] += cumulative(p, m.sub)
+			}
+		}
 		total += sum
 		procs = append(procs, fmt.Sprintf("%s %.2f", name, sum/max(d, 1)))
 	}
@@ -308,6 +314,13 @@ func analyze(w io.Writer, dir, workload string, files []string) error {
 		}
 	}
 	fmt.Fprintf(w, "- whole system: %s\n\n", topTwo(allCats, total))
+	fmt.Fprintf(w, "| cumulative (whatever category) | kind | cores | share of kind |\n|---|---|---:|---:|\n")
+	for _, m := range markers {
+		if kindTotal[m.kind] > 0 && cum[m.label] > 0 {
+			fmt.Fprintf(w, "| %s | %s | %.3f | %.1f %% |\n", m.label, m.kind, cum[m.label]/dur, 100*cum[m.label]/kindTotal[m.kind])
+		}
+	}
+	fmt.Fprintln(w)
 	return nil
 }
 
