@@ -138,7 +138,10 @@ type RegResult struct {
 	ItemsPerS float64 `json:"itemsPerSecond"`
 	P50ms     float64 `json:"p50ms"`
 	P99ms     float64 `json:"p99ms"`
-	Failed    int     `json:"failed"`
+	// CommitP50ms: asynchronous requests, from the request to its job's
+	// outcome.
+	CommitP50ms float64 `json:"commitP50ms,omitempty"`
+	Failed      int     `json:"failed"`
 }
 
 // Register posts requests requests of size units each to api/v1/items from
@@ -270,4 +273,123 @@ func Metric(ctx context.Context, api, name string) (float64, error) {
 		}
 	}
 	return 0, nil
+}
+
+// RegisterAsync sends requests single-unit registrations from clients
+// goroutines with Prefer: respond-async, each client back to back without
+// waiting for commits (a line station handing items over), then polls every
+// job's Location until it is done. Items/s counts committed items over the
+// time from the first request to the last commit; P50ms/P99ms are the
+// 202 answers', CommitP50ms the time from a request to its job's outcome.
+// An API that ignores the preference answers 201 at once: such requests
+// count as committed when answered.
+func RegisterAsync(ctx context.Context, name, api, key string, requests, clients int, ids *IDs) RegResult {
+	type pending struct {
+		loc  string
+		sent time.Time
+	}
+	work := make(chan []domain.ItemInput, requests)
+	for range requests {
+		work <- ids.Units(1)
+	}
+	close(work)
+	var mu sync.Mutex
+	var jobs []pending
+	var lat, commit []time.Duration
+	created, failed, sent := 0, 0, 0
+	fail := func(format string, a ...any) {
+		failed++
+		if failed <= 3 {
+			fmt.Fprintf(os.Stderr, name+": "+format+"\n", a...)
+		}
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for items := range work {
+				if ctx.Err() != nil {
+					return
+				}
+				t0 := time.Now()
+				st, body, h, err := Post(ctx, api+"/v1/items", key, map[string]any{"items": items}, "Prefer", "respond-async")
+				d := time.Since(t0)
+				mu.Lock()
+				sent++
+				switch {
+				case err != nil:
+					fail("%v", err)
+				case st == http.StatusAccepted && h.Get("Location") != "":
+					lat = append(lat, d)
+					jobs = append(jobs, pending{h.Get("Location"), t0})
+				case st == http.StatusCreated:
+					lat, commit = append(lat, d), append(commit, d)
+					created += len(items)
+				default:
+					fail("%d %.200s", st, body)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	// Poll the jobs, 8 pollers, each job again after 100 ms while pending.
+	queue := make(chan pending, len(jobs))
+	for _, j := range jobs {
+		queue <- j
+	}
+	var left sync.WaitGroup
+	left.Add(len(jobs))
+	for range 8 {
+		go func() {
+			for j := range queue {
+				done, ok := pollJob(ctx, api, key, j.loc)
+				switch {
+				case ctx.Err() != nil:
+					left.Done()
+				case !done:
+					time.Sleep(100 * time.Millisecond)
+					queue <- j
+				default:
+					mu.Lock()
+					if ok {
+						created++
+						commit = append(commit, time.Since(j.sent))
+					} else {
+						fail("job %s failed", j.loc)
+					}
+					mu.Unlock()
+					left.Done()
+				}
+			}
+		}()
+	}
+	left.Wait()
+	close(queue)
+	d := time.Since(start).Seconds()
+	return RegResult{Name: name, Items: created, Requests: sent, Seconds: d, ItemsPerS: float64(created) / d,
+		P50ms: Ms(Quantile(lat, 0.5)), P99ms: Ms(Quantile(lat, 0.99)), CommitP50ms: Ms(Quantile(commit, 0.5)), Failed: failed}
+}
+
+// pollJob reads a job: done when it has an outcome, ok when that outcome
+// created (or found) its items.
+func pollJob(ctx context.Context, api, key, loc string) (done, ok bool) {
+	req, err := http.NewRequestWithContext(ctx, "GET", api+loc, nil)
+	if err != nil {
+		return true, false
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := HTTP.Do(req)
+	if err != nil {
+		return false, false
+	}
+	defer res.Body.Close()
+	var job struct {
+		Status     string `json:"status"`
+		HTTPStatus int    `json:"httpStatus"`
+	}
+	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&job) != nil {
+		return true, false
+	}
+	return job.Status == "done", job.HTTPStatus == http.StatusCreated
 }
