@@ -40,7 +40,7 @@ type config struct {
 	singlePer        int
 	verifyDuration   time.Duration
 	startup, readyIn float64
-	out              string
+	out, tune        string
 	skipImport       bool
 }
 
@@ -55,6 +55,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.verifyDuration, "verify-duration", 10*time.Second, "verify: measuring time per mode")
 	fs.Float64Var(&c.startup, "startup-seconds", 0, "make up start-up time measured by bench.sh (0: not measured)")
 	fs.Float64Var(&c.readyIn, "ready-seconds", 0, "network ready time of that make up")
+	fs.StringVar(&c.tune, "tune", "", "coalescer settings to compare with the defaults side by side (api-bench -tune), e.g. wait=20ms,inflight=8")
 	fs.StringVar(&c.out, "out", "", "result directory (default scripts/bench/results/bench-<time>)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -104,7 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	var api apiReport
 	if err := goRun(ctx, filepath.Join(c.out, "api.json"), &api, "./scripts/bench/api-bench",
 		"-big-requests", strconv.Itoa(c.bigRequests), "-single-per-client", strconv.Itoa(c.singlePer),
-		"-verify-duration", c.verifyDuration.String()); err != nil {
+		"-verify-duration", c.verifyDuration.String(), "-tune", c.tune); err != nil {
 		return err
 	}
 	var imp *importResult
@@ -164,6 +165,9 @@ func (rep report) print(w io.Writer) {
 			d := regs[3]
 			fmt.Fprintf(w, "%-58s %7.0f it/s %8.1fx %s (≥ 4 × R), p50 %.0f ms to the 202, %.0f ms to the commit\n", "  same, asynchronous (Prefer: respond-async, 202 + poll)",
 				d.ItemsPerS, d.ItemsPerS/rep.R, mark(d.ItemsPerS >= 4*rep.R), d.P50ms, d.CommitP50ms)
+		}
+		for _, e := range regs[min(4, len(regs)):] {
+			fmt.Fprintf(w, "  %-56s %7.0f it/s %8.1fx p50 %.0f ms\n", e.Name, e.ItemsPerS, e.ItemsPerS/rep.R, e.P50ms)
 		}
 	}
 	if len(reads) >= 2 && reads[1].PerS > 0 {

@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/idchain/idchain/gateway-api/httpapi"
@@ -32,7 +34,7 @@ type config struct {
 	singleClients, singlePer int
 	verifyClients            int
 	verifyDuration           time.Duration
-	jsonOut                  string
+	jsonOut, tune            string
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -45,6 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs.IntVar(&c.verifyClients, "verify-clients", 32, "verify clients")
 	fs.DurationVar(&c.verifyDuration, "verify-duration", 10*time.Second, "verify duration per mode")
 	fs.StringVar(&c.jsonOut, "json", "", "also write results as JSON to this file")
+	fs.StringVar(&c.tune, "tune", "", "coalescer settings to compare with the defaults, e.g. wait=20ms,inflight=8,max=500: (b) through two in-process APIs side by side")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +87,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	regs = append(regs, benchkit.Register(ctx, fmt.Sprintf("(c) %d concurrent single-item, one tx per item", c.singleClients),
 		direct, "bench", c.singleClients*c.singlePer, c.singleClients, 1, ids))
 	closeDirect()
-	regs = append(regs, async) // (d) last: (a)–(c) keep their indexes
+	regs = append(regs, async) // (d) after (a)–(c): they keep their indexes
+	if c.tune != "" {
+		tuned, err := parseTune(c.tune)
+		if err != nil {
+			return err
+		}
+		for _, t := range []struct {
+			name string
+			cfg  ledger.CoalescerConfig
+		}{{"defaults", ledger.CoalescerConfig{}}, {c.tune, tuned}} {
+			fmt.Fprintf(stdout, "(e) single-item requests, in-process coalescer %s …\n", t.name)
+			url, closeSrv, err := inProcessServer(api.ProfilePath, &t.cfg)
+			if err != nil {
+				return err
+			}
+			regs = append(regs, benchkit.Register(ctx, fmt.Sprintf("(e) %d single-item, coalescer %s", c.singleClients, t.name),
+				url, "bench", c.singleClients*c.singlePer, c.singleClients, 1, ids))
+			closeSrv()
+		}
+	}
 
 	hot := prefix + "/B0000001"
 	fmt.Fprintln(stdout, "verify: hot cached id vs ledger …")
@@ -115,6 +137,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 // uncoalescedServer runs the API's handlers in-process over the same
 // network with no coalescer: each request is its own transaction.
 func uncoalescedServer(profilePath string) (string, func(), error) {
+	return inProcessServer(profilePath, nil)
+}
+
+// inProcessServer runs the API's handlers in-process over the same network,
+// with a coalescer of config cc (nil: none), accepting the key "bench" as
+// maker-operator.
+func inProcessServer(profilePath string, cc *ledger.CoalescerConfig) (string, func(), error) {
 	prof, err := benchkit.LoadProfile(profilePath)
 	if err != nil {
 		return "", nil, err
@@ -127,9 +156,39 @@ func uncoalescedServer(profilePath string) (string, func(), error) {
 	for _, id := range fab.Identities() {
 		users[id.Name] = httpapi.Principal{Name: id.Name, MSPID: id.MSPID, Role: id.Role}
 	}
-	srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{
+	deps := httpapi.Deps{
 		Ledger: fab, Users: users, Keys: map[string]string{httpapi.HashKey("bench"): "maker-operator"},
 		ServiceUser: "maker-operator",
-	}))
-	return srv.URL, func() { srv.Close(); fab.Close() }, nil
+	}
+	closeCoalescer := func() {}
+	if cc != nil {
+		co := ledger.NewCoalescer(fab, *cc)
+		deps.Registrar, closeCoalescer = co, co.Close
+	}
+	srv := httptest.NewServer(httpapi.NewServer(deps))
+	return srv.URL, func() { srv.Close(); closeCoalescer(); fab.Close() }, nil
+}
+
+// parseTune reads "wait=20ms,inflight=8,max=500" into a coalescer config
+// (unnamed settings keep their defaults).
+func parseTune(s string) (ledger.CoalescerConfig, error) {
+	var cfg ledger.CoalescerConfig
+	for _, kv := range strings.Split(s, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		var err error
+		switch k {
+		case "wait":
+			cfg.MaxWait, err = time.ParseDuration(v)
+		case "inflight":
+			cfg.InFlight, err = strconv.Atoi(v)
+		case "max":
+			cfg.MaxItems, err = strconv.Atoi(v)
+		default:
+			err = fmt.Errorf("unknown setting %q", k)
+		}
+		if err != nil {
+			return cfg, fmt.Errorf("-tune %q: %v", s, err)
+		}
+	}
+	return cfg, nil
 }
