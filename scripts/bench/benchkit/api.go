@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/idchain/idchain/domain"
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 )
 
 // API is the running gateway API as make up leaves it: its base URL and the
