@@ -187,17 +187,10 @@ start_cc() {
 
 wait_cc() { wait_until "cc.$1" 30 tcp_open "$HOST" "$(cc_port "$1")"; }
 
-# Redis: Debian's redis-server, installed on demand when running as root.
+# Redis: Debian's redis-server, installed on demand (scripts/lib/packages.sh).
 ensure_redis_installed() {
   [[ "$RUNTIME" == docker ]] && return 0
-  command -v redis-server >/dev/null && return 0
-  if [[ "$(id -u)" != 0 ]]; then
-    die "redis-server is missing; install it with: sudo apt-get install -y redis-server"
-  fi
-  log "installing redis-server (apt-get)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1 ||
-    { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } ||
-    die "apt-get install redis-server failed"
+  ensure_commands "the API's cache" redis-server:redis-server || die "redis-server is missing"
 }
 
 start_redis() {
