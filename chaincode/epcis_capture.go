@@ -114,11 +114,12 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*epcis.CaptureChunk
 			}
 		}
 	}
+	pc := policyCache{}
 	for _, w := range writes {
 		if err := putJSON(stub, w.key, w.s); err != nil {
 			return nil, err
 		}
-		if err := setOwnerPolicy(stub, nil, w.key, caller.MSP); err != nil {
+		if err := setKeyPolicy(stub, pc, w.key, classAppend, caller.MSP); err != nil {
 			return nil, err
 		}
 		if err := indexEPCIS(stub, w.s, ts, w.h); err != nil {
@@ -128,7 +129,7 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*epcis.CaptureChunk
 	if err := putJSON(stub, jk, chunk); err != nil {
 		return nil, err
 	}
-	if err := setOwnerPolicy(stub, nil, jk, caller.MSP); err != nil {
+	if err := setKeyPolicy(stub, pc, jk, classOwned, caller.MSP); err != nil {
 		return nil, err
 	}
 	if err := emit(ctx, "epcis.captured"); err != nil {
