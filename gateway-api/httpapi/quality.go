@@ -199,7 +199,7 @@ func (s *Service) recall(c *gin.Context) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "reason is required"))
 		return
 	}
-	if p, _ := Caller(c); p.Role != RoleRegulator {
+	if p, _ := Caller(c); !domain.IsRegulator(p.MSPID, p.Role) {
 		if _, ok := s.requireOwner(c, id); !ok {
 			return
 		}
