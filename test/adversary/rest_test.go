@@ -22,11 +22,11 @@ func events(t *testing.T, user string, evs ...map[string]any) (int, []byte) {
 func wantRecalled(t *testing.T, id, after string) {
 	t.Helper()
 	r := verify(t, id)
-	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+	r.each(func(src string, v domain.Verification) {
 		if !v.Recalled {
 			t.Errorf("ATTACK SUCCEEDED (%s verify): %s reads recalled=false %s", src, id, after)
 		}
-	}
+	})
 }
 
 func TestAttackUnpackEscapesRecall(t *testing.T) {
