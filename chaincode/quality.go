@@ -17,6 +17,8 @@ import (
 const (
 	objPlan   = "plan"
 	objDetail = "detail"
+	// objDetailSalt: the salt of a detail record (private, implicit collection)
+	objDetailSalt = "dsalt"
 	// maxScan bounds every non-paginated range read of a submit (Fabric
 	// refuses paginated queries in transactions that write).
 	maxScan = 10000
@@ -48,6 +50,12 @@ func PlanKey(owner, model string) (string, error) { return key(objPlan, owner, m
 // DetailKey is the private key of one detail record.
 func DetailKey(category domain.Category, id string) (string, error) {
 	return key(objDetail, string(category), id)
+}
+
+// SaltKey is the key of a detail record's salt in the owner's implicit
+// collection (next to DetailKey).
+func SaltKey(category domain.Category, id string) (string, error) {
+	return key(objDetailSalt, string(category), id)
 }
 
 // ImplicitCollection is the implicit private collection of an org.

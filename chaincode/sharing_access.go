@@ -1,6 +1,7 @@
 package chaincode
 
 import (
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -187,10 +188,19 @@ func (c *SharingContract) readShared(ctx contractapi.TransactionContextInterface
 	if err != nil || len(data) == 0 {
 		return nil, domain.Errorf(domain.CodeNotFound, "%s detail of %s is not on this peer (ask a peer of %s)", rec.Category, item.ID, item.Owner)
 	}
-	if got := sha256Hex(data); got != want {
+	sk, err := SaltKey(rec.Category, item.ID)
+	if err != nil {
+		return nil, err
+	}
+	salt, err := stub.GetPrivateData(ImplicitCollection(item.Owner), sk)
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeUnavailable, "salt of %s detail of %s unreadable", rec.Category, item.ID)
+	}
+	if got := domain.DetailHash(salt, data); got != want {
 		return nil, domain.Errorf(domain.CodeConflict, "stored %s detail of %s does not match its public hash", rec.Category, item.ID)
 	}
-	return &domain.SharedDetail{Category: rec.Category, Data: data, Hash: want, Consent: rec.Consent, Access: rec.ID}, nil
+	return &domain.SharedDetail{Category: rec.Category, Data: data, Hash: want, Salt: hex.EncodeToString(salt),
+		Consent: rec.Consent, Access: rec.ID}, nil
 }
 
 // loadAccess reads an access record by its id (NOT_FOUND when absent).
@@ -329,8 +339,14 @@ func (c *SharingContract) purgeDetail(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return nil, err
 	}
-	if err := ctxStub(ctx).PurgePrivateData(ImplicitCollection(item.Owner), k); err != nil {
-		return nil, domain.Errorf(domain.CodeUnavailable, "purge refused by the peer")
+	sk, err := SaltKey(cat, item.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, pk := range []string{k, sk} { // the detail and its salt
+		if err := ctxStub(ctx).PurgePrivateData(ImplicitCollection(item.Owner), pk); err != nil {
+			return nil, domain.Errorf(domain.CodeUnavailable, "purge refused by the peer")
+		}
 	}
 	return &struct{}{}, emit(ctx, EvDetailPurged, item.ID)
 }
