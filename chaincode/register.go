@@ -56,6 +56,8 @@ type batch struct {
 	gs1     map[string]string       // GS1 index key -> id holding it ("": free), read with the items
 	policy  policyCache
 	changed IDSet
+	cfg     *Config           // read on first GTIN
+	holders map[string]string // GTIN-14 -> org holding its GCP
 }
 
 func newBatch(stub shim.ChaincodeStubInterface, who Caller) (*batch, error) {
@@ -166,6 +168,11 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 	}
 	if owner != b.who.MSP {
 		return "", domain.Errorf(domain.CodeForbidden, "prefix %s belongs to %s, not %s", p.Prefix, owner, b.who.MSP)
+	}
+	if in.GTIN != "" {
+		if err := b.requireGTIN(owner, in.GTIN); err != nil {
+			return "", err
+		}
 	}
 	gk, err := gs1KeyOf(in)
 	if err != nil {
@@ -322,4 +329,31 @@ func asDomainError(err error) *domain.Error {
 		return e
 	}
 	return &domain.Error{Code: domain.CodeOf(err), Message: err.Error()}
+}
+
+// requireGTIN refuses a GTIN that does not lie under a GS1 company prefix
+// owner holds (FORBIDDEN), reading each GTIN's holder once per batch.
+func (b *batch) requireGTIN(owner, gtin14 string) error {
+	if b.cfg == nil {
+		cfg, err := loadConfigStub(b.stub)
+		if err != nil {
+			return err
+		}
+		b.cfg, b.holders = &cfg, map[string]string{}
+	}
+	h, ok := b.holders[gtin14]
+	if !ok {
+		var err error
+		if h, err = gtinHolder(b.stub, *b.cfg, gtin14); err != nil {
+			return err
+		}
+		b.holders[gtin14] = h
+	}
+	if h != owner {
+		if h == "" {
+			return domain.Errorf(domain.CodeForbidden, "GTIN %s lies under no GS1 company prefix assigned to %s", gtin14, owner)
+		}
+		return domain.Errorf(domain.CodeForbidden, "GTIN %s lies under a GS1 company prefix of %s, not %s", gtin14, h, owner)
+	}
+	return nil
 }

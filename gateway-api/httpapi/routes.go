@@ -19,6 +19,8 @@ func (s *Service) routes(r *gin.Engine) {
 	v1 := r.Group("/v1", s.authenticate)
 	v1.POST("/prefixes", small, s.requireRole(RoleAdmin), s.assignPrefix)
 	v1.GET("/prefixes", s.listPrefixes)
+	v1.POST("/gs1-prefixes", small, s.requireRole(RoleAdmin), s.assignGCP)
+	v1.GET("/gs1-prefixes", s.listGCPs)
 
 	v1.POST("/items", large, s.requireRole(RoleOperator, RoleAdmin), s.registerItems)
 	v1.GET("/items/:prefix/:suffix", s.resolve)
