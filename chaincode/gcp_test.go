@@ -6,6 +6,7 @@ import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/identifier"
 )
 
 func TestAssignGCP(t *testing.T) {
@@ -64,5 +65,29 @@ func TestFindByGTINIgnoresASquatter(t *testing.T) {
 	})
 	if m.ID != makerPfx+"/U9" {
 		t.Fatalf("match %+v", m)
+	}
+}
+
+// Keys a coalition wrote without the maker (an item copy, a GS1 index key
+// pointing elsewhere) neither count nor block the maker's registration.
+func TestRegistrationOverwritesUnanchoredKeys(t *testing.T) {
+	l := newWorld(t)
+	in := gs1Unit("U7", "0077")
+	k, _ := ItemKey(identifier.MustParse(in.ID))
+	l.PutState(k, []byte(`{"id":"`+in.ID+`","owner":"MakerMSP","kind":"unit","status":"released"}`))
+	gk, _ := key(objGS1, gtin14, "0077")
+	l.PutState(gk, []byte(partnerPfx+"/ELSEWHERE"))
+	res, _, err := register(t, l, who(t, makerMSP, domain.RoleOperator), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(res); len(got) != 1 || got[0] != "created" {
+		t.Fatalf("results %v", got)
+	}
+	if it := getItem(t, l, in.ID); it.Status != domain.StatusRegistered || it.TxID == "" {
+		t.Fatalf("item %+v", it)
+	}
+	if got := string(l.State(gk)); got != in.ID {
+		t.Fatalf("gs1 index holds %q", got)
 	}
 }
