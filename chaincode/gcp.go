@@ -11,13 +11,7 @@ import (
 // assigns 标识 prefixes; an item's GTIN must lie under a GCP its owner holds
 // (RegisterItems: FORBIDDEN otherwise), and FindByGTIN ignores an item whose
 // GTIN does not, so nobody can squat another maker's GTIN.
-//
-//	gcp    [gcp]         domain.GCP (policy: authority AND majority; anchored by the authority)
-//	gcpown [owner, gcp]  0x00 – the GCPs of an org (same policy)
-const (
-	objGCP    = "gcp"
-	objGCPOwn = "gcpown"
-)
+// Keys: gcp, gcpown (keys.go).
 
 // assignGCP assigns a GS1 company prefix to ownerMSP; authority admin only.
 // The same assignment again is unchanged; a GCP that is taken, or that
