@@ -1,6 +1,10 @@
 package httpapi
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/idchain/idchain/domain"
+)
 
 // routes is the one list of the REST API's routes; the public site adds
 // its own (gateway-api/site/routes.go) to the same two groups through
@@ -17,8 +21,10 @@ func (s *Service) routes(r *gin.Engine) {
 
 	small, large := limitBody(smallBody), limitBody(largeBody)
 	v1 := r.Group("/v1", s.authenticate)
-	v1.POST("/prefixes", small, s.requireRole(RoleAdmin), s.assignPrefix)
+	v1.POST("/prefixes", small, s.requireOrgRole(domain.AuthorityMSP, RoleAdmin), s.assignPrefix)
 	v1.GET("/prefixes", s.listPrefixes)
+	v1.POST("/gs1-prefixes", small, s.requireOrgRole(domain.AuthorityMSP, RoleAdmin), s.assignGCP)
+	v1.GET("/gs1-prefixes", s.listGCPs)
 
 	v1.POST("/items", large, s.requireRole(RoleOperator, RoleAdmin), s.registerItems)
 	v1.GET("/items/:prefix/:suffix", s.resolve)

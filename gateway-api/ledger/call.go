@@ -12,6 +12,8 @@ const (
 	FnAssignPrefix    = "registry:AssignPrefix"
 	FnGetPrefix       = "registry:GetPrefix"
 	FnListPrefixes    = "registry:ListPrefixes"
+	FnAssignGCP       = "registry:AssignGCP"
+	FnListGCPs        = "registry:ListGCPs"
 	FnRegisterItems   = "registry:RegisterItems"
 	FnGetItem         = "registry:GetItem"
 	FnListItems       = "registry:ListItems"
