@@ -28,7 +28,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 )
 
 // world is the running network as the tests see it.
@@ -95,10 +95,10 @@ func apiBinary(t *testing.T, w world) string {
 	apiOnce.Do(func() {
 		dir := filepath.Join(w.runDir, "bin")
 		apiBin = filepath.Join(dir, "idchain-api-scaleout")
-		cmd := exec.Command("go", "build", "-o", apiBin, "./gateway-api")
+		cmd := exec.Command("go", "build", "-o", apiBin, "./cmd/idchain-api")
 		cmd.Dir = w.root
 		if out, err := cmd.CombinedOutput(); err != nil {
-			apiErr = fmt.Errorf("go build ./gateway-api: %v\n%s", err, out)
+			apiErr = fmt.Errorf("go build ./cmd/idchain-api: %v\n%s", err, out)
 		}
 	})
 	if apiErr != nil {
