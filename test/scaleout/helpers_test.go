@@ -184,8 +184,9 @@ type api struct {
 
 // startAPI starts an API replica on the network's port base+offset with
 // its own checkpoint file, Redis at redisURL (empty: the network's Redis),
-// debug logs (every handled chaincode event is logged with its tx id).
-func startAPI(t *testing.T, w world, name string, base int, redisURL, checkpoint string) *api {
+// debug logs (every handled chaincode event is logged with its tx id) and
+// extra flags.
+func startAPI(t *testing.T, w world, name string, base int, redisURL, checkpoint string, extra ...string) *api {
 	t.Helper()
 	bin := apiBinary(t, w)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(w.port(base)))
@@ -200,6 +201,7 @@ func startAPI(t *testing.T, w world, name string, base int, redisURL, checkpoint
 	if redisURL != "" {
 		args = append(args, "-redis", redisURL)
 	}
+	args = append(args, extra...)
 	logFile := filepath.Join(w.runDir, "logs", "scaleout-"+name+".log")
 	p := start(t, name, logFile, []string{"IDCHAIN_API_ADDR=" + addr}, bin, args...)
 	a := &api{proc: p, url: "http://" + addr, checkpoint: checkpoint, log: logFile, w: w}
