@@ -42,9 +42,9 @@ func main() {
 
 type config struct {
 	addr, profile, keys, redisURL, checkpoint, serviceUser, logLevel, org string
-	cacheTTL, batchWait                                              time.Duration
-	batchMax, batchInFlight, publicBurst                             int
-	publicRate                                                       float64
+	cacheTTL, batchWait                                                   time.Duration
+	batchMax, batchInFlight, publicBurst                                  int
+	publicRate                                                            float64
 }
 
 // onlyOrg drops every user of the other orgs from prof when org is set (one
