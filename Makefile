@@ -63,3 +63,11 @@ bench-fabric: ## raw-Fabric baseline: committed tx/s of a trivial write at 1/8/3
 bench-register: ## RegisterItems items/s at batch sizes 1/10/100/500/1000 beside the raw-Fabric baseline (docs/benchmarks.md)
 	@[ -f network/.run/ready ] || network/network.sh up
 	go run ./scripts/bench/register $(BENCH_ARGS)
+
+.PHONY: bench-profile
+bench-profile: ## CPU profiles of peers, orderers, chaincode servers and API under load, with the cost breakdown (docs/benchmarks.md; BENCH_ARGS="-workloads batched,single,verify")
+	@scripts/bench/profile.sh $(BENCH_ARGS)
+
+.PHONY: bench
+bench: ## issue 16 targets beside R in one run (BENCH_ARGS="-rows 20000" for a quick run; BENCH_STARTUP=1 also times make up)
+	@scripts/bench/bench.sh $(BENCH_ARGS)

@@ -4,22 +4,12 @@
 # its own package id, committed once; the channel's default endorsement policy
 # (MAJORITY Endorsement) applies.
 #
-# The peer reaches the chaincode server over mutual TLS: the package's
-# connection.json requires TLS and client auth and carries the org CA's
-# certificate as the server root; the peer's own TLS key pair (from the same
-# CA) is added as the client key by the external builder's release step on
-# the peer (network/builder/bin/release, IDCHAIN_CCAAS_CLIENT_TLS_DIR), so no
-# private key is ever inside a package.
-#
 # Collections: one anchor collection per org (anchor_<MSP>, chaincode/anchor.go),
 # generated from ORGS by anchor_collections_json, so that make add-org only has
 # to re-run approve/commit with the regenerated file (docs/network.md).
 # Every org is a member (any peer may endorse and store anchors); the
 # collection-level endorsement policy "<MSP> AND a majority of the other orgs"
 # governs the creation of anchor keys, which state-based policies cannot.
-
-# pem_json FILE: the file's text escaped as the inside of a JSON string.
-pem_json() { awk 'BEGIN { ORS = "" } { sub(/\r$/, ""); gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print $0 "\\n" }' "$1"; }
 
 # Prints the collection config JSON for the current ORGS.
 anchor_collections_json() {
@@ -49,6 +39,15 @@ collections_file() {
   anchor_collections_json >"$CC_DIR/collections.json"
   echo "$CC_DIR/collections.json"
 }
+# The peer reaches the chaincode server over mutual TLS: the package's
+# connection.json requires TLS and client auth and carries the org CA's
+# certificate as the server root; the peer's own TLS key pair (from the same
+# CA) is added as the client key by the external builder's release step on
+# the peer (network/builder/bin/release, IDCHAIN_CCAAS_CLIENT_TLS_DIR), so no
+# private key is ever inside a package.
+
+# pem_json FILE: the file's text escaped as the inside of a JSON string.
+pem_json() { awk 'BEGIN { ORS = "" } { sub(/\r$/, ""); gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print $0 "\\n" }' "$1"; }
 
 # Writes a deterministic ccaas package so re-runs yield the same package id.
 package_chaincode() {

@@ -50,6 +50,10 @@ start_orderer() {
     export ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$(orderer_tls_ca)]"
     export ORDERER_OPERATIONS_LISTENADDRESS="$HOST:$(orderer_ops_port "$o")"
     export ORDERER_METRICS_PROVIDER=prometheus
+    if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
+      export ORDERER_GENERAL_PROFILE_ENABLED=true
+      export ORDERER_GENERAL_PROFILE_ADDRESS="$HOST:$(orderer_pprof_port "$o")"
+    fi
     export ORDERER_FILELEDGER_LOCATION="$data/ledger"
     export ORDERER_CONSENSUS_WALDIR="$data/etcdraft/wal"
     export ORDERER_CONSENSUS_SNAPDIR="$data/etcdraft/snapshot"
@@ -108,6 +112,10 @@ start_peer() {
     export CORE_LEDGER_SNAPSHOTS_ROOTDIR="$data/snapshots"
     export CORE_OPERATIONS_LISTENADDRESS="$HOST:$(peer_ops_port "$org" "$p")"
     export CORE_METRICS_PROVIDER=prometheus
+    if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
+      export CORE_PEER_PROFILE_ENABLED=true
+      export CORE_PEER_PROFILE_LISTENADDRESS="$HOST:$(peer_pprof_port "$org" "$p")"
+    fi
     spawn "$name" peer node start
   )
 }
@@ -170,23 +178,19 @@ start_cc() {
     # shellcheck disable=SC1090
     source "$(cc_env_file "$org")"
     set +a
+    if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
+      export IDCHAIN_PPROF_ADDR="$HOST:$(cc_pprof_port "$org")"
+    fi
     spawn "cc.$org" "$(cc_binary)"
   )
 }
 
 wait_cc() { wait_until "cc.$1" 30 tcp_open "$HOST" "$(cc_port "$1")"; }
 
-# Redis: Debian's redis-server, installed on demand when running as root.
+# Redis: Debian's redis-server, installed on demand (scripts/lib/packages.sh).
 ensure_redis_installed() {
   [[ "$RUNTIME" == docker ]] && return 0
-  command -v redis-server >/dev/null && return 0
-  if [[ "$(id -u)" != 0 ]]; then
-    die "redis-server is missing; install it with: sudo apt-get install -y redis-server"
-  fi
-  log "installing redis-server (apt-get)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1 ||
-    { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } ||
-    die "apt-get install redis-server failed"
+  ensure_commands "the API's cache" redis-server:redis-server || die "redis-server is missing"
 }
 
 start_redis() {
