@@ -77,6 +77,8 @@ func withWindow(c contractapi.ContractInterface) contractapi.ContractInterface {
 		base = &t.Contract
 	case *SharingContract:
 		base = &t.Contract
+	case *EPCISContract:
+		base = &t.Contract
 	default:
 		panic(fmt.Sprintf("chaincode: contract %T has no time window check", c))
 	}
