@@ -216,14 +216,6 @@ func TestEPCISStoreRefusesBadEvents(t *testing.T) {
 	wantCode(t, err, domain.CodeForbidden)
 }
 
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
 
 // TestEPCISStoreGS1DocumentOutcomes captures GS1's example documents one
 // by one, in file order, as an integrator would, and states each outcome
