@@ -165,6 +165,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	listener := &ledger.Listener{
 		Fabric: fab, User: cfg.serviceUser, Checkpoint: cfg.checkpoint, Log: log,
 		Handle: func(ctx context.Context, ev domain.ChaincodeEvent) error {
+			if ev.Partial {
+				// A recall of more items than an event lists: every view may
+				// have changed (the in-process cache's flush is O(1), the
+				// shared cache's drops its entries).
+				log.Info("partial chaincode event: flushing the caches", "type", ev.Type, "txId", ev.TxID)
+				hot.Flush()
+				cch.Flush(ctx)
+				return nil
+			}
 			invalidate(ctx, ev.IDs)
 			log.Debug("chaincode event", "type", ev.Type, "txId", ev.TxID, "ids", len(ev.IDs))
 			return nil
