@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 )
 
 // growOrg is the org the test adds; a second peer is added to it too (an

@@ -28,7 +28,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 )
 
 // world is the running network as the tests see it.
