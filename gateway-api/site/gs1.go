@@ -99,6 +99,11 @@ func (s *Site) digitalLink(c *gin.Context) {
 	c.Header("Link", resolver.LinkHeader(set.Anchor+"?linkType=linkset"))
 	switch {
 	case resolver.WantsLinkset(dl.LinkType) || format == formatLinkset && dl.LinkType == "":
+		// The item is read only for a linkset body: other answers need no
+		// description, and a hot JSON answer no ledger read at all.
+		if it, err := s.Item(c, m.ID); err == nil {
+			set.Description = strings.TrimSpace(it.Model + " · " + s.orgName(it.Owner))
+		}
 		b, err := json.Marshal(set.Linkset())
 		if err != nil {
 			fail(err)
@@ -214,9 +219,6 @@ func (s *Site) linkSet(c *gin.Context, base string, d identifier.GS1Data, m doma
 	}
 	product := base + "/01/" + d.GTIN
 	set := resolver.Set{Anchor: base + p, Description: "GTIN " + d.GTIN}
-	if it, err := s.Item(c, m.ID); err == nil {
-		set.Description = strings.TrimSpace(it.Model + " · " + s.orgName(it.Owner))
-	}
 	pip := resolver.Link{Type: resolver.PIP, Href: product, Title: "产品信息 Product information", Media: "text/html", Hreflang: []string{"zh"}}
 	if m.Level == domain.GS1LevelProduct || walked {
 		set.Links = []resolver.Link{pip}
