@@ -1,6 +1,8 @@
 package chaincode
 
 import (
+	"slices"
+
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
@@ -11,13 +13,7 @@ import (
 // assigns 标识 prefixes; an item's GTIN must lie under a GCP its owner holds
 // (RegisterItems: FORBIDDEN otherwise), and FindByGTIN ignores an item whose
 // GTIN does not, so nobody can squat another maker's GTIN.
-//
-//	gcp    [gcp]         domain.GCP (policy: authority AND majority; anchored by the authority)
-//	gcpown [owner, gcp]  0x00 – the GCPs of an org (same policy)
-const (
-	objGCP    = "gcp"
-	objGCPOwn = "gcpown"
-)
+// Keys: gcp, gcpown (keys.go).
 
 // assignGCP assigns a GS1 company prefix to ownerMSP; authority admin only.
 // The same assignment again is unchanged; a GCP that is taken, or that
@@ -31,7 +27,7 @@ func (c *RegistryContract) assignGCP(ctx contractapi.TransactionContextInterface
 	if !domain.ValidGCP(gcp) {
 		return nil, domain.Errorf(domain.CodeInvalid, "a GS1 company prefix is 4-12 digits, got %q", gcp)
 	}
-	if ownerMSP == "" || !contains(cfg.Orgs, ownerMSP) {
+	if ownerMSP == "" || !slices.Contains(cfg.Orgs, ownerMSP) {
 		return nil, domain.Errorf(domain.CodeInvalid, "owner %q is not an org of the consortium", ownerMSP)
 	}
 	stub := ctx.GetStub()
@@ -128,13 +124,4 @@ func gtinHolder(stub shim.ChaincodeStubInterface, cfg Config, gtin14 string) (st
 		}
 	}
 	return "", nil
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -155,6 +155,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Fabric: fab, User: cfg.serviceUser, Checkpoint: cfg.checkpoint, Log: log,
 		Handle: func(ctx context.Context, ev domain.ChaincodeEvent) error {
 			cch.Invalidate(ctx, ev.IDs)
+			if ev.Partial { // more affected items than the event lists
+				cch.NewEpoch(ctx, ev.TxID)
+			}
 			log.Debug("chaincode event", "type", ev.Type, "txId", ev.TxID, "ids", len(ev.IDs))
 			return nil
 		},
