@@ -17,7 +17,7 @@ func (s *Service) routes(r *gin.Engine) {
 	r.GET("/metrics", s.metricsHandler())
 	r.GET("/openapi.json", s.openapi)
 
-	pub := r.Group("", s.public)
+	pub := newPublicRoutes(r.Group("", publicCORS, s.public))
 
 	small, large := limitBody(smallBody), limitBody(largeBody)
 	v1 := r.Group("/v1", s.authenticate)
@@ -47,6 +47,8 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.GET("/consents", s.listConsents)
 	v1.DELETE("/consents/:id", s.requireRole(RoleQA, RoleAdmin), s.revokeConsent)
 	v1.GET("/audit", s.audit)
+
+	s.epcisRoutes(r)
 
 	for _, m := range s.deps.Mounts {
 		m.Mount(&Kit{s: s, Public: pub, V1: v1})

@@ -39,6 +39,10 @@ const (
 	FnReadShared      = "sharing:ReadShared"
 	FnListAccess      = "sharing:ListAccess"
 	FnPurgeDetail     = "sharing:PurgeDetail"
+	FnEPCISCapture    = "epcis:Capture"
+	FnEPCISQuery      = "epcis:QueryEvents"
+	FnEPCISGetEvent   = "epcis:GetEvent"
+	FnEPCISGetJob     = "epcis:GetCaptureJob"
 	ChaincodeEventTag = "idchain" // the one chaincode event name
 )
 
