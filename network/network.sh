@@ -9,7 +9,7 @@
 #   status  one line per process: name, pid, RSS, state.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-for f in crypto nodes channel chaincode runtime; do source "$NET_DIR/lib/$f.sh"; done
+for f in crypto nodes channel chaincode runtime progress; do source "$NET_DIR/lib/$f.sh"; done
 # shellcheck source=../scripts/lib/packages.sh
 source "$REPO_DIR/scripts/lib/packages.sh"
 trap 'log "failed: line $LINENO: $BASH_COMMAND"' ERR
@@ -124,7 +124,7 @@ wait_ready() {
 }
 
 cmd_up() {
-  "$NET_DIR/build-tools.sh"
+  build_tools
   if [[ -f "$READY_MARK" ]]; then
     resume
   else
