@@ -66,6 +66,7 @@ ca_ops_port() { port_of $(($(org_base "$1") + 91)); }
 cc_port() { port_of $(($(org_base "$1") + 95)); }
 REDIS_PORT=$(port_of 6380)
 API_PORT=$(port_of 8080)
+API_OPS_PORT=$(port_of 8090) # /metrics, /readyz with error text: loopback only
 
 # Names used by node.sh and in logs: orderer1, peer0.maker, ca.maker, cc.maker, redis.
 peer_name() { echo "peer$2.$1"; }

@@ -7,6 +7,8 @@
 # users' identities are unchanged. Leaves a healthy running API alone,
 # restarts a stale one.
 #   IDCHAIN_API_ADDR   listen address (default 127.0.0.1:8080)
+#   IDCHAIN_OPS_ADDR   operations listen address: /metrics, detailed /readyz
+#                      (default IDCHAIN_API_OPS of network/.run/env, else 127.0.0.1:8090)
 #   API_REBUILD=1      restart even if the running API is healthy (new binary)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,6 +19,8 @@ PIDFILE=$API_DIR/api.pid
 LOG=$RUN/logs/api.log
 ADDR=${IDCHAIN_API_ADDR:-127.0.0.1:8080}
 URL=http://$ADDR
+OPS_ADDR=${IDCHAIN_OPS_ADDR:-$(sed -n 's#^IDCHAIN_API_OPS=http://##p' "$RUN/env" 2>/dev/null)}
+OPS_ADDR=${OPS_ADDR:-127.0.0.1:8090}
 
 [[ -f $RUN/profile.json ]] || { echo "api-up: no $RUN/profile.json: start the network first (make network-up)" >&2; exit 1; }
 mkdir -p "$API_DIR" "$RUN/bin" "$RUN/logs"
@@ -42,7 +46,7 @@ if running; then
   echo "api-up: restarting API (pid $(cat "$PIDFILE"))"
   "$(dirname "${BASH_SOURCE[0]}")/api-down.sh"
 fi
-IDCHAIN_API_ADDR=$ADDR nohup "$BIN" -profile "$RUN/profile.json" -keys "$API_DIR/keys.json" \
+IDCHAIN_API_ADDR=$ADDR IDCHAIN_OPS_ADDR=$OPS_ADDR nohup "$BIN" -profile "$RUN/profile.json" -keys "$API_DIR/keys.json" \
   -checkpoint "$API_DIR/events.checkpoint" >>"$LOG" 2>&1 &
 echo $! >"$PIDFILE"
 for _ in $(seq 1 120); do
@@ -54,5 +58,5 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 echo "api-up: API not ready after 60 s; see $LOG" >&2
-curl -sS -m 5 "$URL/readyz" >&2 || true
+curl -sS -m 5 "http://$OPS_ADDR/readyz" >&2 || true
 exit 1

@@ -24,12 +24,12 @@ type siteWiring struct {
 	site  *site.Site
 }
 
-// newSite builds the site. IDCHAIN_PUBLIC_URL is the origin printed in QR
-// labels and Handle values (default: each request's host).
-func newSite(prof *profile.Profile, rdb redis.UniversalClient, reads scans.Evaluator, serviceUser string, getenv func(string) string) *siteWiring {
+// newSite builds the site; publicURL is the origin printed in QR labels
+// and Handle values (config.publicURL).
+func newSite(prof *profile.Profile, rdb redis.UniversalClient, reads scans.Evaluator, serviceUser, publicURL string) *siteWiring {
 	sc := scans.NewScans(rdb, 0)
-	cfg := site.Config{Scans: sc, Alerts: sc, Stats: sc,
-		BaseURL: getenv("IDCHAIN_PUBLIC_URL"), OrgNames: map[string]string{}}
+	cfg := site.Config{Scans: sc, Alerts: sc, Stats: sc, Sessions: sc,
+		BaseURL: publicURL, OrgNames: map[string]string{}}
 	for _, o := range prof.Orgs {
 		cfg.OrgNames[o.MSPID] = o.DisplayName
 		if o.Name == "platform" {

@@ -10,7 +10,6 @@ import "github.com/gin-gonic/gin"
 func (s *Service) routes(r *gin.Engine) {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", s.metricsHandler())
 	r.GET("/openapi.json", s.openapi)
 
 	pub := r.Group("", s.public)

@@ -66,7 +66,7 @@ type Deps struct {
 	Checks      []Check
 
 	Log         *slog.Logger
-	Registry    *prometheus.Registry // metrics are registered here and served at /metrics
+	Registry    *prometheus.Registry // metrics are registered here and served by NewOps at /metrics
 	PublicRate  rate.Limit           // per client IP on public routes; default 20/s
 	PublicBurst int                  // default 40
 	// TrustedProxies whose X-Forwarded-For is believed; none by default.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/scans"
 )
 
@@ -18,6 +19,13 @@ func (a *pubAPI) seedStats() {
 		{Metric: scans.MetricRecalls, Org: "MakerMSP", Industry: "kitchen_bath"}:   2,
 		{Metric: scans.MetricConsents}:                                             3,
 	}
+}
+
+// login posts the form and returns the response.
+func (a *pubAPI) login(key string) *http.Response {
+	req := newRequest(http.MethodPost, "/dashboard/login", url.Values{"key": {key}}.Encode())
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return serve(a.h, req).Result()
 }
 
 func TestDashboardAccess(t *testing.T) {
@@ -36,44 +44,73 @@ func TestDashboardAccess(t *testing.T) {
 	if r := get("/dashboard", "", ""); r.StatusCode != 401 {
 		t.Errorf("no key: %d", r.StatusCode)
 	}
-	r := get("/dashboard?key=key-regulator&days=30", "", "")
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/dashboard?days=30" {
-		t.Fatalf("?key=: %d %q", r.StatusCode, r.Header.Get("Location"))
+	session := func(key string) string {
+		r := a.login(key)
+		ck := r.Cookies()
+		if r.StatusCode != http.StatusSeeOther || len(ck) != 1 {
+			t.Fatalf("login %s: %d %+v", key, r.StatusCode, ck)
+		}
+		return ck[0].Value
 	}
-	ck := r.Cookies()
-	if len(ck) != 1 || ck[0].Value != "key-regulator" || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteStrictMode {
-		t.Fatalf("cookie %+v", ck)
-	}
-	if r := get("/dashboard?key=wrong", "", ""); r.StatusCode != 401 || len(r.Cookies()) != 0 {
-		t.Errorf("wrong ?key=: %d", r.StatusCode)
-	}
+	reg := session("key-regulator")
 	for _, tc := range []struct {
 		name, cookie, user string
 		status             int
 	}{
-		{"regulator cookie", "key-regulator", "", 200},
+		{"regulator session", reg, "", 200},
 		{"platform bearer", "", "platform-admin", 200},
-		{"maker cookie", "key-maker-qa", "", 403},
-		{"unknown cookie", "nope", "", 401},
+		{"the key itself as cookie", "key-regulator", "", 401},
+		{"unknown session", "nope", "", 401},
 	} {
 		if r := get("/dashboard", tc.cookie, tc.user); r.StatusCode != tc.status {
 			t.Errorf("%s: %d, want %d", tc.name, r.StatusCode, tc.status)
 		}
 	}
+	// Logging out ends the session server-side, not only in the browser.
+	req := newRequest(http.MethodPost, "/dashboard/logout", "")
+	req.AddCookie(&http.Cookie{Name: dashCookie, Value: reg})
+	serve(a.h, req)
+	if r := get("/dashboard", reg, ""); r.StatusCode != 401 {
+		t.Errorf("session after logout: %d, want 401", r.StatusCode)
+	}
 }
 
-func TestDashboardLoginForm(t *testing.T) {
+func TestDashboardRefusesKeysInURLs(t *testing.T) {
 	a := newPubAPI(t)
-	req := newRequest(http.MethodPost, "/dashboard/login", url.Values{"key": {"key-regulator"}}.Encode())
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req := newRequest(http.MethodGet, "/dashboard?key=key-regulator&days=30", "")
 	rec := serve(a.h, req)
-	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Set-Cookie"), dashCookie+"=key-regulator") {
-		t.Errorf("login: %d %q", rec.Code, rec.Header().Get("Set-Cookie"))
+	if rec.Code != http.StatusBadRequest || rec.Header().Get("Set-Cookie") != "" || rec.Header().Get("Location") != "" {
+		t.Fatalf("?key=: %d cookie %q location %q", rec.Code, rec.Header().Get("Set-Cookie"), rec.Header().Get("Location"))
 	}
-	req = newRequest(http.MethodPost, "/dashboard/login", "key=key-maker-operator")
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if rec := serve(a.h, req); rec.Code != 403 || rec.Header().Get("Set-Cookie") != "" {
-		t.Errorf("maker login: %d", rec.Code)
+}
+
+func TestDashboardCookieHoldsASessionNotTheKey(t *testing.T) {
+	a := newPubAPI(t)
+	r := a.login("key-regulator")
+	ck := r.Cookies()
+	if r.StatusCode != http.StatusSeeOther || len(ck) != 1 || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteStrictMode || ck[0].Path != "/dashboard" {
+		t.Fatalf("login: %d %+v", r.StatusCode, ck)
+	}
+	if strings.Contains(ck[0].Value, "key-regulator") || strings.Contains(ck[0].Value, httpapi.HashKey("key-regulator")) {
+		t.Fatalf("cookie %q carries the key or its hash", ck[0].Value)
+	}
+	if r := a.login("key-maker-operator"); r.StatusCode != 403 || len(r.Cookies()) != 0 {
+		t.Errorf("maker login: %d %v", r.StatusCode, r.Cookies())
+	}
+	if r := a.login("wrong"); r.StatusCode != 401 || len(r.Cookies()) != 0 {
+		t.Errorf("wrong key: %d", r.StatusCode)
+	}
+}
+
+func TestDashboardSessionEndsWhenItsKeyIsWithdrawn(t *testing.T) {
+	keys := map[string]string{}
+	a := newPubAPI(t, func(d *httpapi.Deps) { keys = d.Keys })
+	token := a.login("key-regulator").Cookies()[0].Value
+	delete(keys, httpapi.HashKey("key-regulator"))
+	req := newRequest(http.MethodGet, "/dashboard", "")
+	req.AddCookie(&http.Cookie{Name: dashCookie, Value: token})
+	if rec := serve(a.h, req); rec.Code != 401 {
+		t.Fatalf("session of a withdrawn key: %d, want 401", rec.Code)
 	}
 }
 

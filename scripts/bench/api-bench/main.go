@@ -41,12 +41,12 @@ import (
 func main() { benchkit.Main("api-bench", run) }
 
 type config struct {
-	bigRequests, bigClients    int
-	singleClients, singlePer   int
-	verifyClients              int
-	verifyDuration             time.Duration
-	jsonOut                    string
-	api, operatorKey, adminKey string
+	bigRequests, bigClients         int
+	singleClients, singlePer        int
+	verifyClients                   int
+	verifyDuration                  time.Duration
+	jsonOut                         string
+	api, ops, operatorKey, adminKey string
 }
 
 type regResult struct {
@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	c.api, c.operatorKey, c.adminKey = env["IDCHAIN_API"], env["IDCHAIN_KEY_MAKER_OPERATOR"], env["IDCHAIN_KEY_PLATFORM_ADMIN"]
+	c.api, c.ops, c.operatorKey, c.adminKey = env["IDCHAIN_API"], env["IDCHAIN_API_OPS"], env["IDCHAIN_KEY_MAKER_OPERATOR"], env["IDCHAIN_KEY_PLATFORM_ADMIN"]
 	if c.api == "" || c.operatorKey == "" {
 		return fmt.Errorf("no IDCHAIN_API / keys in the env file: run make up")
 	}
@@ -110,16 +110,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// The API reports one tx id per request; count its transactions from
 	// its batch metric instead.
 	counted := func(r regResult, before float64) regResult {
-		if after, err := batchCount(ctx, c.api); err == nil && before >= 0 {
+		if after, err := batchCount(ctx, c.ops); err == nil && before >= 0 {
 			r.Txs = int(after - before)
 		}
 		return r
 	}
 	fmt.Fprintln(stdout, "(a) 1,000-item requests …")
-	before, _ := batchCount(ctx, c.api)
+	before, _ := batchCount(ctx, c.ops)
 	regs = append(regs, counted(register(ctx, "(a) 1,000-item requests", c.api, c.operatorKey, c.bigRequests, c.bigClients, 1000, next), before))
 	fmt.Fprintln(stdout, "(b) concurrent single-item requests, coalesced …")
-	before, _ = batchCount(ctx, c.api)
+	before, _ = batchCount(ctx, c.ops)
 	regs = append(regs, counted(register(ctx, fmt.Sprintf("(b) %d concurrent single-item, coalesced", c.singleClients),
 		c.api, c.operatorKey, c.singleClients*c.singlePer, c.singleClients, 1, next), before))
 	fmt.Fprintln(stdout, "(c) concurrent single-item requests, one transaction each …")
@@ -157,9 +157,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	return nil
 }
 
-// batchCount reads the API's count of RegisterItems transactions.
-func batchCount(ctx context.Context, api string) (float64, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", api+"/metrics", nil)
+// batchCount reads the API's count of RegisterItems transactions from its
+// operations listener.
+func batchCount(ctx context.Context, ops string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", ops+"/metrics", nil)
 	if err != nil {
 		return -1, err
 	}
