@@ -10,8 +10,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 for f in crypto nodes channel chaincode runtime progress; do source "$NET_DIR/lib/$f.sh"; done
-# shellcheck source=../scripts/lib/packages.sh
-source "$REPO_DIR/scripts/lib/packages.sh"
 trap 'log "failed: line $LINENO: $BASH_COMMAND"' ERR
 
 # All node names in start order.

@@ -13,6 +13,8 @@ if [[ -z "${IDCHAIN_PORT_OFFSET:-}" && -f "$RUN_DIR/port-offset" ]]; then
 fi
 # shellcheck source=../topology.sh
 source "$NET_DIR/topology.sh"
+# shellcheck source=../../scripts/lib/packages.sh
+source "$REPO_DIR/scripts/lib/packages.sh"
 
 BIN_DIR="$NET_DIR/bin"
 LOG_DIR="$RUN_DIR/logs"

@@ -113,19 +113,26 @@ func (e apiEnv) call(t *testing.T, method, path, user string, body any, hdr ...s
 	return reply{status: res.StatusCode, body: b, tx: res.Header.Get("X-Tx-Id")}
 }
 
-// metrics reads the operations listener's /metrics.
-func (e apiEnv) metrics(t *testing.T) string {
+// opsGet reads a path of the operations listener.
+func (e apiEnv) opsGet(t *testing.T, path string) (int, string) {
 	t.Helper()
-	res, err := http.Get(e.ops + "/metrics")
+	res, err := http.Get(e.ops + path)
 	if err != nil {
 		t.Fatalf("operations listener (IDCHAIN_API_OPS=%q): %v", e.ops, err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 {
-		t.Fatalf("ops /metrics: %d", res.StatusCode)
+	return res.StatusCode, string(b)
+}
+
+// metrics reads the operations listener's /metrics.
+func (e apiEnv) metrics(t *testing.T) string {
+	t.Helper()
+	status, body := e.opsGet(t, "/metrics")
+	if status != 200 {
+		t.Fatalf("ops /metrics: %d", status)
 	}
-	return string(b)
+	return body
 }
 
 // expect checks the status (and the error code when one is given).
@@ -493,8 +500,12 @@ func TestRedisDownAndBack(t *testing.T) {
 	}()
 	eventually(t, 5*time.Second, func() string {
 		r := e.call(t, "GET", "/readyz", "", nil)
-		if r.status != 200 || !strings.Contains(string(r.body), `"redis":{"error"`) {
+		if r.status != 200 || !strings.Contains(string(r.body), `"redis":{"status":"down"}`) {
 			return fmt.Sprintf("readyz with Redis down: %d %s", r.status, r.body)
+		}
+		// The operations listener says why.
+		if status, body := e.opsGet(t, "/readyz"); status != 200 || !strings.Contains(body, `"redis":{"error"`) {
+			return fmt.Sprintf("ops readyz with Redis down: %d %s", status, body)
 		}
 		return ""
 	})
