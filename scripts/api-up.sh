@@ -8,7 +8,7 @@
 # restarts a stale one.
 #   IDCHAIN_API_ADDR   listen address (default 127.0.0.1:8080)
 #   IDCHAIN_OPS_ADDR   operations listen address: /metrics, detailed /readyz
-#                      (default IDCHAIN_API_OPS of network/.run/env, else 127.0.0.1:8090)
+#                      (default IDCHAIN_API_OPS of network/.run/env, else 127.0.0.1:8085)
 #   API_REBUILD=1      restart even if the running API is healthy (new binary)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,7 +20,7 @@ LOG=$RUN/logs/api.log
 ADDR=${IDCHAIN_API_ADDR:-127.0.0.1:8080}
 URL=http://$ADDR
 OPS_ADDR=${IDCHAIN_OPS_ADDR:-$(sed -n 's#^IDCHAIN_API_OPS=http://##p' "$RUN/env" 2>/dev/null)}
-OPS_ADDR=${OPS_ADDR:-127.0.0.1:8090}
+OPS_ADDR=${OPS_ADDR:-127.0.0.1:8085}
 
 [[ -f $RUN/profile.json ]] || { echo "api-up: no $RUN/profile.json: start the network first (make network-up)" >&2; exit 1; }
 mkdir -p "$API_DIR" "$RUN/bin" "$RUN/logs"

@@ -52,7 +52,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	var proxies string
 	fs.StringVar(&c.addr, "addr", env("IDCHAIN_API_ADDR", "127.0.0.1:8080"), "public listen address (IDCHAIN_API_ADDR)")
-	fs.StringVar(&c.opsAddr, "ops-addr", env("IDCHAIN_OPS_ADDR", "127.0.0.1:8090"), "operations listen address: /metrics, /readyz with error text; keep it off the public network (IDCHAIN_OPS_ADDR)")
+	fs.StringVar(&c.opsAddr, "ops-addr", env("IDCHAIN_OPS_ADDR", "127.0.0.1:8085"), "operations listen address: /metrics, /readyz with error text; keep it off the public network (IDCHAIN_OPS_ADDR)")
 	fs.StringVar(&c.publicURL, "public-url", getenv("IDCHAIN_PUBLIC_URL"), "public origin printed in QR labels and Handle records, e.g. https://id.example.cn; default http://<addr> (IDCHAIN_PUBLIC_URL)")
 	fs.StringVar(&proxies, "trusted-proxies", getenv("IDCHAIN_TRUSTED_PROXIES"), "comma-separated IPs or CIDRs of the proxies whose X-Forwarded-For names the client for the per-IP limit; default none (IDCHAIN_TRUSTED_PROXIES)")
 	fs.StringVar(&c.profile, "profile", env("IDCHAIN_PROFILE", "network/.run/profile.json"), "network profile (IDCHAIN_PROFILE)")
