@@ -100,7 +100,9 @@ func (c *SharingContract) grantConsent(ctx contractapi.TransactionContextInterfa
 			return nil, err
 		}
 	}
-	return &cs, emit(ctx, EvConsentGranted, cs.ID)
+	// The subjects follow the id so that event readers (the dashboard
+	// counters) can attribute the consent to its grantor and industry.
+	return &cs, emit(ctx, EvConsentGranted, append([]string{cs.ID}, cs.Subjects...)...)
 }
 
 // subjectOwner returns the org that owns a normalised subject: the owner of

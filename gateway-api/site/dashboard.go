@@ -62,11 +62,7 @@ func (s *Site) dashboard(c *gin.Context) {
 	if !s.admit(c, p, ok, "") {
 		return
 	}
-	days := 14
-	if c.Query("days") == "30" {
-		days = 30
-	}
-	data, err := s.dashboardData(c, days)
+	data, err := s.dashboardData(c, dashDays(c))
 	if err != nil {
 		s.Logger(c).Warn("dashboard data unavailable", "err", err.Error())
 		s.failPage(c, "", domain.Errorf(domain.CodeUnavailable, "dashboard data unavailable"))
@@ -75,6 +71,36 @@ func (s *Site) dashboard(c *gin.Context) {
 	data.User = p.Name + " · " + s.orgName(p.MSPID)
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "dashboard", data)
+}
+
+// dashboardJSON is GET /dashboard/data: the dashboard's figures as JSON
+// (total, per organisation, per industry), for the same callers.
+func (s *Site) dashboardJSON(c *gin.Context) {
+	p, ok := s.dashboardUser(c)
+	switch {
+	case !ok:
+		s.Fail(c, domain.Errorf(domain.CodeUnauthorized, "sign in or send a regulator or platform key"))
+		return
+	case !s.dashboardAllowed(p):
+		s.Fail(c, domain.Errorf(domain.CodeForbidden, "needs a regulator or platform key"))
+		return
+	}
+	data, err := s.dashboardData(c, dashDays(c))
+	if err != nil {
+		s.Logger(c).Warn("dashboard data unavailable", "err", err.Error())
+		s.Fail(c, domain.Errorf(domain.CodeUnavailable, "dashboard data unavailable"))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, data)
+}
+
+// dashDays is the window asked for: 14 days, or 30 with ?days=30.
+func dashDays(c *gin.Context) int {
+	if c.Query("days") == "30" {
+		return 30
+	}
+	return 14
 }
 
 type loginData struct {

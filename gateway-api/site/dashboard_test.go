@@ -1,10 +1,12 @@
 package site
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/scans"
@@ -13,11 +15,17 @@ import (
 func (a *pubAPI) seedStats() {
 	today := scans.DayOf(testNow)
 	a.scans.stats[today] = map[scans.StatKey]int64{
-		{Metric: scans.MetricItems, Org: "MakerMSP", Industry: "kitchen_bath"}:     1200,
-		{Metric: scans.MetricInspected, Org: "MakerMSP", Industry: "kitchen_bath"}: 40,
-		{Metric: scans.MetricPassed, Org: "MakerMSP", Industry: "kitchen_bath"}:    30,
-		{Metric: scans.MetricRecalls, Org: "MakerMSP", Industry: "kitchen_bath"}:   2,
-		{Metric: scans.MetricConsents}:                                             3,
+		{Metric: scans.MetricItems, Org: "MakerMSP", Industry: "kitchen_bath"}:       1200,
+		{Metric: scans.MetricInspected, Org: "MakerMSP", Industry: "kitchen_bath"}:   40,
+		{Metric: scans.MetricPassed, Org: "MakerMSP", Industry: "kitchen_bath"}:      30,
+		{Metric: scans.MetricRecalls, Org: "MakerMSP", Industry: "kitchen_bath"}:     2,
+		{Metric: scans.MetricConsents, Org: "MakerMSP", Industry: scans.IndustryAll}: 3,
+		{Metric: scans.MetricItems, Org: "PartnerMSP", Industry: "pcb"}:              25,
+	}
+	yesterday := scans.DayOf(testNow.Add(-24 * time.Hour))
+	a.scans.stats[yesterday] = map[scans.StatKey]int64{
+		{Metric: scans.MetricItems, Org: "MakerMSP", Industry: "cosmetics"}:  7,
+		{Metric: scans.MetricShared, Org: "MakerMSP", Industry: "cosmetics"}: 1,
 	}
 }
 
@@ -122,5 +130,41 @@ func TestDashboardShowsCountsAndCharts(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
+	}
+}
+
+// The figures add up: each table's rows sum to the total, for every metric.
+func TestDashboardTotalsAreTheSumOfTheirRows(t *testing.T) {
+	a := newPubAPI(t)
+	a.seedStats()
+	rec := a.do(http.MethodGet, "/dashboard/data", "regulator", "")
+	var d dashData
+	if err := json.Unmarshal(rec.Body.Bytes(), &d); err != nil || rec.Code != 200 {
+		t.Fatalf("data: %d %s", rec.Code, rec.Body)
+	}
+	if d.Total.Items != 1232 || d.Total.Consents != 3 || d.Total.Shared != 1 {
+		t.Fatalf("total %+v", d.Total)
+	}
+	for name, rows := range map[string][]dashRow{"orgs": d.Orgs, "industries": d.Industries} {
+		var sum dashRow
+		for _, r := range rows {
+			if r.Name == "—" {
+				t.Errorf("%s: a row of unattributed facts %+v", name, r)
+			}
+			for _, m := range []string{scans.MetricItems, scans.MetricInspected, scans.MetricPassed, scans.MetricReleases,
+				scans.MetricRecalls, scans.MetricConsents, scans.MetricShared, scans.MetricFirstScans} {
+				sum.add(m, r.get(m))
+			}
+		}
+		sum.Name = d.Total.Name
+		if sum != d.Total {
+			t.Errorf("%s sum to %+v, total is %+v", name, sum, d.Total)
+		}
+	}
+	if rec := a.do(http.MethodGet, "/dashboard/data", "maker-qa", ""); rec.Code != 403 {
+		t.Errorf("maker key: %d", rec.Code)
+	}
+	if rec := a.do(http.MethodGet, "/dashboard/data", "", ""); rec.Code != 401 {
+		t.Errorf("no key: %d", rec.Code)
 	}
 }

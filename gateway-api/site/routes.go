@@ -18,6 +18,7 @@ func (s *Site) Mount(k *httpapi.Kit) {
 	pub.GET("/01/:gtin/21/:serial", s.digitalLink)
 	pub.GET("/01/:gtin/10/:lot/21/:serial", s.digitalLink)
 	pub.GET("/dashboard", s.dashboard)
+	pub.GET("/dashboard/data", s.dashboardJSON)
 	pub.GET("/dashboard/login", s.dashboardLoginForm)
 	pub.POST("/dashboard/login", s.dashboardLogin)
 	pub.POST("/dashboard/logout", s.dashboardLogout)
