@@ -63,7 +63,7 @@ func loadCompose(t *testing.T, file, root string) (*types.Project, error) {
 // node name -> the ports it listens on.
 func topologyPorts(t *testing.T) map[string][]int {
 	t.Helper()
-	cmd := exec.Command("bash", "../network.sh", "ports")
+	cmd := exec.Command("bash", "../../network/network.sh", "ports")
 	cmd.Env = append(os.Environ(), "IDCHAIN_PORT_OFFSET=0", "IDCHAIN_RUN_DIR="+t.TempDir())
 	out, err := cmd.Output()
 	if err != nil {
