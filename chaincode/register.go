@@ -11,7 +11,7 @@ import (
 )
 
 // MaxBatch is the most items (or events) one transaction accepts.
-const MaxBatch = 5000
+const MaxBatch = domain.MaxTxBatch
 
 // registerItems registers a batch of items under the caller org's prefixes
 // (operator or admin). Each item gets its own outcome: created, unchanged

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/httpapi"
 )
 
@@ -63,12 +64,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.logLevel, "log-level", env("IDCHAIN_LOG_LEVEL", "info"), "debug, info, warn or error (IDCHAIN_LOG_LEVEL)")
 	fs.DurationVar(&c.cacheTTL, "cache-ttl", dur("IDCHAIN_CACHE_TTL", 5*time.Minute), "cache entry backstop TTL (IDCHAIN_CACHE_TTL)")
 	fs.DurationVar(&c.batchWait, "batch-wait", dur("IDCHAIN_BATCH_WAIT", 5*time.Millisecond), "how long a registration waits for others to share its transaction (IDCHAIN_BATCH_WAIT)")
-	fs.IntVar(&c.batchMax, "batch-max", num("IDCHAIN_BATCH_MAX", 500), "items per registration transaction (IDCHAIN_BATCH_MAX)")
+	fs.IntVar(&c.batchMax, "batch-max", num("IDCHAIN_BATCH_MAX", domain.DefaultTxBatch), "items per registration transaction, 1-5000 (IDCHAIN_BATCH_MAX)")
 	fs.IntVar(&c.batchInFlight, "batch-inflight", num("IDCHAIN_BATCH_INFLIGHT", 4), "registration transactions in flight per user (IDCHAIN_BATCH_INFLIGHT)")
 	fs.Float64Var(&c.publicRate, "public-rate", float64(num("IDCHAIN_PUBLIC_RATE", 20)), "public requests per second per client IP (IDCHAIN_PUBLIC_RATE)")
 	fs.IntVar(&c.publicBurst, "public-burst", num("IDCHAIN_PUBLIC_BURST", 40), "public request burst per client IP (IDCHAIN_PUBLIC_BURST)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
+	}
+	if c.batchMax < 1 || c.batchMax > domain.MaxTxBatch {
+		return c, fmt.Errorf("batch-max %d: want 1-%d (the chaincode's limit per transaction)", c.batchMax, domain.MaxTxBatch)
 	}
 	var err error
 	if c.trustedProxies, err = httpapi.ParseTrustedProxies(proxies); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/gateway-api/scans"
 	"github.com/idchain/idchain/gateway-api/site"
@@ -40,7 +41,7 @@ func newSite(prof *profile.Profile, rdb redis.UniversalClient, reads scans.Evalu
 }
 
 // run records queued first scans on-chain every 2 s in batches of up to
-// 500 (public:RecordFirstScans, as the service user) and counts chaincode
+// domain.DefaultTxBatch (public:RecordFirstScans, as the service user) and counts chaincode
 // events from their own feed (ledger.EventFeed), until ctx ends.
 func (w *siteWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser string, log *slog.Logger) {
 	record := func(ctx context.Context, batch []scans.FirstScan) error {
@@ -53,7 +54,7 @@ func (w *siteWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser st
 		_, err = fab.Submit(ctx, ledger.Call{User: serviceUser, Fn: ledger.FnRecordScans, Args: []string{string(arg)}})
 		return err
 	}
-	go w.scans.RunFirstScans(ctx, 2*time.Second, 500, record, func(err error) {
+	go w.scans.RunFirstScans(ctx, 2*time.Second, domain.DefaultTxBatch, record, func(err error) {
 		log.Warn("first scans not recorded yet", "err", err.Error())
 	})
 	feed, err := fab.EventFeed(serviceUser)

@@ -13,7 +13,7 @@ import (
 )
 
 // MaxBatch is the largest registration or event batch one request may carry.
-const MaxBatch = 10000
+const MaxBatch = domain.MaxRequestBatch
 
 type prefixRequest struct {
 	Prefix string `json:"prefix"`
@@ -212,7 +212,7 @@ func (s *Service) recordEvents(c *gin.Context) {
 
 // maxTxEvents is the most events one RecordEvents transaction takes
 // (chaincode MaxBatch).
-const maxTxEvents = 5000
+const maxTxEvents = domain.MaxTxBatch
 
 // eventBatches is the outcome of events recorded in one or more
 // transactions: per-event results in input order, TxID the last one.

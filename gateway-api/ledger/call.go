@@ -4,7 +4,11 @@
 // registration and a checkpointed chaincode-event listener.
 package ledger
 
-import "time"
+import (
+	"time"
+
+	"github.com/idchain/idchain/domain"
+)
 
 // Chaincode function names (docs/chaincode-api.md).
 const (
@@ -37,7 +41,7 @@ const (
 	FnReadShared      = "sharing:ReadShared"
 	FnListAccess      = "sharing:ListAccess"
 	FnPurgeDetail     = "sharing:PurgeDetail"
-	ChaincodeEventTag = "idchain" // the one chaincode event name
+	ChaincodeEventTag = domain.EventName // the one chaincode event name
 )
 
 // Call is one chaincode invocation on behalf of an API user.

@@ -69,9 +69,9 @@ func TestDashboardFiguresEqualARecountFromTheLedger(t *testing.T) {
 	run := fmt.Sprintf("%d", time.Now().UnixNano()%1e10)
 	a.must("POST", "/v1/prefixes", "PLATFORM_ADMIN", map[string]string{"prefix": livePrefix, "owner": "MakerMSP"}, 201, 200, 409)
 	a.must("POST", "/v1/items", "MAKER_OPERATOR", map[string]any{"items": []map[string]any{
-		{"id": livePrefix + "/DB-" + run + "-1", "kind": "unit", "industry": "cosmetics", "model": "CREAM-1", "serial": run + "1"},
-		{"id": livePrefix + "/DB-" + run + "-2", "kind": "unit", "industry": "cosmetics", "model": "CREAM-1", "serial": run + "2"},
-		{"id": livePrefix + "/DB-" + run + "-3", "kind": "unit", "industry": "pcb", "model": "PANEL-1", "serial": run + "3"},
+		{"id": livePrefix + "/DB-" + run + "-1", "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "serial": run + "1"},
+		{"id": livePrefix + "/DB-" + run + "-2", "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "serial": run + "2"},
+		{"id": livePrefix + "/DB-" + run + "-3", "kind": "case", "industry": "generic", "model": "BOX"},
 	}}, 201)
 	a.must("POST", "/v1/consents", "MAKER_QA", map[string]any{"grantee": "PartnerMSP", "categories": []string{"inspection.detail"},
 		"subjects": []string{livePrefix + "/DB-" + run + "-1"}, "purpose": "dashboard test",
