@@ -55,6 +55,11 @@ func TestAPIFunctionNamesAreInTheChaincodeMetadata(t *testing.T) {
 			t.Errorf("ledger.%s = %q is not a transaction of the chaincode", name, fn)
 		}
 	}
+	for _, fn := range domain.WriteFunctions() {
+		if !known[fn] {
+			t.Errorf("domain.Writers names %q, which is not a transaction of the chaincode", fn)
+		}
+	}
 }
 
 // apiFunctionNames parses gateway-api/ledger for constants named Fn*.

@@ -27,7 +27,7 @@ const MaxBatch = domain.MaxTxBatch
 // (gs1.go) adds that key to the same GetMultipleStates and one write.
 // Prefixes and parents outside the batch are read once per batch.
 func (c *RegistryContract) registerItems(ctx contractapi.TransactionContextInterface, itemsJSON string) (*domain.BatchResult, error) {
-	who, err := requireRole(ctx, domain.RoleOperator, domain.RoleAdmin)
+	who, err := requireRole(ctx, domain.Writers("registry:RegisterItems")...)
 	if err != nil {
 		return nil, err
 	}

@@ -96,6 +96,16 @@ func (s *Service) requireRole(roles ...string) gin.HandlerFunc {
 	}
 }
 
+// mayCall refuses callers whose role may not call the chaincode write fn
+// (domain.Writers, the list the chaincode enforces too).
+func (s *Service) mayCall(fn string) gin.HandlerFunc {
+	roles := domain.Writers(fn)
+	if len(roles) == 0 {
+		panic("httpapi: no writer roles for " + fn)
+	}
+	return s.requireRole(roles...)
+}
+
 // requireOwner refuses a caller whose organisation does not own the item
 // (read from the cached item), after a 404 for unknown items.
 func (s *Service) requireOwner(c *gin.Context, id string) (domain.Item, bool) {
