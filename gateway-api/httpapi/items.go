@@ -35,7 +35,7 @@ func (s *Service) assignPrefix(c *gin.Context) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) is required"))
 		return
 	}
-	// DESIGN §6: an assigned prefix is a CONFLICT, whoever owns it. The
+	// An assigned prefix is a CONFLICT, whoever owns it. The
 	// chaincode is idempotent for the same owner; refuse before submitting
 	// and, for a concurrent assignment, by the record's own tx id.
 	if cur, err := s.prefix(c, prefix); err == nil {

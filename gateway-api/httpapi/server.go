@@ -1,4 +1,4 @@
-// Package httpapi is the REST API (DESIGN §6): gin routes, authentication,
+// Package httpapi is the REST API: gin routes, authentication,
 // rate limiting, the one error writer, metrics and the OpenAPI document.
 package httpapi
 
