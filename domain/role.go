@@ -49,3 +49,15 @@ func Writers(fn string) []string { return slices.Clone(writers[fn]) }
 
 // WriteFunctions lists the functions Writers knows, sorted.
 func WriteFunctions() []string { return slices.Sorted(maps.Keys(writers)) }
+
+// The orgs roles are bound to: regulator rights need RegulatorMSP and the
+// role regulator; authority rights (prefix and GCP assignment) need the
+// authority org (AuthorityMSP unless the chaincode config names another)
+// and the role admin. The chaincode enforces the same (chaincode/caller.go).
+const (
+	RegulatorMSP = "RegulatorMSP"
+	AuthorityMSP = "PlatformMSP"
+)
+
+// IsRegulator reports whether a user of mspID with role has regulator rights.
+func IsRegulator(mspID, role string) bool { return role == RoleRegulator && mspID == RegulatorMSP }

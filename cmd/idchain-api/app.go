@@ -19,6 +19,7 @@ import (
 	"github.com/idchain/idchain/gateway-api/cache"
 	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/internal/hotcache"
 	"github.com/idchain/idchain/profile"
 )
 
@@ -34,9 +35,12 @@ type app struct {
 	coalescer *ledger.Coalescer
 	listener  *ledger.Listener
 	site      *siteWiring
-	users     map[string]httpapi.Principal
-	keys      map[string]string
-	user      string // the service user
+	hot       *hotcache.Cache
+	// recordScans: this API records first scans on-chain (onlyOrg).
+	recordScans bool
+	users       map[string]httpapi.Principal
+	keys        map[string]string
+	user        string // the service user
 }
 
 func openApp(cfg config, log *slog.Logger) (*app, error) {
@@ -45,6 +49,9 @@ func openApp(cfg config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a := &app{log: log, reg: prometheus.NewRegistry(), user: cfg.serviceUser, users: map[string]httpapi.Principal{}}
+	if a.recordScans, err = onlyOrg(prof, cfg.org); err != nil {
+		return nil, err
+	}
 	if a.keys, err = loadKeyHashes(cfg.keys); err != nil {
 		return nil, err
 	}
@@ -63,6 +70,11 @@ func openApp(cfg config, log *slog.Logger) (*app, error) {
 		a.fab.Close()
 		return nil, fmt.Errorf("service user %q is not in the profile", a.user)
 	}
+	for h, u := range a.keys {
+		if _, ok := a.users[u]; !ok {
+			delete(a.keys, h) // another org's user (-org): its key is refused
+		}
+	}
 	a.redisURL = cfg.redisURL
 	if a.redisURL == "" {
 		a.redisURL = prof.RedisURL
@@ -78,19 +90,37 @@ func openApp(cfg config, log *slog.Logger) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	// The in-process cache of rendered answers in front of Redis: dropped
+	// by id with the Redis entries, flushed with them, TTL backstop.
+	a.hot = hotcache.New(hotcache.Config{TTL: cfg.hotTTL, MaxEntries: cfg.hotMax})
 	a.listener = &ledger.Listener{
 		Fabric: a.fab, User: a.user, Checkpoint: cfg.checkpoint, Log: log,
 		Handle: func(ctx context.Context, ev domain.ChaincodeEvent) error {
-			a.cache.Invalidate(ctx, ev.IDs)
+			if ev.Partial {
+				// More affected items than the event lists (a recall of any
+				// size): every view may have changed. The in-process cache's
+				// flush is O(1); the shared cache moves to a new epoch.
+				log.Info("partial chaincode event: new cache epoch", "type", ev.Type, "txId", ev.TxID)
+				a.hot.Flush()
+				a.cache.NewEpoch(ctx, ev.TxID)
+			}
+			a.invalidate(ctx, ev.IDs)
 			log.Debug("chaincode event", "type", ev.Type, "txId", ev.TxID, "ids", len(ev.IDs))
 			return nil
 		},
 		OnGap: func(ctx context.Context) {
 			log.Info("no event checkpoint yet: flushing the cache")
+			a.hot.Flush()
 			a.cache.Flush(ctx)
 		},
 	}
 	return a, nil
+}
+
+// invalidate drops cached views of ids, in-process and in Redis.
+func (a *app) invalidate(ctx context.Context, ids []string) {
+	a.hot.Invalidate(ids...)
+	a.cache.Invalidate(ctx, ids)
 }
 
 func (a *app) close() {
@@ -112,14 +142,17 @@ func (a *app) start(ctx context.Context) func() {
 	heights := a.fab.TrackHeights(3*time.Second, a.log)
 	heightsDone := make(chan struct{})
 	go func() { heights.Run(lctx); close(heightsDone) }()
-	a.site.run(lctx, a.fab, a.user, a.log)
+	go a.hot.SweepEvery(lctx, 5*time.Second)
+	a.site.run(lctx, a.fab, a.user, a.recordScans, a.log)
 	return func() { stopAll(); <-heightsDone; <-listenerDone }
 }
 
 func (a *app) deps(cfg config) httpapi.Deps {
 	return httpapi.Deps{
 		Ledger: a.fab, Reads: a.cache, Registrar: a.coalescer,
-		Invalidate:  a.cache.Invalidate,
+		Invalidate:  a.invalidate,
+		Hot:         a.hot,
+		Jobs:        cache.NewJobs(a.rdb, 24*time.Hour),
 		BypassCache: cache.Bypass,
 		AwaitTx: func(ctx context.Context, txID string) {
 			a.listener.Await(ctx, txID, 2*time.Second)

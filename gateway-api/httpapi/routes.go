@@ -3,6 +3,7 @@ package httpapi
 import (
 	"github.com/gin-gonic/gin"
 
+	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
 )
 
@@ -18,14 +19,17 @@ func (s *Service) routes(r *gin.Engine) {
 	r.GET("/readyz", s.readyz)
 	r.GET("/openapi.json", s.openapi)
 
-	pub := r.Group("", s.public)
+	pub := newPublicRoutes(r.Group("", publicCORS, s.public))
 
 	small, large := limitBody(smallBody), limitBody(largeBody)
 	v1 := r.Group("/v1", s.authenticate)
-	v1.POST("/prefixes", small, s.requireRole(RoleAdmin), s.assignPrefix)
+	v1.POST("/prefixes", small, s.requireOrgRole(domain.AuthorityMSP, RoleAdmin), s.assignPrefix)
 	v1.GET("/prefixes", s.listPrefixes)
+	v1.POST("/gs1-prefixes", small, s.requireOrgRole(domain.AuthorityMSP, RoleAdmin), s.assignGCP)
+	v1.GET("/gs1-prefixes", s.listGCPs)
 
 	v1.POST("/items", large, s.mayCall(ledger.FnRegisterItems), s.registerItems)
+	v1.GET("/jobs/:id", s.getJob)
 	v1.GET("/items/:prefix/:suffix", s.resolve)
 	v1.GET("/items/:prefix/:suffix/provenance", s.provenance)
 	v1.GET("/items/:prefix/:suffix/epcis", s.itemEPCIS)
@@ -46,6 +50,8 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.GET("/consents", s.listConsents)
 	v1.DELETE("/consents/:id", s.mayCall(ledger.FnRevokeConsent), s.revokeConsent)
 	v1.GET("/audit", s.audit)
+
+	s.epcisRoutes(r)
 
 	for _, m := range s.deps.Mounts {
 		m.Mount(&Kit{s: s, Public: pub, V1: v1})

@@ -16,6 +16,8 @@ const (
 	FnAssignPrefix    = "registry:AssignPrefix"
 	FnGetPrefix       = "registry:GetPrefix"
 	FnListPrefixes    = "registry:ListPrefixes"
+	FnAssignGCP       = "registry:AssignGCP"
+	FnListGCPs        = "registry:ListGCPs"
 	FnRegisterItems   = "registry:RegisterItems"
 	FnGetItem         = "registry:GetItem"
 	FnListItems       = "registry:ListItems"
@@ -41,6 +43,10 @@ const (
 	FnReadShared      = "sharing:ReadShared"
 	FnListAccess      = "sharing:ListAccess"
 	FnPurgeDetail     = "sharing:PurgeDetail"
+	FnEPCISCapture    = "epcis:Capture"
+	FnEPCISQuery      = "epcis:QueryEvents"
+	FnEPCISGetEvent   = "epcis:GetEvent"
+	FnEPCISGetJob     = "epcis:GetCaptureJob"
 	ChaincodeEventTag = domain.EventName // the one chaincode event name
 )
 

@@ -69,6 +69,8 @@ func TestDashboardAccess(t *testing.T) {
 		{"platform bearer", "", "platform-admin", 200},
 		{"the key itself as cookie", "key-regulator", "", 401},
 		{"unknown session", "nope", "", 401},
+		{"maker bearer", "", "maker-qa", 403},
+		{"role regulator in the maker's org", "", "maker-regulator", 403},
 	} {
 		if r := get("/dashboard", tc.cookie, tc.user); r.StatusCode != tc.status {
 			t.Errorf("%s: %d, want %d", tc.name, r.StatusCode, tc.status)

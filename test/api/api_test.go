@@ -71,6 +71,7 @@ type reply struct {
 	status int
 	body   []byte
 	tx     string
+	header http.Header
 }
 
 func (r reply) code() domain.Code {
@@ -110,7 +111,7 @@ func (e apiEnv) call(t *testing.T, method, path, user string, body any, hdr ...s
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return reply{status: res.StatusCode, body: b, tx: res.Header.Get("X-Tx-Id")}
+	return reply{status: res.StatusCode, body: b, tx: res.Header.Get("X-Tx-Id"), header: res.Header}
 }
 
 // opsGet reads a path of the operations listener.
