@@ -24,7 +24,7 @@ type pending struct {
 }
 
 func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*epcis.CaptureChunk, error) {
-	caller, err := requireRole(ctx, domain.RoleOperator, domain.RoleAdmin)
+	caller, err := requireRole(ctx, domain.Writers("epcis:Capture")...)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // EventName is the name of the one chaincode event every write emits.
-const EventName = "idchain"
+const EventName = domain.EventName
 
 // Event types of domain.ChaincodeEvent.
 const (

@@ -57,7 +57,7 @@ func ImplicitCollection(msp string) string { return "_implicit_org_" + msp }
 // putPlan stores a new version of the caller org's plan for a model. Sending
 // the same plan again returns the version in force unchanged.
 func (c *QualityContract) putPlan(ctx contractapi.TransactionContextInterface, planJSON string) (*domain.Plan, error) {
-	caller, err := requireRole(ctx, domain.RoleQA, domain.RoleAdmin)
+	caller, err := requireRole(ctx, domain.Writers("quality:PutPlan")...)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func loadPlan(stub shim.ChaincodeStubInterface, owner, model string) (domain.Pla
 // model and records the inspection. detailHash is the hex SHA-256 of the raw
 // detail the caller will store with StoreDetail in its own transaction.
 func (c *QualityContract) recordInspection(ctx contractapi.TransactionContextInterface, inputJSON, detailHash string) (*domain.InspectionResult, error) {
-	caller, err := requireRole(ctx, domain.RoleInspector)
+	caller, err := requireRole(ctx, domain.Writers("quality:RecordInspection")...)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ type DetailResult struct {
 // private detail, for categories no other function hashes (inspection
 // detail gets its hash from RecordInspection). Owner operator/qa/admin.
 func (c *QualityContract) declareDetail(ctx contractapi.TransactionContextInterface, id, category, hash string) (*DetailResult, error) {
-	caller, err := requireRole(ctx, domain.RoleOperator, domain.RoleQA, domain.RoleAdmin)
+	caller, err := requireRole(ctx, domain.Writers("quality:DeclareDetail")...)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (c *QualityContract) declareDetail(ctx contractapi.TransactionContextInterf
 // (fabric#3328), so the public hash is recorded by its own transaction
 // first. Run it on the owner's peer only.
 func (c *QualityContract) storeDetail(ctx contractapi.TransactionContextInterface, id, category string) (*DetailResult, error) {
-	item, cat, err := ownedDetail(ctx, id, category, "store detail of", domain.RoleInspector, domain.RoleOperator, domain.RoleQA, domain.RoleAdmin)
+	item, cat, err := ownedDetail(ctx, id, category, "store detail of", domain.Writers("quality:StoreDetail")...)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 // also releases its units. Refused with RELEASE_BLOCKED naming failed and
 // missing items; CONFLICT when the item is recalled or not releasable.
 func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, id string) (*domain.Release, error) {
-	caller, err := requireRole(ctx, domain.RoleQA)
+	caller, err := requireRole(ctx, domain.Writers("quality:Release")...)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func unitChildren(stub shim.ChaincodeStubInterface, parent string) ([]domain.Ite
 // regulator's recall. Descendants read as recalled from this commit on
 // (resolved at read time); the event lists every one of them.
 func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id, reason string) (*domain.Recall, error) {
-	caller, err := requireRole(ctx, domain.RoleQA, domain.RoleRegulator)
+	caller, err := requireRole(ctx, domain.Writers("quality:Recall")...)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ const maxCycleWalk = 64
 // and custody records touched by several events are read once and written
 // once, at the end.
 func (c *TraceContract) recordEvents(ctx ctxI, eventsJSON string) (*domain.BatchResult, error) {
-	who, err := requireRole(ctx, domain.RoleOperator, domain.RoleAdmin)
+	who, err := requireRole(ctx, domain.Writers("trace:RecordEvents")...)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // MaxBatch is the most items (or events) one transaction accepts.
-const MaxBatch = 5000
+const MaxBatch = domain.MaxTxBatch
 
 // registerItems registers a batch of items under the caller org's prefixes
 // (operator or admin). Each item gets its own outcome: created, unchanged
@@ -27,7 +27,7 @@ const MaxBatch = 5000
 // (gs1.go) adds that key to the same GetMultipleStates and one write.
 // Prefixes and parents outside the batch are read once per batch.
 func (c *RegistryContract) registerItems(ctx contractapi.TransactionContextInterface, itemsJSON string) (*domain.BatchResult, error) {
-	who, err := requireRole(ctx, domain.RoleOperator, domain.RoleAdmin)
+	who, err := requireRole(ctx, domain.Writers("registry:RegisterItems")...)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (c *SharingContract) GetEvaluateTransactions() []string {
 // grantConsent records a consent from the caller's org, which must own every
 // subject: a grantee can therefore never grant onward or widen a scope.
 func (c *SharingContract) grantConsent(ctx contractapi.TransactionContextInterface, inputJSON string) (*domain.Consent, error) {
-	caller, err := requireRole(ctx, domain.RoleQA, domain.RoleAdmin)
+	caller, err := requireRole(ctx, domain.Writers("sharing:GrantConsent")...)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,9 @@ func (c *SharingContract) grantConsent(ctx contractapi.TransactionContextInterfa
 			return nil, err
 		}
 	}
-	return &cs, emit(ctx, EvConsentGranted, cs.ID)
+	// The subjects follow the id so that event readers (the dashboard
+	// counters) can attribute the consent to its grantor and industry.
+	return &cs, emit(ctx, EvConsentGranted, append([]string{cs.ID}, cs.Subjects...)...)
 }
 
 // subjectOwner returns the org that owns a normalised subject: the owner of
@@ -120,7 +122,7 @@ func subjectOwner(stub shim.ChaincodeStubInterface, subject string) (string, err
 
 // revokeConsent ends a consent at once; only the grantor org revokes.
 func (c *SharingContract) revokeConsent(ctx contractapi.TransactionContextInterface, consentID string) (*domain.Consent, error) {
-	caller, err := requireRole(ctx, domain.RoleQA, domain.RoleAdmin)
+	caller, err := requireRole(ctx, domain.Writers("sharing:RevokeConsent")...)
 	if err != nil {
 		return nil, err
 	}

@@ -331,7 +331,7 @@ func timeFilter(from, to string) (func(at string) bool, error) {
 // (PurgePrivateData: also from the peers' private history). The public hash
 // and the access records remain. Owner qa/admin, on the owner's peer.
 func (c *SharingContract) purgeDetail(ctx contractapi.TransactionContextInterface, subject, category string) (*struct{}, error) {
-	item, cat, err := ownedDetail(ctx, subject, category, "purge detail of", domain.RoleQA, domain.RoleAdmin)
+	item, cat, err := ownedDetail(ctx, subject, category, "purge detail of", domain.Writers("sharing:PurgeDetail")...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package identifier_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/idchain/idchain/identifier"
@@ -112,6 +113,49 @@ func FuzzParseCosmeticsCode(f *testing.F) {
 		}
 		if again, err := identifier.ParseCosmeticsCode(c.String()); err != nil || again != c {
 			t.Fatalf("%q → %q → %+v, %v", s, c.String(), again, err)
+		}
+	})
+}
+
+func FuzzParseProductionLicence(f *testing.F) {
+	for _, s := range []string{"粤妆20160001", "京妆20200123", "国妆特字G20190001", "粤妆2016000", "粤妆", "妆20160001", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := identifier.ParseProductionLicence(s)
+		if err != nil {
+			var ie *identifier.Error
+			if !errors.As(err, &ie) {
+				t.Fatalf("%q: error %T %v is not an *identifier.Error", s, err, err)
+			}
+			return
+		}
+		if c.Kind != identifier.CosmeticsProductionLicence {
+			t.Fatalf("accepted %q as %+v, not a production licence", s, c)
+		}
+		if again, err := identifier.ParseProductionLicence(c.String()); err != nil || again != c {
+			t.Fatalf("%q → %q → %+v, %v", s, c.String(), again, err)
+		}
+	})
+}
+
+func FuzzParsePCBStep(f *testing.F) {
+	for _, s := range identifier.PCBSteps() {
+		f.Add(s.Code)
+	}
+	f.Add("AOI")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, code string) {
+		step, err := identifier.ParsePCBStep(code)
+		if err != nil {
+			var ie *identifier.Error
+			if !errors.As(err, &ie) {
+				t.Fatalf("%q: error %T %v is not an *identifier.Error", code, err, err)
+			}
+			return
+		}
+		if step.Code != code {
+			t.Fatalf("%q parsed as step %q", code, step.Code)
 		}
 	})
 }

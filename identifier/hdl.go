@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of a 标识 (DESIGN §3, Handle limits).
+// Limits of a 标识 (Handle limits).
 const (
 	MaxIDLen     = 255 // bytes, whole identifier
 	MaxPrefixLen = 64  // bytes (a prefix is ASCII)

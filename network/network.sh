@@ -12,9 +12,7 @@
 #   add-peer ORG            one more peer for ORG joins the running channel
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-for f in crypto nodes channel chaincode runtime addorg; do source "$NET_DIR/lib/$f.sh"; done
-# shellcheck source=../scripts/lib/packages.sh
-source "$REPO_DIR/scripts/lib/packages.sh"
+for f in crypto nodes channel chaincode runtime addorg progress; do source "$NET_DIR/lib/$f.sh"; done
 trap 'log "failed: line $LINENO: $BASH_COMMAND"' ERR
 
 # All node names in start order.
@@ -135,7 +133,7 @@ wait_ready() {
 }
 
 cmd_up() {
-  "$NET_DIR/build-tools.sh"
+  build_tools
   if [[ -f "$READY_MARK" ]]; then
     resume
   else

@@ -66,6 +66,7 @@ ca_ops_port() { port_of $(($(org_base "$1") + 91)); }
 cc_port() { port_of $(($(org_base "$1") + 95)); }
 REDIS_PORT=$(port_of 6380)
 API_PORT=$(port_of 8080)
+API_OPS_PORT=$(port_of 8070) # /metrics, /readyz with error text: loopback only; per-org APIs +1…
 # Profiling listeners (pprof), opened only when IDCHAIN_PPROF=1 (the
 # benchmark run, scripts/bench/profile.sh): peer +10p+3, orderer n
 # 7000+10n+3, chaincode server of an org +96, API 8090.

@@ -7,6 +7,8 @@
 # users' identities are unchanged. Leaves a healthy running API alone,
 # restarts a stale one.
 #   IDCHAIN_API_ADDR   listen address (default 127.0.0.1:8080)
+#   IDCHAIN_OPS_ADDR   operations listen address: /metrics, detailed /readyz
+#                      (default IDCHAIN_API_OPS of network/.run/env, else 127.0.0.1:8070)
 #   API_REBUILD=1      restart even if the running API is healthy (new binary)
 #   IDCHAIN_ORG_APIS=1 also one API per org (idchain-api -org <MSP>) on the next
 #                      ports (8081, 8082, … in profile order), each with its
@@ -20,6 +22,8 @@ PIDFILE=$API_DIR/api.pid
 LOG=$RUN/logs/api.log
 ADDR=${IDCHAIN_API_ADDR:-127.0.0.1:8080}
 URL=http://$ADDR
+OPS_ADDR=${IDCHAIN_OPS_ADDR:-$(sed -n 's#^IDCHAIN_API_OPS=http://##p' "$RUN/env" 2>/dev/null)}
+OPS_ADDR=${OPS_ADDR:-127.0.0.1:8070}
 
 [[ -f $RUN/profile.json ]] || { echo "api-up: no $RUN/profile.json: start the network first (make network-up)" >&2; exit 1; }
 mkdir -p "$API_DIR" "$RUN/bin" "$RUN/logs"
@@ -50,7 +54,7 @@ org_apis() {
       for _ in $(seq 1 50); do kill -0 "$(cat "$pidf")" 2>/dev/null || break; sleep 0.2; done
     fi
     mkdir -p "$API_DIR/$name"
-    IDCHAIN_API_ADDR=$oaddr nohup "$BIN" -profile "$RUN/profile.json" -keys "$API_DIR/keys.json" \
+    IDCHAIN_API_ADDR=$oaddr IDCHAIN_OPS_ADDR=${OPS_ADDR%:*}:$((${OPS_ADDR##*:} + i)) nohup "$BIN" -profile "$RUN/profile.json" -keys "$API_DIR/keys.json" \
       -checkpoint "$API_DIR/$name/events.checkpoint" -org "$msp" >>"$RUN/logs/api-$name.log" 2>&1 &
     echo $! >"$pidf"
     for _ in $(seq 1 120); do
@@ -77,7 +81,7 @@ if running; then
   echo "api-up: restarting API (pid $(cat "$PIDFILE"))"
   "$(dirname "${BASH_SOURCE[0]}")/api-down.sh"
 fi
-IDCHAIN_API_ADDR=$ADDR nohup "$BIN" -profile "$RUN/profile.json" -keys "$API_DIR/keys.json" \
+IDCHAIN_API_ADDR=$ADDR IDCHAIN_OPS_ADDR=$OPS_ADDR nohup "$BIN" -profile "$RUN/profile.json" -keys "$API_DIR/keys.json" \
   -checkpoint "$API_DIR/events.checkpoint" >>"$LOG" 2>&1 &
 echo $! >"$PIDFILE"
 for _ in $(seq 1 120); do
@@ -90,5 +94,5 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 echo "api-up: API not ready after 60 s; see $LOG" >&2
-curl -sS -m 5 "$URL/readyz" >&2 || true
+curl -sS -m 5 "http://$OPS_ADDR/readyz" >&2 || true
 exit 1

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/gateway-api/scans"
 	"github.com/idchain/idchain/gateway-api/site"
@@ -24,12 +25,12 @@ type siteWiring struct {
 	site  *site.Site
 }
 
-// newSite builds the site. IDCHAIN_PUBLIC_URL is the origin printed in QR
-// labels and Handle values (default: each request's host).
-func newSite(prof *profile.Profile, rdb redis.UniversalClient, reads scans.Evaluator, serviceUser string, getenv func(string) string) *siteWiring {
+// newSite builds the site; publicURL is the origin printed in QR labels
+// and Handle values (config.publicURL).
+func newSite(prof *profile.Profile, rdb redis.UniversalClient, reads scans.Evaluator, serviceUser, publicURL string) *siteWiring {
 	sc := scans.NewScans(rdb, 0)
-	cfg := site.Config{Scans: sc, Alerts: sc, Stats: sc,
-		BaseURL: getenv("IDCHAIN_PUBLIC_URL"), OrgNames: map[string]string{}}
+	cfg := site.Config{Scans: sc, Alerts: sc, Stats: sc, Sessions: sc,
+		BaseURL: publicURL, OrgNames: map[string]string{}}
 	for _, o := range prof.Orgs {
 		cfg.OrgNames[o.MSPID] = o.DisplayName
 		if o.Name == "platform" {
@@ -39,8 +40,8 @@ func newSite(prof *profile.Profile, rdb redis.UniversalClient, reads scans.Evalu
 	return &siteWiring{scans: sc, stats: scans.NewStatsRecorder(sc, reads, serviceUser), site: site.New(cfg)}
 }
 
-// run records queued first scans on-chain (when recordScans) every 2 s in batches of up to
-// 500 (public:RecordFirstScans, as the service user) and counts chaincode
+// run records queued first scans on-chain (when recordScans) every 2 s in
+// batches of up to domain.DefaultTxBatch (public:RecordFirstScans, as the service user) and counts chaincode
 // events from their own feed (ledger.EventFeed), until ctx ends.
 func (w *siteWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser string, recordScans bool, log *slog.Logger) {
 	record := func(ctx context.Context, batch []scans.FirstScan) error {
@@ -54,7 +55,7 @@ func (w *siteWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser st
 		return err
 	}
 	if recordScans { // an org's own API (-org) leaves them to the platform's
-		go w.scans.RunFirstScans(ctx, 2*time.Second, 500, record, func(err error) {
+		go w.scans.RunFirstScans(ctx, 2*time.Second, domain.DefaultTxBatch, record, func(err error) {
 			log.Warn("first scans not recorded yet", "err", err.Error())
 		})
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/idchain/idchain/domain"
 )
 
-// apiClient talks to the public REST API (DESIGN §6) as the demo users.
+// apiClient talks to the public REST API (gateway-api/httpapi/openapi.json) as the demo users.
 type apiClient struct {
 	base string
 	keys map[string]string // user (env suffix, e.g. MAKER_QA) → API key

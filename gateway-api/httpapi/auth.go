@@ -96,6 +96,16 @@ func (s *Service) requireRole(roles ...string) gin.HandlerFunc {
 	}
 }
 
+// mayCall refuses callers whose role may not call the chaincode write fn
+// (domain.Writers, the list the chaincode enforces too).
+func (s *Service) mayCall(fn string) gin.HandlerFunc {
+	roles := domain.Writers(fn)
+	if len(roles) == 0 {
+		panic("httpapi: no writer roles for " + fn)
+	}
+	return s.requireRole(roles...)
+}
+
 // requireOrgRole is requireRole bound to an org: the caller's organisation
 // must be msp (roles are bound to orgs, docs/threat-model.md).
 func (s *Service) requireOrgRole(msp string, roles ...string) gin.HandlerFunc {

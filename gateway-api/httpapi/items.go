@@ -13,7 +13,7 @@ import (
 )
 
 // MaxBatch is the largest registration or event batch one request may carry.
-const MaxBatch = 10000
+const MaxBatch = domain.MaxRequestBatch
 
 type prefixRequest struct {
 	Prefix string `json:"prefix"`
@@ -35,7 +35,7 @@ func (s *Service) assignPrefix(c *gin.Context) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) is required"))
 		return
 	}
-	// DESIGN §6: an assigned prefix is a CONFLICT, whoever owns it. The
+	// An assigned prefix is a CONFLICT, whoever owns it. The
 	// chaincode is idempotent for the same owner; refuse before submitting
 	// and, for a concurrent assignment, by the record's own tx id.
 	if cur, err := s.prefix(c, prefix); err == nil {
@@ -213,7 +213,7 @@ func (s *Service) recordEvents(c *gin.Context) {
 
 // maxTxEvents is the most events one RecordEvents transaction takes
 // (chaincode MaxBatch).
-const maxTxEvents = 5000
+const maxTxEvents = domain.MaxTxBatch
 
 // eventBatches is the outcome of events recorded in one or more
 // transactions: per-event results in input order, TxID the last one.

@@ -64,8 +64,12 @@ func (k *Kit) SmallBody() gin.HandlerFunc { return limitBody(smallBody) }
 
 // PrincipalOf resolves a plain API key to its user, as the Authorization
 // header would.
-func (k *Kit) PrincipalOf(key string) (Principal, bool) {
-	name, ok := k.s.deps.Keys[HashKey(key)]
+func (k *Kit) PrincipalOf(key string) (Principal, bool) { return k.KeyHolder(HashKey(key)) }
+
+// KeyHolder resolves the hash of an API key (HashKey) to its user, while
+// the key is valid.
+func (k *Kit) KeyHolder(keyHash string) (Principal, bool) {
+	name, ok := k.s.deps.Keys[keyHash]
 	if !ok {
 		return Principal{}, false
 	}

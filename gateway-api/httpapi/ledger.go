@@ -122,7 +122,7 @@ func writeRaw(c *gin.Context, status int, b []byte) {
 	c.Data(status, "application/json; charset=utf-8", b)
 }
 
-// batchStatus is DESIGN §6's status for a batch: 201 when nothing was
+// batchStatus is the status of a batch: 201 when nothing was
 // rejected, 207 when some were, 422 when all were.
 func batchStatus(res domain.BatchResult) int {
 	rejected := 0

@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"fmt"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,4 +66,23 @@ func (s *Service) public(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// ParseTrustedProxies reads a comma-separated list of IPs and CIDRs (the
+// load balancers in front of the API) for Deps.TrustedProxies.
+func ParseTrustedProxies(list string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return nil, fmt.Errorf("trusted proxy %q is neither an IP nor a CIDR", p)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

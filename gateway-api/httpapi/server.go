@@ -1,4 +1,4 @@
-// Package httpapi is the REST API (DESIGN §6): gin routes, authentication,
+// Package httpapi is the REST API: gin routes, authentication,
 // rate limiting, the one error writer, metrics and the OpenAPI document.
 package httpapi
 
@@ -76,7 +76,7 @@ type Deps struct {
 	Checks      []Check
 
 	Log         *slog.Logger
-	Registry    *prometheus.Registry // metrics are registered here and served at /metrics
+	Registry    *prometheus.Registry // metrics are registered here and served by NewOps at /metrics
 	PublicRate  rate.Limit           // per client IP on public routes; default 20/s
 	PublicBurst int                  // default 40
 	// TrustedProxies whose X-Forwarded-For is believed; none by default.

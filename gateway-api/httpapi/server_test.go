@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
@@ -212,11 +213,11 @@ func TestReadyzReportsRedisDownButStaysReady(t *testing.T) {
 	a := newTestAPI(t, func(d *Deps) {
 		d.Checks = []Check{
 			{Name: "fabric", Required: true, Run: func(context.Context) error { return nil }},
-			{Name: "redis", Run: func(context.Context) error { return errors.New("connection refused") }},
+			{Name: "redis", Run: func(context.Context) error { return errors.New("dial tcp 10.1.2.3:6380: connection refused") }},
 		}
 	})
 	rec := a.do("GET", "/readyz", "", "")
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"redis":{"error":"connection refused","status":"down"}`) {
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"redis":{"status":"down"}`) {
 		t.Fatalf("readyz: %d %s", rec.Code, rec.Body)
 	}
 	b := newTestAPI(t, func(d *Deps) {
@@ -224,6 +225,68 @@ func TestReadyzReportsRedisDownButStaysReady(t *testing.T) {
 	})
 	if rec := b.do("GET", "/readyz", "", ""); rec.Code != 503 {
 		t.Fatalf("readyz without fabric: %d, want 503", rec.Code)
+	}
+}
+
+// The public listener shows neither metrics nor internal error text; the
+// operations handler (its own listener) has both.
+func TestMetricsAndErrorTextOnlyOnTheOperationsListener(t *testing.T) {
+	secret := "dial tcp 10.1.2.3:6380: connection refused"
+	deps := Deps{Checks: []Check{
+		{Name: "fabric", Required: true, Run: func(context.Context) error { return nil }},
+		{Name: "redis", Run: func(context.Context) error { return errors.New(secret) }},
+	}}
+	a := newTestAPI(t, func(d *Deps) { d.Checks = deps.Checks })
+	if rec := a.do("GET", "/metrics", "", ""); rec.Code != 404 {
+		t.Errorf("public /metrics: %d, want 404", rec.Code)
+	}
+	if rec := a.do("GET", "/readyz", "", ""); strings.Contains(rec.Body.String(), "10.1.2.3") {
+		t.Errorf("public /readyz shows internal text: %s", rec.Body)
+	}
+	deps.Registry = prometheus.NewRegistry()
+	deps.Registry.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "idchain_test_total", Help: "test"}))
+	ops := NewOps(deps)
+	if rec := serve(ops, newRequest("GET", "/metrics", "")); rec.Code != 200 || !strings.Contains(rec.Body.String(), "idchain_test_total") {
+		t.Errorf("ops /metrics: %d %.200s", rec.Code, rec.Body)
+	}
+	if rec := serve(ops, newRequest("GET", "/readyz", "")); rec.Code != 200 || !strings.Contains(rec.Body.String(), secret) {
+		t.Errorf("ops /readyz: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// Behind a trusted load balancer each consumer (X-Forwarded-For) has its
+// own bucket; an untrusted peer cannot pick its bucket with the header.
+func TestTrustedProxiesNameTheClientForTheLimiter(t *testing.T) {
+	a := newTestAPI(t, func(d *Deps) {
+		d.PublicRate, d.PublicBurst = 0.001, 1
+		d.Mounts = []Mounter{publicPing{}}
+		d.TrustedProxies = []string{"10.0.0.0/8"}
+	})
+	ping := func(remote, forwarded string) int {
+		req := newRequest("GET", "/ping", "")
+		req.RemoteAddr = remote + ":5000"
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		return serve(a.h, req).Code
+	}
+	if got := []int{ping("10.0.0.5", "203.0.113.1"), ping("10.0.0.5", "203.0.113.2"), ping("10.0.0.5", "203.0.113.1")}; fmt.Sprint(got) != "[200 200 429]" {
+		t.Errorf("behind the proxy: %v, want two consumers served and the first one limited", got)
+	}
+	if got := []int{ping("198.51.100.7", "203.0.113.3"), ping("198.51.100.7", "203.0.113.4")}; fmt.Sprint(got) != "[200 429]" {
+		t.Errorf("untrusted peer choosing X-Forwarded-For: %v, want one bucket", got)
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	got, err := ParseTrustedProxies(" 10.0.0.0/8, 192.168.1.4 ,,")
+	if err != nil || fmt.Sprint(got) != "[10.0.0.0/8 192.168.1.4]" {
+		t.Fatalf("%v %v", got, err)
+	}
+	for _, bad := range []string{"lb.internal", "10.0.0.0/33", "*"} {
+		if _, err := ParseTrustedProxies(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }
 

@@ -4,7 +4,11 @@
 // registration and a checkpointed chaincode-event listener.
 package ledger
 
-import "time"
+import (
+	"time"
+
+	"github.com/idchain/idchain/domain"
+)
 
 // Chaincode function names (docs/chaincode-api.md).
 const (
@@ -43,7 +47,7 @@ const (
 	FnEPCISQuery      = "epcis:QueryEvents"
 	FnEPCISGetEvent   = "epcis:GetEvent"
 	FnEPCISGetJob     = "epcis:GetCaptureJob"
-	ChaincodeEventTag = "idchain" // the one chaincode event name
+	ChaincodeEventTag = domain.EventName // the one chaincode event name
 )
 
 // Call is one chaincode invocation on behalf of an API user.

@@ -17,7 +17,7 @@ type Submitter interface {
 
 // CoalescerConfig bounds the batches. Zero values take the defaults.
 type CoalescerConfig struct {
-	MaxItems int           // items per transaction, default 500
+	MaxItems int           // items per transaction, default domain.DefaultTxBatch, at most domain.MaxTxBatch
 	MaxWait  time.Duration // how long the first request of a batch waits for company, default 5ms
 	InFlight int           // transactions in flight per user, default 4
 	Metrics  *Metrics
@@ -56,8 +56,9 @@ type queue struct {
 // NewCoalescer starts a coalescer; Close stops it.
 func NewCoalescer(l Submitter, cfg CoalescerConfig) *Coalescer {
 	if cfg.MaxItems <= 0 {
-		cfg.MaxItems = 500
+		cfg.MaxItems = domain.DefaultTxBatch
 	}
+	cfg.MaxItems = min(cfg.MaxItems, domain.MaxTxBatch)
 	if cfg.MaxWait <= 0 {
 		cfg.MaxWait = 5 * time.Millisecond
 	}

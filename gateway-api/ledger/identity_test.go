@@ -12,7 +12,11 @@ import (
 	"time"
 )
 
-func mustCert(t *testing.T, attrs string) []byte {
+func mustCert(t *testing.T, attrs string) []byte { return mustCertF(t, attrs) }
+
+// mustCertF makes a self-signed PEM certificate, with the Fabric CA
+// attribute extension attrs when not "".
+func mustCertF(t testing.TB, attrs string) []byte {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/idchain/idchain/domain"
@@ -30,6 +31,9 @@ type StatsRecorder struct {
 	// are apportioned by the industries of an evenly spread sample.
 	Sample int
 	Now    func() time.Time
+	// Retries bounds the re-reads of an item the answering peer does not
+	// show yet (default 8, about 5 s; negative: none).
+	Retries int
 	// Check is how often Run looks for a lost checkpoint while the stream
 	// is idle (default 5s), so the counters come back without new events.
 	Check time.Duration
@@ -161,22 +165,64 @@ func (r *StatsRecorder) counts(ctx context.Context, ev domain.ChaincodeEvent) ma
 	case "access.recorded":
 		add(MetricShared, first(), 1)
 	case "consent.granted":
-		add(MetricConsents, orgInd{}, 1) // the event names only the consent id
+		add(MetricConsents, r.consentOf(ctx, ev.IDs), 1)
 	}
 	return incs
 }
 
-// itemOf returns the owner and industry of id ("" when unreadable).
+// itemOf returns the owner and industry of id ("" when unreadable). The
+// live stream can deliver an event before the peer that answers the read
+// has committed its block, so a failed read is retried for a few seconds:
+// the event says the item exists.
 func (r *StatsRecorder) itemOf(ctx context.Context, id string) orgInd {
-	b, err := r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetItem, Args: []string{id}})
-	if err != nil {
+	delay := 100 * time.Millisecond
+	for try := 0; ; try++ {
+		b, err := r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetItem, Args: []string{id}})
+		var it domain.Item
+		if err == nil && json.Unmarshal(b, &it) == nil {
+			return orgInd{it.Owner, string(it.Industry)}
+		}
+		if try == r.retries() || ctx.Err() != nil {
+			return orgInd{}
+		}
+		select {
+		case <-ctx.Done():
+			return orgInd{}
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, time.Second)
+	}
+}
+
+func (r *StatsRecorder) retries() int {
+	if r.Retries < 0 {
+		return 0
+	}
+	return cmp.Or(r.Retries, 8)
+}
+
+// prefixOwner returns the owner of an identifier prefix ("" when unreadable).
+func (r *StatsRecorder) prefixOwner(ctx context.Context, prefix string) string {
+	b, err := r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetPrefix, Args: []string{prefix}})
+	var p domain.Prefix
+	if err != nil || json.Unmarshal(b, &p) != nil {
+		return ""
+	}
+	return p.Owner
+}
+
+// consentOf attributes a consent to its grantor through its first subject
+// (the event lists the consent id, then its subjects): an item gives owner
+// and industry; a whole prefix gives its owner and IndustryAll.
+func (r *StatsRecorder) consentOf(ctx context.Context, ids []string) orgInd {
+	if len(ids) < 2 {
 		return orgInd{}
 	}
-	var it domain.Item
-	if json.Unmarshal(b, &it) != nil {
-		return orgInd{}
+	subject := ids[1]
+	if !strings.Contains(subject, "/") {
+		return orgInd{r.prefixOwner(ctx, subject), IndustryAll}
 	}
-	return orgInd{it.Owner, string(it.Industry)}
+	return r.itemOf(ctx, subject)
 }
 
 // passed is the judgement of id's inspection recorded by txID (the latest

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,6 +87,9 @@ func (r itemReads) Evaluate(_ context.Context, call ledger.Call) ([]byte, error)
 		return json.Marshal([]domain.Inspection{{TxID: "t0", Judgement: domain.Judgement{Passed: false}},
 			{TxID: "t2", Judgement: domain.Judgement{Passed: true}}})
 	}
+	if call.Fn == ledger.FnGetPrefix {
+		return json.Marshal(domain.Prefix{Prefix: call.Args[0], Owner: "MakerMSP"})
+	}
 	it, ok := r[call.Args[0]]
 	if !ok {
 		return nil, domain.Errorf(domain.CodeNotFound, "no %s", call.Args[0])
@@ -134,7 +138,8 @@ func statsLedger() (itemReads, []ledger.BlockEvent) {
 		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "items.registered", IDs: ids, TxID: "t1"}},
 		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "item.inspected", IDs: ids[:1], TxID: "t2"}},
 		{Block: 4, At: at, Event: domain.ChaincodeEvent{Type: "item.recalled", IDs: ids[:5], TxID: "t3"}},
-		{Block: 5, At: at, Event: domain.ChaincodeEvent{Type: "consent.granted", IDs: []string{"c1"}, TxID: "t4"}},
+		{Block: 5, At: at, Event: domain.ChaincodeEvent{Type: "consent.granted", IDs: []string{"c1", ids[0]}, TxID: "t4"}},
+		{Block: 5, At: at, Event: domain.ChaincodeEvent{Type: "consent.granted", IDs: []string{"c2", "88.1"}, TxID: "t5"}},
 	}
 }
 
@@ -156,8 +161,14 @@ func checkStatsDay(t *testing.T, day map[StatKey]int64) {
 	if day[StatKey{MetricInspected, "MakerMSP", "pcb"}] != 2 || day[StatKey{MetricPassed, "MakerMSP", "pcb"}] != 1 {
 		t.Errorf("inspections %v, want 2 of which 1 passed (the judgement of each tx, not the latest)", day)
 	}
-	if day[StatKey{MetricRecalls, "MakerMSP", "pcb"}] != 1 || day[StatKey{MetricConsents, "", ""}] != 1 {
+	if day[StatKey{MetricRecalls, "MakerMSP", "pcb"}] != 1 || day[StatKey{MetricConsents, "MakerMSP", "pcb"}] != 1 ||
+		day[StatKey{MetricConsents, "MakerMSP", IndustryAll}] != 1 {
 		t.Errorf("recalls/consents %v", day)
+	}
+	for k, n := range day {
+		if k.Org == "" || k.Industry == "" {
+			t.Errorf("%d %s counted without org or industry: %+v", n, k.Metric, k)
+		}
 	}
 }
 
@@ -246,4 +257,41 @@ func TestStatsAreRebuiltAfterRedisLostItsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitCounted("after the checkpoint alone was lost")
+}
+
+// laggingReads fails the first reads of each item, as a peer that has not
+// committed the event's block yet would.
+type laggingReads struct {
+	itemReads
+	mu    sync.Mutex
+	tries map[string]int
+}
+
+func (l *laggingReads) Evaluate(ctx context.Context, call ledger.Call) ([]byte, error) {
+	l.mu.Lock()
+	l.tries[call.Args[0]]++
+	n := l.tries[call.Args[0]]
+	l.mu.Unlock()
+	if call.Fn == ledger.FnGetItem && n <= 2 {
+		return nil, domain.Errorf(domain.CodeNotFound, "no %s yet", call.Args[0])
+	}
+	return l.itemReads.Evaluate(ctx, call)
+}
+
+func TestStatsAttributeItemsThePeerShowsLate(t *testing.T) {
+	ctx := context.Background()
+	s := NewScans(mustRedis(t), time.Second)
+	reads, events := statsLedger()
+	r := newStatsRecorder(s, &laggingReads{itemReads: reads, tries: map[string]int{}})
+	r.Sample = 5
+	if _, err := s.StatsStart(ctx, r.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Record(ctx, events[1]); err != nil { // items.registered
+		t.Fatal(err)
+	}
+	day := statsOf(t, s, "2026-11-28")
+	if day[StatKey{MetricItems, "", ""}] != 0 || day[StatKey{MetricItems, "MakerMSP", "kitchen_bath"}]+day[StatKey{MetricItems, "MakerMSP", "pcb"}] != 300 {
+		t.Fatalf("items of a lagging peer: %v", day)
+	}
 }

@@ -23,6 +23,10 @@ const (
 	MetricFirstScans = "firstScans" // first consumer scans recorded on-chain
 )
 
+// IndustryAll attributes a fact that covers every industry of an org (a
+// consent over a whole identifier prefix).
+const IndustryAll = "all"
+
 // StatKey is one counter cell: a metric for an org and industry on a day.
 type StatKey struct {
 	Metric, Org, Industry string

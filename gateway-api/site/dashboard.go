@@ -3,6 +3,7 @@ package site
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,23 +11,33 @@ import (
 	"github.com/idchain/idchain/gateway-api/httpapi"
 )
 
-// dashCookie carries a regulator's or platform operator's API key for the
-// browser dashboard (HttpOnly, SameSite=Strict, path /dashboard).
-const dashCookie = "idchain_key"
+// dashCookie carries a dashboard session token (scans.Scans sessions),
+// never the API key: HttpOnly, SameSite=Strict, path /dashboard, 8 h.
+const (
+	dashCookie  = "idchain_session"
+	dashSession = 8 * time.Hour
+)
 
 const notAllowedMsg = "此密钥无权查看 — 需要监管或平台密钥 · Needs a regulator or platform key"
 
-// dashboardUser finds the caller of a dashboard request: bearer key,
-// cookie, or ?key= (which is moved into the cookie by a redirect).
+// dashboardUser finds the caller of a dashboard request: bearer key or
+// session cookie (whose key must still be valid).
 func (s *Site) dashboardUser(c *gin.Context) (httpapi.Principal, bool) {
 	if p, ok := httpapi.Caller(c); ok {
 		return p, true
 	}
-	key, _ := c.Cookie(dashCookie)
-	if key == "" {
+	token, _ := c.Cookie(dashCookie)
+	if token == "" || s.cfg.Sessions == nil {
 		return httpapi.Principal{}, false
 	}
-	return s.PrincipalOf(key)
+	hash, ok, err := s.cfg.Sessions.Session(c.Request.Context(), token)
+	if err != nil {
+		s.Logger(c).Warn("dashboard session store unavailable", "err", err.Error())
+	}
+	if !ok {
+		return httpapi.Principal{}, false
+	}
+	return s.KeyHolder(hash)
 }
 
 // dashboardAllowed: the regulator (RegulatorMSP with role regulator) and the
@@ -35,33 +46,24 @@ func (s *Site) dashboardAllowed(p httpapi.Principal) bool {
 	return domain.IsRegulator(p.MSPID, p.Role) || p.MSPID != "" && slices.Contains(s.cfg.DashboardMSPs, p.MSPID)
 }
 
-func (s *Site) setDashCookie(c *gin.Context, key string) {
+func (s *Site) setDashCookie(c *gin.Context, token string, maxAge int) {
 	c.SetSameSite(http.SameSiteStrictMode)
-	c.SetCookie(dashCookie, key, 8*3600, "/dashboard", "", c.Request.TLS != nil, true)
+	c.SetCookie(dashCookie, token, maxAge, "/dashboard", "", c.Request.TLS != nil, true)
 }
 
 // dashboard is GET /dashboard: the regulator and cluster "data display
 // centre", server-rendered with inline SVG charts.
 func (s *Site) dashboard(c *gin.Context) {
-	if key := c.Query("key"); key != "" {
-		q := c.Request.URL.Query()
-		q.Del("key")
-		target := "/dashboard"
-		if enc := q.Encode(); enc != "" {
-			target += "?" + enc
-		}
-		s.acceptKey(c, key, target)
+	if c.Query("key") != "" {
+		// A key in a URL ends up in histories, logs and Referer headers.
+		s.loginPage(c, http.StatusBadRequest, "链接中的密钥不被接受，请在此登录 · Keys in links are not accepted: sign in here")
 		return
 	}
 	p, ok := s.dashboardUser(c)
 	if !s.admit(c, p, ok, "") {
 		return
 	}
-	days := 14
-	if c.Query("days") == "30" {
-		days = 30
-	}
-	data, err := s.dashboardData(c, days)
+	data, err := s.dashboardData(c, dashDays(c))
 	if err != nil {
 		s.Logger(c).Warn("dashboard data unavailable", "err", err.Error())
 		s.failPage(c, "", domain.Errorf(domain.CodeUnavailable, "dashboard data unavailable"))
@@ -70,6 +72,36 @@ func (s *Site) dashboard(c *gin.Context) {
 	data.User = p.Name + " · " + s.orgName(p.MSPID)
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "dashboard", data)
+}
+
+// dashboardJSON is GET /dashboard/data: the dashboard's figures as JSON
+// (total, per organisation, per industry), for the same callers.
+func (s *Site) dashboardJSON(c *gin.Context) {
+	p, ok := s.dashboardUser(c)
+	switch {
+	case !ok:
+		s.Fail(c, domain.Errorf(domain.CodeUnauthorized, "sign in or send a regulator or platform key"))
+		return
+	case !s.dashboardAllowed(p):
+		s.Fail(c, domain.Errorf(domain.CodeForbidden, "needs a regulator or platform key"))
+		return
+	}
+	data, err := s.dashboardData(c, dashDays(c))
+	if err != nil {
+		s.Logger(c).Warn("dashboard data unavailable", "err", err.Error())
+		s.Fail(c, domain.Errorf(domain.CodeUnavailable, "dashboard data unavailable"))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, data)
+}
+
+// dashDays is the window asked for: 14 days, or 30 with ?days=30.
+func dashDays(c *gin.Context) int {
+	if c.Query("days") == "30" {
+		return 30
+	}
+	return 14
 }
 
 type loginData struct {
@@ -100,21 +132,35 @@ func (s *Site) admit(c *gin.Context, p httpapi.Principal, known bool, unknownMsg
 	return false
 }
 
-// acceptKey checks a dashboard key, stores it in the cookie and redirects
-// to target; a wrong key gets the login form again.
+// acceptKey checks a dashboard key, starts a session and redirects to
+// target; a wrong key gets the login form again.
 func (s *Site) acceptKey(c *gin.Context, key, target string) {
 	p, ok := s.PrincipalOf(key)
 	if !s.admit(c, p, ok, "密钥无效 Unknown key") {
 		return
 	}
-	s.setDashCookie(c, key)
+	if s.cfg.Sessions == nil {
+		s.failPage(c, "", domain.Errorf(domain.CodeUnavailable, "dashboard sessions are not configured"))
+		return
+	}
+	token, err := s.cfg.Sessions.NewSession(c.Request.Context(), httpapi.HashKey(key), dashSession)
+	if err != nil {
+		s.Logger(c).Warn("dashboard session not started", "err", err.Error())
+		s.failPage(c, "", domain.Errorf(domain.CodeUnavailable, "sign-in unavailable; retry later"))
+		return
+	}
+	s.setDashCookie(c, token, int(dashSession/time.Second))
 	c.Redirect(http.StatusSeeOther, target)
 }
 
-// dashboardLogout is POST /dashboard/logout.
+// dashboardLogout is POST /dashboard/logout: it ends the session.
 func (s *Site) dashboardLogout(c *gin.Context) {
-	c.SetSameSite(http.SameSiteStrictMode)
-	c.SetCookie(dashCookie, "", -1, "/dashboard", "", c.Request.TLS != nil, true)
+	if token, _ := c.Cookie(dashCookie); token != "" && s.cfg.Sessions != nil {
+		if err := s.cfg.Sessions.EndSession(c.Request.Context(), token); err != nil {
+			s.Logger(c).Warn("dashboard session not ended", "err", err.Error())
+		}
+	}
+	s.setDashCookie(c, "", -1)
 	c.Redirect(http.StatusSeeOther, "/dashboard/login")
 }
 

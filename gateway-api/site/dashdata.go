@@ -15,9 +15,15 @@ import (
 
 // dashRow is one line of a dashboard table (an org or an industry).
 type dashRow struct {
-	Name                               string
-	Items, Inspected, Passed, Releases int64
-	Recalls, Consents, Shared, Scans   int64
+	Name      string `json:"name"`
+	Items     int64  `json:"items"`
+	Inspected int64  `json:"inspected"`
+	Passed    int64  `json:"passed"`
+	Releases  int64  `json:"releases"`
+	Recalls   int64  `json:"recalls"`
+	Consents  int64  `json:"consents"`
+	Shared    int64  `json:"shared"`
+	Scans     int64  `json:"firstScans"`
 }
 
 func (r *dashRow) add(metric string, n int64) {
@@ -41,12 +47,39 @@ func (r *dashRow) add(metric string, n int64) {
 	}
 }
 
+// get is the row's figure for metric (the inverse of add).
+func (r dashRow) get(metric string) int64 {
+	switch metric {
+	case scans.MetricItems:
+		return r.Items
+	case scans.MetricInspected:
+		return r.Inspected
+	case scans.MetricPassed:
+		return r.Passed
+	case scans.MetricReleases:
+		return r.Releases
+	case scans.MetricRecalls:
+		return r.Recalls
+	case scans.MetricConsents:
+		return r.Consents
+	case scans.MetricShared:
+		return r.Shared
+	case scans.MetricFirstScans:
+		return r.Scans
+	}
+	return 0
+}
+
 type dashData struct {
-	Title, User, From, To string
-	Days                  int
-	Total                 dashRow
-	Orgs, Industries      []dashRow
-	Charts                []template.HTML
+	Title      string          `json:"-"`
+	User       string          `json:"-"`
+	From       string          `json:"from"`
+	To         string          `json:"to"`
+	Days       int             `json:"days"`
+	Total      dashRow         `json:"total"`
+	Orgs       []dashRow       `json:"orgs"`
+	Industries []dashRow       `json:"industries"`
+	Charts     []template.HTML `json:"-"`
 }
 
 // dashboardData sums the event counters of the last days (UTC+8 days,

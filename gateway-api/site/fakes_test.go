@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,11 +24,13 @@ type memScans struct {
 	first  map[string]time.Time
 	alerts []scans.Alert
 	stats  map[string]map[scans.StatKey]int64
+	// sessions: token → key hash
+	sessions map[string]string
 }
 
 func newMemScans() *memScans {
 	return &memScans{n: map[string]int64{}, first: map[string]time.Time{},
-		stats: map[string]map[scans.StatKey]int64{}}
+		stats: map[string]map[scans.StatKey]int64{}, sessions: map[string]string{}}
 }
 
 func (m *memScans) Hit(_ context.Context, id string, now, known time.Time) (scans.ScanInfo, error) {
@@ -121,7 +124,7 @@ func newPubAPI(t *testing.T, tweak ...func(*httpapi.Deps)) *pubAPI {
 	for n := range testUsers {
 		keys[httpapi.HashKey("key-"+n)] = n
 	}
-	st := New(Config{Scans: m, Alerts: m, Stats: m, BaseURL: "https://id.example.cn",
+	st := New(Config{Scans: m, Alerts: m, Stats: m, Sessions: m, BaseURL: "https://id.example.cn",
 		OrgNames:      map[string]string{"MakerMSP": "广东某卫浴有限公司 Maker", "RegulatorMSP": "市场监管局 Regulator"},
 		DashboardMSPs: []string{"PlatformMSP"}, ScanWarnAfter: 3, Now: func() time.Time { return testNow }})
 	deps := httpapi.Deps{Ledger: r, Reads: r, Users: testUsers, Keys: keys, ServiceUser: "platform-admin",
@@ -163,4 +166,26 @@ func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+func (m *memScans) NewSession(_ context.Context, keyHash string, _ time.Duration) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	token := fmt.Sprintf("session-%d", len(m.sessions)+1)
+	m.sessions[token] = keyHash
+	return token, nil
+}
+
+func (m *memScans) Session(_ context.Context, token string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h, ok := m.sessions[token]
+	return h, ok, nil
+}
+
+func (m *memScans) EndSession(_ context.Context, token string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.sessions, token)
+	return nil
 }

@@ -90,7 +90,7 @@ func (s *Site) digitalLink(c *gin.Context) {
 		fail(err)
 		return
 	}
-	base := s.baseURL(c)
+	base := s.baseURL()
 	set, err := s.linkSet(c, base, dl.GS1Data, m, unreg != nil)
 	if err != nil {
 		fail(err)
@@ -256,5 +256,5 @@ func withQuery(target string, q url.Values) string {
 // wellKnown answers GET /.well-known/gs1resolver, the resolver
 // description file.
 func (s *Site) wellKnown(c *gin.Context) {
-	c.JSON(http.StatusOK, resolver.NewDescription(s.baseURL(c), "idchain GS1 Digital Link resolver 标识解析", "idchain"))
+	c.JSON(http.StatusOK, resolver.NewDescription(s.baseURL(), "idchain GS1 Digital Link resolver 标识解析", "idchain"))
 }

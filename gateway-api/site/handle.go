@@ -70,7 +70,7 @@ func (s *Site) handleValues(c *gin.Context, it domain.Item) []identifier.HandleV
 	}
 	prefix, _, _ := strings.Cut(it.ID, "/")
 	vals := []identifier.HandleValue{
-		identifier.NewHandleValue(hIndexURL, identifier.TypeURL, s.baseURL(c)+pagePath(it.ID), ttl, ts),
+		identifier.NewHandleValue(hIndexURL, identifier.TypeURL, s.baseURL()+pagePath(it.ID), ttl, ts),
 		identifier.NewHandleValue(hIndexDesc, identifier.TypeDesc, desc, ttl, ts),
 		identifier.NewHandleValue(hIndexOwner, identifier.TypeOwner, prefix, ttl, ts),
 	}

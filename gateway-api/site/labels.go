@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/gateway-api/scans"
 )
 
 // Bilingual labels of the public pages: Chinese first, English after.
@@ -50,6 +51,7 @@ var industryLabels = map[domain.Industry]string{
 	domain.IndustryCosmetics:   "美妆 Cosmetics",
 	domain.IndustryPCB:         "电路板 PCB",
 	domain.IndustryGeneric:     "通用 Generic",
+	scans.IndustryAll:          "全行业 All industries (prefix-wide)",
 }
 
 func label[K ~string](m map[K]string, k K) string {

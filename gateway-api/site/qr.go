@@ -27,17 +27,10 @@ const (
 	qrMaxMM     = 200
 )
 
-// baseURL is the public origin for links printed on labels.
-func (s *Site) baseURL(c *gin.Context) string {
-	if b := s.cfg.BaseURL; b != "" {
-		return strings.TrimRight(b, "/")
-	}
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
-}
+// baseURL is the public origin for links printed on labels and in Handle
+// records: configured, never taken from a request's Host header (which a
+// client chooses).
+func (s *Site) baseURL() string { return strings.TrimRight(s.cfg.BaseURL, "/") }
 
 // pagePath is the /v/ path of an id, suffix escaped.
 func pagePath(id string) string {
@@ -49,7 +42,7 @@ func pagePath(id string) string {
 // when the item has a GTIN and a serial (with its lot, if any), else the
 // item's /v/ page.
 func (s *Site) itemLink(c *gin.Context, it domain.Item) string {
-	base := s.baseURL(c)
+	base := s.baseURL()
 	if it.GTIN != "" && it.Serial != "" {
 		d := identifier.GS1Data{GTIN: it.GTIN, Lot: it.Lot, Serial: it.Serial}
 		if link, err := d.DigitalLink(base); err == nil {

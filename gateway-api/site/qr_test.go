@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/idchain/idchain/gateway-api/httpapi"
 )
 
 func TestQRLabels(t *testing.T) {
@@ -99,5 +101,35 @@ func TestBatchLabelsZip(t *testing.T) {
 		if rec := a.do(http.MethodPost, "/v1/labels", "maker-operator", tc.body); rec.Code != 400 {
 			t.Errorf("%s: status %d", tc.name, rec.Code)
 		}
+	}
+}
+
+// Links on labels and in Handle records come from the configured origin,
+// never from the Host header a client sends.
+func TestLinksIgnoreTheHostHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name, base, want string
+	}{
+		{"configured origin", "https://id.example.cn", "https://id.example.cn/"},
+		{"default origin", "", "http://127.0.0.1:8080/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newPubAPI(t, func(d *httpapi.Deps) {
+				d.Mounts = []httpapi.Mounter{New(Config{BaseURL: tc.base})}
+			})
+			req := newRequest(http.MethodGet, "/v1/items/"+unitID+"/qr.png", "")
+			req.Header.Set("Authorization", "Bearer key-maker-operator")
+			req.Host = "evil.example"
+			rec := serve(a.h, req)
+			if link := rec.Header().Get("X-Label-Link"); rec.Code != 200 || !strings.HasPrefix(link, tc.want) {
+				t.Errorf("label link %q (status %d), want %s…", link, rec.Code, tc.want)
+			}
+			req = newRequest(http.MethodGet, "/api/handles/"+unitID, "")
+			req.Host = "evil.example"
+			rec = serve(a.h, req)
+			if rec.Code != 200 || strings.Contains(rec.Body.String(), "evil.example") || !strings.Contains(rec.Body.String(), tc.want) {
+				t.Errorf("handle record (status %d) does not use %s: %s", rec.Code, tc.want, rec.Body)
+			}
+		})
 	}
 }

@@ -27,10 +27,26 @@ type labelsRequest struct {
 // some items could not be labelled, errors.csv (id, code, message).
 // POST /v1/labels.
 func (s *Site) labels(c *gin.Context) {
-	var req labelsRequest
-	if err := httpapi.BindJSON(c, &req); err != nil {
+	req, ids, err := labelsInput(c)
+	if err != nil {
 		s.Fail(c, err)
 		return
+	}
+	zipped, err := s.labelsZip(c, req, ids)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="labels.zip"`)
+	c.Data(http.StatusOK, "application/zip", zipped)
+}
+
+// labelsInput reads and checks the request: format, size within the
+// format's range, 1..maxLabels well-formed ids (normalised).
+func labelsInput(c *gin.Context) (labelsRequest, []string, error) {
+	var req labelsRequest
+	if err := httpapi.BindJSON(c, &req); err != nil {
+		return req, nil, err
 	}
 	if req.Format == "" {
 		req.Format = "png"
@@ -41,43 +57,35 @@ func (s *Site) labels(c *gin.Context) {
 	}
 	switch {
 	case req.Format != "png" && req.Format != "svg":
-		s.Fail(c, domain.Errorf(domain.CodeInvalid, "format must be png or svg"))
-		return
+		return req, nil, domain.Errorf(domain.CodeInvalid, "format must be png or svg")
 	case len(req.IDs) == 0 || len(req.IDs) > maxLabels:
-		s.Fail(c, domain.Errorf(domain.CodeInvalid, "ids: want 1-%d, got %d", maxLabels, len(req.IDs)))
-		return
+		return req, nil, domain.Errorf(domain.CodeInvalid, "ids: want 1-%d, got %d", maxLabels, len(req.IDs))
 	case req.Size == 0:
 		req.Size = def
 	case req.Size < lo || req.Size > hi:
-		s.Fail(c, domain.Errorf(domain.CodeInvalid, "size must be %d-%d for %s", lo, hi, req.Format))
-		return
+		return req, nil, domain.Errorf(domain.CodeInvalid, "size must be %d-%d for %s", lo, hi, req.Format)
 	}
 	ids := make([]string, len(req.IDs))
 	for i, raw := range req.IDs {
 		id, err := httpapi.ParseID(raw)
 		if err != nil {
-			s.Fail(c, err)
-			return
+			return req, nil, err
 		}
 		ids[i] = id
 	}
+	return req, ids, nil
+}
+
+// labelsZip draws the label of each id the caller's org owns into a zip;
+// the others go to errors.csv. NOT_FOUND when no label could be made.
+func (s *Site) labelsZip(c *gin.Context, req labelsRequest, ids []string) ([]byte, error) {
 	p, _ := httpapi.Caller(c)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	var index, failed [][]string
 	names := map[string]int{}
 	for _, id := range ids {
-		it, err := s.Item(c, id)
-		if err == nil && it.Owner != p.MSPID {
-			err = domain.Errorf(domain.CodeForbidden, "%s is owned by another organisation", id)
-		}
-		if err != nil {
-			e := httpapi.AsAPIError(err)
-			failed = append(failed, []string{id, string(e.Code), e.Message})
-			continue
-		}
-		link := s.itemLink(c, it)
-		img, _, err := qrImage(req.Format, link, it.ID, req.Size)
+		img, link, err := s.labelOf(c, p.MSPID, id, req)
 		if err != nil {
 			e := httpapi.AsAPIError(err)
 			failed = append(failed, []string{id, string(e.Code), e.Message})
@@ -94,31 +102,39 @@ func (s *Site) labels(c *gin.Context) {
 			_, err = w.Write(img)
 		}
 		if err != nil {
-			s.Fail(c, err)
-			return
+			return nil, err
 		}
 		index = append(index, []string{name, id, link})
 	}
 	if len(index) == 0 {
-		s.Fail(c, domain.Errorf(domain.CodeNotFound, "no label could be made: %s %s", failed[0][0], failed[0][2]))
-		return
+		return nil, domain.Errorf(domain.CodeNotFound, "no label could be made: %s %s", failed[0][0], failed[0][2])
 	}
 	if err := writeCSV(zw, "index.csv", []string{"file", "id", "link"}, index); err != nil {
-		s.Fail(c, err)
-		return
+		return nil, err
 	}
 	if len(failed) > 0 {
 		if err := writeCSV(zw, "errors.csv", []string{"id", "code", "message"}, failed); err != nil {
-			s.Fail(c, err)
-			return
+			return nil, err
 		}
 	}
 	if err := zw.Close(); err != nil {
-		s.Fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("Content-Disposition", `attachment; filename="labels.zip"`)
-	c.Data(http.StatusOK, "application/zip", buf.Bytes())
+	return buf.Bytes(), nil
+}
+
+// labelOf draws one label: the item must be the org's.
+func (s *Site) labelOf(c *gin.Context, org, id string, req labelsRequest) ([]byte, string, error) {
+	it, err := s.Item(c, id)
+	if err == nil && it.Owner != org {
+		err = domain.Errorf(domain.CodeForbidden, "%s is owned by another organisation", id)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	link := s.itemLink(c, it)
+	img, _, err := qrImage(req.Format, link, it.ID, req.Size)
+	return img, link, err
 }
 
 func writeCSV(zw *zip.Writer, name string, head []string, rows [][]string) error {

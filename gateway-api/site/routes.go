@@ -16,6 +16,7 @@ func (s *Site) Mount(k *httpapi.Kit) {
 	pub.GET("/01/*dl", s.digitalLink) // every Digital Link, so that the syntax rules answer 400
 	pub.GET("/.well-known/gs1resolver", s.wellKnown)
 	pub.GET("/dashboard", s.dashboard)
+	pub.GET("/dashboard/data", s.dashboardJSON)
 	pub.GET("/dashboard/login", s.dashboardLoginForm)
 	pub.POST("/dashboard/login", s.dashboardLogin)
 	pub.POST("/dashboard/logout", s.dashboardLogout)

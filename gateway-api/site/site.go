@@ -31,6 +31,13 @@ type StatsSource interface {
 	Stats(ctx context.Context, days []string) (map[string]map[scans.StatKey]int64, error)
 }
 
+// SessionStore keeps dashboard sign-ins (scans.Scans).
+type SessionStore interface {
+	NewSession(ctx context.Context, keyHash string, ttl time.Duration) (string, error)
+	Session(ctx context.Context, token string) (keyHash string, ok bool, err error)
+	EndSession(ctx context.Context, token string) error
+}
+
 // Config is what the public pages (issue 8: verify, /v/ page, QR
 // labels, Handle and Digital Link resolution, dashboard) need beyond the
 // ledger. Every field may be left zero: nil stores turn the feature off.
@@ -38,8 +45,12 @@ type Config struct {
 	Scans  ScanCounter
 	Alerts AlertBook
 	Stats  StatsSource
+	// Sessions keeps dashboard sign-ins; nil: only bearer keys open it.
+	Sessions SessionStore
 	// BaseURL is the public origin printed in QR codes and Handle values
-	// ("https://id.example.cn"); empty: taken from each request.
+	// ("https://id.example.cn"); never a request's Host. Default
+	// http://127.0.0.1:8080 (main sets it from IDCHAIN_PUBLIC_URL or the
+	// listen address).
 	BaseURL string
 	// OrgNames maps an MSP ID to the organisation's display name.
 	OrgNames map[string]string
@@ -60,6 +71,9 @@ func (p *Config) defaults() {
 	}
 	if p.ScanWarnAge <= 0 {
 		p.ScanWarnAge = 90 * 24 * time.Hour
+	}
+	if p.BaseURL == "" {
+		p.BaseURL = "http://127.0.0.1:8080"
 	}
 	if p.Now == nil {
 		p.Now = time.Now

@@ -19,6 +19,8 @@ if [[ -f "$RUN_DIR/topology.added.sh" ]]; then
   # shellcheck disable=SC1091
   source "$RUN_DIR/topology.added.sh"
 fi
+# shellcheck source=../../scripts/lib/packages.sh
+source "$REPO_DIR/scripts/lib/packages.sh"
 
 BIN_DIR="$NET_DIR/bin"
 LOG_DIR="$RUN_DIR/logs"

@@ -74,6 +74,7 @@ write_env() {
     echo "IDCHAIN_CHANNEL=$CHANNEL"
     echo "IDCHAIN_CHAINCODE=$CC_NAME"
     echo "IDCHAIN_API=http://$HOST:$API_PORT"
+    echo "IDCHAIN_API_OPS=http://$HOST:$API_OPS_PORT"
   } >"$out.tmp"
   mv "$out.tmp" "$out"
 }

@@ -103,7 +103,7 @@ func (c *apiClient) must(t *testing.T, user, method, path string, body, out any,
 	return nil
 }
 
-// Demo prefixes (scripts/demo): the suite registers its own items under
+// Demo prefixes (cmd/idchain-demo): the suite registers its own items under
 // them, with ids unique to the run.
 const (
 	makerPrefix   = "88.118.8"

@@ -77,7 +77,7 @@ func TestAttackDecommissionEscapesRecall(t *testing.T) {
 	wantRecalled(t, u, "(unit of a decommissioned, recalled lot)")
 }
 
-// The kitchen demo's GTIN (scripts/demo), under a GS1 company prefix of the
+// The kitchen demo's GTIN (cmd/idchain-demo), under a GS1 company prefix of the
 // maker's.
 func makerGTIN(t *testing.T) string {
 	t.Helper()

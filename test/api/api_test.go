@@ -30,6 +30,7 @@ import (
 
 type apiEnv struct {
 	url  string
+	ops  string            // the operations listener: /metrics, detailed /readyz
 	keys map[string]string // user → key
 	root string            // repository root
 }
@@ -54,7 +55,7 @@ func mustEnv(t *testing.T) apiEnv {
 			envErr = err
 			return
 		}
-		theEnv = apiEnv{url: vars["IDCHAIN_API"], keys: map[string]string{}, root: root}
+		theEnv = apiEnv{url: vars["IDCHAIN_API"], ops: vars["IDCHAIN_API_OPS"], keys: map[string]string{}, root: root}
 		for _, u := range []string{"platform-admin", "maker-admin", "maker-operator", "maker-inspector", "maker-qa",
 			"maker-norole", "partner-operator", "partner-qa", "regulator"} {
 			theEnv.keys[u] = vars[profile.KeyVar(u)]
@@ -111,6 +112,28 @@ func (e apiEnv) call(t *testing.T, method, path, user string, body any, hdr ...s
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return reply{status: res.StatusCode, body: b, tx: res.Header.Get("X-Tx-Id"), header: res.Header}
+}
+
+// opsGet reads a path of the operations listener.
+func (e apiEnv) opsGet(t *testing.T, path string) (int, string) {
+	t.Helper()
+	res, err := http.Get(e.ops + path)
+	if err != nil {
+		t.Fatalf("operations listener (IDCHAIN_API_OPS=%q): %v", e.ops, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// metrics reads the operations listener's /metrics.
+func (e apiEnv) metrics(t *testing.T) string {
+	t.Helper()
+	status, body := e.opsGet(t, "/metrics")
+	if status != 200 {
+		t.Fatalf("ops /metrics: %d", status)
+	}
+	return body
 }
 
 // expect checks the status (and the error code when one is given).
@@ -177,9 +200,10 @@ func TestHealthAndDocs(t *testing.T) {
 		t.Fatalf("readyz: %s", r.body)
 	}
 	expect(t, "openapi", e.call(t, "GET", "/openapi.json", "", nil), 200)
-	m := e.call(t, "GET", "/metrics", "", nil)
+	expect(t, "metrics on the public listener", e.call(t, "GET", "/metrics", "", nil), 404)
+	m := e.metrics(t)
 	for _, name := range []string{"idchain_http_request_duration_seconds", "idchain_fabric_duration_seconds", "idchain_cache_lookups_total"} {
-		if !strings.Contains(string(m.body), name) {
+		if !strings.Contains(m, name) {
 			t.Errorf("/metrics lacks %s", name)
 		}
 	}
@@ -477,8 +501,12 @@ func TestRedisDownAndBack(t *testing.T) {
 	}()
 	eventually(t, 5*time.Second, func() string {
 		r := e.call(t, "GET", "/readyz", "", nil)
-		if r.status != 200 || !strings.Contains(string(r.body), `"redis":{"error"`) {
+		if r.status != 200 || !strings.Contains(string(r.body), `"redis":{"status":"down"}`) {
 			return fmt.Sprintf("readyz with Redis down: %d %s", r.status, r.body)
+		}
+		// The operations listener says why.
+		if status, body := e.opsGet(t, "/readyz"); status != 200 || !strings.Contains(body, `"redis":{"error"`) {
+			return fmt.Sprintf("ops readyz with Redis down: %d %s", status, body)
 		}
 		return ""
 	})
@@ -504,8 +532,7 @@ func TestRedisDownAndBack(t *testing.T) {
 		t.Fatalf("after Redis came back verify is stale: %+v", v)
 	}
 	hits := func() string {
-		m := e.call(t, "GET", "/metrics", "", nil)
-		for _, l := range strings.Split(string(m.body), "\n") {
+		for _, l := range strings.Split(e.metrics(t), "\n") {
 			if strings.HasPrefix(l, `idchain_cache_lookups_total{fn="public:Verify",result="hit"}`) {
 				return l
 			}

@@ -177,12 +177,14 @@ func eventually(t *testing.T, timeout time.Duration, check func() string) time.D
 type api struct {
 	*proc
 	url        string
+	ops        string // operations listener: /metrics
 	checkpoint string
 	log        string
 	w          world
 }
 
-// startAPI starts an API replica on the network's port base+offset with
+// startAPI starts an API replica on the network's port base+offset (its
+// operations listener on base+100+offset) with
 // its own checkpoint file, Redis at redisURL (empty: the network's Redis),
 // debug logs (every handled chaincode event is logged with its tx id) and
 // extra flags.
@@ -203,8 +205,9 @@ func startAPI(t *testing.T, w world, name string, base int, redisURL, checkpoint
 	}
 	args = append(args, extra...)
 	logFile := filepath.Join(w.runDir, "logs", "scaleout-"+name+".log")
-	p := start(t, name, logFile, []string{"IDCHAIN_API_ADDR=" + addr}, bin, args...)
-	a := &api{proc: p, url: "http://" + addr, checkpoint: checkpoint, log: logFile, w: w}
+	ops := net.JoinHostPort("127.0.0.1", strconv.Itoa(w.port(base+100)))
+	p := start(t, name, logFile, []string{"IDCHAIN_API_ADDR=" + addr, "IDCHAIN_OPS_ADDR=" + ops}, bin, args...)
+	a := &api{proc: p, url: "http://" + addr, ops: "http://" + ops, checkpoint: checkpoint, log: logFile, w: w}
 	eventually(t, 60*time.Second, func() string {
 		if p.exited() {
 			t.Fatalf("%s exited; see %s", name, logFile)
@@ -266,11 +269,16 @@ func expect(t *testing.T, what string, r reply, status int) reply {
 }
 
 // metric returns the value of the first /metrics sample line starting with
-// prefix (-1 when absent).
+// prefix (-1 when absent), from the operations listener.
 func (a *api) metric(t *testing.T, prefix string) float64 {
 	t.Helper()
-	r := a.call(t, "GET", "/metrics", "", nil)
-	for _, l := range strings.Split(string(r.body), "\n") {
+	res, err := http.Get(a.ops + "/metrics")
+	if err != nil {
+		t.Fatalf("%s /metrics: %v", a.ops, err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for _, l := range strings.Split(string(body), "\n") {
 		if strings.HasPrefix(l, prefix) {
 			f, err := strconv.ParseFloat(l[strings.LastIndexByte(l, ' ')+1:], 64)
 			if err == nil {

@@ -140,12 +140,13 @@ func TestLivePublicVerification(t *testing.T) {
 	})
 
 	t.Run("dashboard in Chromium", func(t *testing.T) {
-		url := a.base + "/dashboard?key=" + a.keys["IDCHAIN_KEY_REGULATOR"]
 		wants := []string{"数据展示中心", "登记标识", "合格率", "厨卫"}
 		// The counters follow their own event stream (and rebuild from block 0
 		// after Redis lost them), so give them a bounded while to catch up.
 		var dom, text string
+		var url string
 		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(time.Second) {
+			url = a.dashboardPage(t, "REGULATOR")
 			dom = browser(t, url, "")
 			text = visibleText(dom)
 			missing := slices.DeleteFunc(slices.Clone(wants), func(w string) bool { return strings.Contains(text, w) })

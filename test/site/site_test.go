@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,6 +88,40 @@ func (a *liveAPI) must(method, path, user string, body any, ok ...int) []byte {
 	}
 	a.t.Fatalf("%s %s: status %d %s", method, path, resp.StatusCode, out)
 	return nil
+}
+
+// dashboardPage signs in to the dashboard with the form (as a browser
+// does), then saves the page its session cookie opens as a file for
+// Chromium: the session cookie, not the key, opens it.
+func (a *liveAPI) dashboardPage(t *testing.T, user string) string {
+	t.Helper()
+	cl := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	key := a.keys["IDCHAIN_KEY_"+user]
+	resp, err := cl.PostForm(a.base+"/dashboard/login", url.Values{"key": {key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cookies := resp.Cookies()
+	if resp.StatusCode != http.StatusSeeOther || len(cookies) != 1 || strings.Contains(cookies[0].Value, key) {
+		t.Fatalf("dashboard login: %d, cookies %v", resp.StatusCode, cookies)
+	}
+	req, _ := http.NewRequest("GET", a.base+"/dashboard", nil)
+	req.AddCookie(cookies[0])
+	resp, err = cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("dashboard with the session cookie: %d %s", resp.StatusCode, body)
+	}
+	path := filepath.Join(t.TempDir(), "dashboard.html")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return "file://" + path
 }
 
 // browser runs headless Chromium at a phone-size viewport: the rendered

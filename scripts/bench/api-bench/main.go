@@ -64,20 +64,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// its batch metric instead.
 	const batches = "idchain_register_batch_items_count"
 	counted := func(r benchkit.RegResult, before float64) benchkit.RegResult {
-		if after, err := benchkit.Metric(ctx, api.URL, batches); err == nil && before >= 0 {
+		if after, err := benchkit.Metric(ctx, api.Ops, batches); err == nil && before >= 0 {
 			r.Txs = int(after - before)
 		}
 		return r
 	}
 	fmt.Fprintln(stdout, "(a) 1,000-item requests …")
-	before, _ := benchkit.Metric(ctx, api.URL, batches)
+	before, _ := benchkit.Metric(ctx, api.Ops, batches)
 	regs = append(regs, counted(benchkit.Register(ctx, "(a) 1,000-item requests", api.URL, api.OperatorKey, c.bigRequests, c.bigClients, 1000, ids), before))
 	fmt.Fprintln(stdout, "(b) concurrent single-item requests, coalesced …")
-	before, _ = benchkit.Metric(ctx, api.URL, batches)
+	before, _ = benchkit.Metric(ctx, api.Ops, batches)
 	regs = append(regs, counted(benchkit.Register(ctx, fmt.Sprintf("(b) %d concurrent single-item, coalesced", c.singleClients),
 		api.URL, api.OperatorKey, c.singleClients*c.singlePer, c.singleClients, 1, ids), before))
 	fmt.Fprintln(stdout, "(d) concurrent single-item requests, asynchronous (Prefer: respond-async) …")
-	before, _ = benchkit.Metric(ctx, api.URL, batches)
+	before, _ = benchkit.Metric(ctx, api.Ops, batches)
 	async := counted(benchkit.RegisterAsync(ctx, fmt.Sprintf("(d) %d concurrent single-item, async 202+poll", c.singleClients),
 		api.URL, api.OperatorKey, c.singleClients*c.singlePer, c.singleClients, ids), before)
 	fmt.Fprintln(stdout, "(c) concurrent single-item requests, one transaction each …")

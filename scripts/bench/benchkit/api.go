@@ -25,6 +25,7 @@ import (
 // keys of the users the benchmarks act as.
 type API struct {
 	URL, OperatorKey, AdminKey string
+	Ops                        string // operations listener: /metrics
 	ProfilePath                string
 }
 
@@ -39,7 +40,7 @@ func LoadAPI(getenv func(string) string) (API, error) {
 	if err != nil {
 		return API{}, err
 	}
-	a := API{URL: env["IDCHAIN_API"], OperatorKey: env["IDCHAIN_KEY_MAKER_OPERATOR"], AdminKey: env["IDCHAIN_KEY_PLATFORM_ADMIN"], ProfilePath: ppath}
+	a := API{URL: env["IDCHAIN_API"], Ops: env["IDCHAIN_API_OPS"], OperatorKey: env["IDCHAIN_KEY_MAKER_OPERATOR"], AdminKey: env["IDCHAIN_KEY_PLATFORM_ADMIN"], ProfilePath: ppath}
 	if a.URL == "" || a.OperatorKey == "" {
 		return a, fmt.Errorf("no IDCHAIN_API / keys in the env file: run make up")
 	}
@@ -254,10 +255,10 @@ func Verify(ctx context.Context, name, api, key, id string, bypass bool, clients
 		P99ms: Ms(Quantile(lat, 0.99)), Failed: failed.Load(), Clients: clients}
 }
 
-// Metric reads one sample (a line "name value") from the API's /metrics; 0
-// when absent.
-func Metric(ctx context.Context, api, name string) (float64, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", api+"/metrics", nil)
+// Metric reads one sample (a line "name value") from /metrics of the API's
+// operations listener ops (API.Ops); 0 when absent.
+func Metric(ctx context.Context, ops, name string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", ops+"/metrics", nil)
 	if err != nil {
 		return -1, err
 	}

@@ -18,16 +18,16 @@ const (
 	MaxInputs     = 64
 )
 
-// Profile is what an industry allows and requires of an item.
-type Profile struct {
+// IndustryRules is what an industry allows and requires of an item.
+type IndustryRules struct {
 	Kinds []Kind
 	// Required lists, per kind, the fields ("model", "lot", "serial", "gtin")
 	// and attribute names ("attr:<name>") an item must carry.
 	Required map[Kind][]string
 }
 
-// Profiles are the industry profiles of DESIGN §4.
-var Profiles = map[Industry]Profile{
+// Industries holds the rules of each industry (kinds, required fields).
+var Industries = map[Industry]IndustryRules{
 	IndustryKitchenBath: {
 		Kinds: []Kind{KindUnit, KindLot, KindCase, KindPallet},
 		Required: map[Kind][]string{
@@ -65,7 +65,7 @@ func (in ItemInput) Normalize() (ItemInput, error) {
 		return in, err
 	}
 	in.ID = id
-	prof, ok := Profiles[in.Industry]
+	prof, ok := Industries[in.Industry]
 	if !ok {
 		return in, Errorf(CodeInvalid, "%s: unknown industry %q", in.ID, in.Industry)
 	}
@@ -131,7 +131,7 @@ func (in *ItemInput) normInputs() error {
 	return nil
 }
 
-func (in ItemInput) checkRequired(p Profile) error {
+func (in ItemInput) checkRequired(p IndustryRules) error {
 	for _, r := range p.Required[in.Kind] {
 		var v string
 		switch r {
