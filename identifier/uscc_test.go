@@ -59,7 +59,7 @@ func TestParseUSCCAccepts(t *testing.T) {
 	for _, in := range []string{
 		usccExample,
 		strings.ToLower(usccExample), // normalised to upper case
-		"914403001922038216",        // published codes of listed companies
+		"914403001922038216",         // published codes of listed companies
 		"9144030071526726XG",
 		"91330100716105852F",
 	} {
