@@ -1,0 +1,217 @@
+package chaincode
+
+import (
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// assignEnterprisePrefix assigns a 标识 prefix to an enterprise (authority
+// admin): the prefix is assigned to the hosting org as usual and recorded
+// as the enterprise's. Assigning it again to the same enterprise answers the
+// assignment; a prefix of another enterprise, or of the org itself, is
+// CONFLICT.
+func (c *EnterpriseContract) assignEnterprisePrefix(ctx contractapi.TransactionContextInterface, prefix, enterprise string) (*domain.EnterprisePrefix, error) {
+	who, cfg, err := requireAuthority(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePrefix(prefix)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	e, err := mustEnterprise(stub, enterprise)
+	if err != nil {
+		return nil, err
+	}
+	cur, found, err := loadEnterprisePrefix(stub, objPfxEnt, p)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		if cur.Enterprise != e.ID {
+			return nil, domain.Errorf(domain.CodeConflict, "prefix %s is assigned to enterprise %s", p, cur.Enterprise)
+		}
+		return &cur, emit(ctx, EvPrefixAssigned)
+	}
+	if org, found, err := loadPrefix(stub, p); err != nil {
+		return nil, err
+	} else if found {
+		return nil, domain.Errorf(domain.CodeConflict, "prefix %s is assigned to %s itself", p, org.Owner)
+	}
+	// The org-level assignment; it emits EvPrefixAssigned naming the prefix.
+	if _, err := NewRegistryContract().assignPrefix(ctx, p, e.Org); err != nil {
+		return nil, err
+	}
+	return putEnterprisePrefix(stub, domain.PrefixKindHandle, objPfxEnt, p, e, who, cfg.Authority)
+}
+
+// assignEnterpriseGCP assigns a GS1 company prefix to an enterprise
+// (authority admin). A GCP that is another's, or that extends or is
+// extended by an assigned GCP of another enterprise, is CONFLICT (a GCP
+// decides the company of every GTIN that starts with it).
+func (c *EnterpriseContract) assignEnterpriseGCP(ctx contractapi.TransactionContextInterface, gcp, enterprise string) (*domain.EnterprisePrefix, error) {
+	who, cfg, err := requireAuthority(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := gcpOf(gcp)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	e, err := mustEnterprise(stub, enterprise)
+	if err != nil {
+		return nil, err
+	}
+	cur, found, err := loadEnterprisePrefix(stub, objGCPEnt, g)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		if cur.Enterprise != e.ID {
+			return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is assigned to enterprise %s", g, cur.Enterprise)
+		}
+		return &cur, emit(ctx, EvEnterpriseGCP)
+	}
+	if other, found, err := gcpOwnerOf(stub, g); err != nil {
+		return nil, err
+	} else if found && other.Enterprise != e.ID {
+		return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s overlaps %s of enterprise %s", g, other.Prefix, other.Enterprise)
+	}
+	rec, err := putEnterprisePrefix(stub, domain.PrefixKindGCP, objGCPEnt, g, e, who, cfg.Authority)
+	if err != nil {
+		return nil, err
+	}
+	return rec, emit(ctx, EvEnterpriseGCP, g, e.ID)
+}
+
+// gcpOwnerOf finds an assigned GCP that is a proper prefix of g (4..len-1
+// digits). GCPs longer than g are found by the caller through the exact key
+// only; GS1 never issues overlapping company prefixes, so this is a guard
+// against typing errors, not an allocation rule.
+func gcpOwnerOf(stub shim.ChaincodeStubInterface, g string) (domain.EnterprisePrefix, bool, error) {
+	for n := 4; n < len(g); n++ {
+		rec, found, err := loadEnterprisePrefix(stub, objGCPEnt, g[:n])
+		if err != nil || found {
+			return rec, found, err
+		}
+	}
+	return domain.EnterprisePrefix{}, false, nil
+}
+
+// GCPOfGTIN returns the enterprise whose GS1 company prefix starts gtin14
+// (the longest assigned GCP that matches), if any.
+func GCPOfGTIN(stub shim.ChaincodeStubInterface, gtin14 string) (domain.EnterprisePrefix, bool, error) {
+	if len(gtin14) != 14 {
+		return domain.EnterprisePrefix{}, false, nil
+	}
+	body := gtin14[1:13] // indicator digit and check digit are not part of the GCP
+	for n := 12; n >= 4; n-- {
+		rec, found, err := loadEnterprisePrefix(stub, objGCPEnt, body[:n])
+		if err != nil || found {
+			return rec, found, err
+		}
+	}
+	return domain.EnterprisePrefix{}, false, nil
+}
+
+// getPrefixEnterprise returns the enterprise assignment of a 标识 prefix.
+func (c *EnterpriseContract) getPrefixEnterprise(ctx contractapi.TransactionContextInterface, prefix string) (*domain.EnterprisePrefix, error) {
+	p, err := parsePrefix(prefix)
+	if err != nil {
+		return nil, err
+	}
+	return foundOr(loadEnterprisePrefix(ctx.GetStub(), objPfxEnt, p))("prefix " + p + " is not assigned to an enterprise")
+}
+
+// getGCPEnterprise returns the enterprise assignment of a GS1 company prefix.
+func (c *EnterpriseContract) getGCPEnterprise(ctx contractapi.TransactionContextInterface, gcp string) (*domain.EnterprisePrefix, error) {
+	g, err := gcpOf(gcp)
+	if err != nil {
+		return nil, err
+	}
+	return foundOr(loadEnterprisePrefix(ctx.GetStub(), objGCPEnt, g))("GS1 company prefix " + g + " is not assigned to an enterprise")
+}
+
+// listEnterprisePrefixes lists an enterprise's prefixes and GCPs (at most
+// maxList), 标识 prefixes first, each kind in key order.
+func (c *EnterpriseContract) listEnterprisePrefixes(ctx contractapi.TransactionContextInterface, enterprise string) ([]domain.EnterprisePrefix, error) {
+	stub := ctx.GetStub()
+	e, err := mustEnterprise(stub, enterprise)
+	if err != nil {
+		return nil, err
+	}
+	out := []domain.EnterprisePrefix{}
+	for _, kind := range []struct{ kind, obj string }{{domain.PrefixKindHandle, objPfxEnt}, {domain.PrefixKindGCP, objGCPEnt}} {
+		if _, err := eachKV(stub, objEntPfx, []string{e.ID, kind.kind}, maxList, "", func(k string, _ []byte) error {
+			p, err := lastAttr(stub, k)
+			if err != nil {
+				return err
+			}
+			rec, found, err := loadEnterprisePrefix(stub, kind.obj, p)
+			if found {
+				out = append(out, rec)
+			}
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// PrefixEnterprise returns the enterprise a 标识 prefix belongs to, "" for
+// a prefix of an org's own (or an unassigned one).
+func PrefixEnterprise(stub shim.ChaincodeStubInterface, prefix string) (string, error) {
+	rec, _, err := loadEnterprisePrefix(stub, objPfxEnt, prefix)
+	return rec.Enterprise, err
+}
+
+func putEnterprisePrefix(stub shim.ChaincodeStubInterface, kind, obj, p string, e domain.Enterprise, who Caller, authority string) (*domain.EnterprisePrefix, error) {
+	at, _, err := stamp(stub)
+	if err != nil {
+		return nil, err
+	}
+	rec := domain.EnterprisePrefix{Kind: kind, Prefix: p, Enterprise: e.ID, Org: e.Org, AssignedBy: who.ID, AssignedAt: at, TxID: stub.GetTxID()}
+	k, err := key(obj, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := putJSON(stub, k, rec); err != nil {
+		return nil, err
+	}
+	if err := setOwnerPolicy(stub, nil, k, authority); err != nil {
+		return nil, err
+	}
+	ik, err := key(objEntPfx, e.ID, kind, p)
+	if err != nil {
+		return nil, err
+	}
+	return &rec, stub.PutState(ik, marker)
+}
+
+func loadEnterprisePrefix(stub shim.ChaincodeStubInterface, obj, p string) (domain.EnterprisePrefix, bool, error) {
+	var rec domain.EnterprisePrefix
+	k, err := key(obj, p)
+	if err != nil {
+		return rec, false, err
+	}
+	found, err := getJSON(stub, k, &rec)
+	return rec, found, err
+}
+
+// foundOr turns a (record, found, err) lookup into (record, NOT_FOUND).
+func foundOr(rec domain.EnterprisePrefix, found bool, err error) func(string) (*domain.EnterprisePrefix, error) {
+	return func(msg string) (*domain.EnterprisePrefix, error) {
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, domain.Errorf(domain.CodeNotFound, "%s", msg)
+		}
+		return &rec, nil
+	}
+}

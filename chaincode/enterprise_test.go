@@ -1,0 +1,342 @@
+package chaincode
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/chaincode/internal/fakestub"
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/identifier"
+)
+
+// mustUSCC builds a valid enterprise USCC (authority 9, type 1, Shenzhen)
+// from an eight-character organisation code body.
+func mustUSCC(tb testing.TB, body string) string {
+	tb.Helper()
+	oc, err := identifier.OrgCodeCheck(body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	first := "91440300" + body + string(oc)
+	c, err := identifier.USCCCheck(first)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return first + string(c)
+}
+
+// entUser returns an identity of org with role acting for enterprise ent.
+func entUser(tb testing.TB, org, role, ent string) *fakestub.Identity {
+	tb.Helper()
+	k := org + "/" + role + "/" + ent
+	if id, ok := ids[k]; ok {
+		return id
+	}
+	id, err := fakestub.NewIdentityAttrs(org, role+"."+ent+"@"+org, map[string]string{domain.RoleAttr: role, domain.EnterpriseAttr: ent})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ids[k] = id
+	return id
+}
+
+func createEnterprise(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, in domain.EnterpriseInput) (*domain.Enterprise, *fakestub.Stub, error) {
+	tb.Helper()
+	b, err := json.Marshal(in)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var e *domain.Enterprise
+	s, err := tx(tb, l, id, func(ctx contractapi.TransactionContextInterface) (err error) {
+		e, err = NewEnterpriseContract().createEnterprise(ctx, string(b))
+		return err
+	})
+	return e, s, err
+}
+
+// entWorld is a ledger with two enterprises hosted by MakerMSP (A, B) and
+// one by PartnerMSP (C).
+func entWorld(tb testing.TB) (l *fakestub.Ledger, a, b, c string) {
+	tb.Helper()
+	l = fakestub.NewLedger()
+	a, b, c = mustUSCC(tb, "MA000001"), mustUSCC(tb, "MA000002"), mustUSCC(tb, "MA000003")
+	admin := who(tb, platformMSP, domain.RoleAdmin)
+	for _, e := range []domain.EnterpriseInput{
+		{ID: a, Name: "深圳甲美妆有限公司", Industries: []domain.Industry{domain.IndustryCosmetics}, Org: makerMSP},
+		{ID: b, Name: "深圳乙美妆有限公司", Industries: []domain.Industry{domain.IndustryCosmetics}, Org: makerMSP},
+		{ID: c, Name: "丙电路板有限公司", Industries: []domain.Industry{domain.IndustryPCB}, Org: partnerMSP},
+	} {
+		if _, _, err := createEnterprise(tb, l, admin, e); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return l, a, b, c
+}
+
+func TestCreateEnterprise(t *testing.T) {
+	good := func(id string) domain.EnterpriseInput {
+		return domain.EnterpriseInput{ID: id, Name: " 新企业 ", Industries: []domain.Industry{domain.IndustryPCB, domain.IndustryCosmetics, domain.IndustryPCB}, Org: platformMSP}
+	}
+	fresh := mustUSCC(t, "MA000009")
+	tests := []struct {
+		name string
+		id   *fakestub.Identity
+		in   domain.EnterpriseInput
+		code domain.Code
+	}{
+		{"the authority admin creates an enterprise", who(t, platformMSP, domain.RoleAdmin), good(fresh), ""},
+		{"a lower-case USCC is accepted", who(t, platformMSP, domain.RoleAdmin), good(strings.ToLower(fresh)), ""},
+		{"an existing id conflicts", who(t, platformMSP, domain.RoleAdmin), good(mustUSCC(t, "MA000001")), domain.CodeConflict},
+		{"a bad check character is an invalid identifier", who(t, platformMSP, domain.RoleAdmin), good(fresh[:17] + "0"), domain.CodeInvalidIdentifier},
+		{"an unknown industry is invalid", who(t, platformMSP, domain.RoleAdmin), domain.EnterpriseInput{ID: fresh, Name: "x", Industries: []domain.Industry{"toys"}, Org: makerMSP}, domain.CodeInvalid},
+		{"no hosting org is invalid", who(t, platformMSP, domain.RoleAdmin), domain.EnterpriseInput{ID: fresh, Name: "x", Industries: []domain.Industry{domain.IndustryPCB}}, domain.CodeInvalid},
+		{"an authority operator is refused", who(t, platformMSP, domain.RoleOperator), good(fresh), domain.CodeForbidden},
+		{"a member org admin is refused", who(t, makerMSP, domain.RoleAdmin), good(fresh), domain.CodeForbidden},
+		{"an enterprise admin is refused", entUser(t, makerMSP, domain.RoleAdmin, mustUSCC(t, "MA000001")), good(fresh), domain.CodeForbidden},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l, _, _, _ := entWorld(t)
+			e, s, err := createEnterprise(t, l, tc.id, tc.in)
+			if tc.code != "" {
+				wantCode(t, err, tc.code)
+				if len(s.Writes()) != 0 {
+					t.Fatalf("a refused create wrote %v", s.Writes())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := domain.Enterprise{ID: fresh, Name: "新企业", Industries: []domain.Industry{domain.IndustryCosmetics, domain.IndustryPCB},
+				Org: platformMSP, Status: domain.EnterpriseActive, CreatedAt: e.CreatedAt, CreatedBy: e.CreatedBy, TxID: s.GetTxID()}
+			if fmt.Sprint(*e) != fmt.Sprint(want) {
+				t.Fatalf("enterprise = %+v, want %+v", *e, want)
+			}
+			if !strings.Contains(e.CreatedBy, "CN="+tc.id.CN) {
+				t.Fatalf("createdBy %q does not name %s", e.CreatedBy, tc.id.CN)
+			}
+			k, _ := EnterpriseKey(fresh)
+			if orgs, _ := policyOrgs(l.ValidationParameter(k)); fmt.Sprint(orgs) != "[PlatformMSP]" {
+				t.Fatalf("enterprise key policy orgs %v", orgs)
+			}
+			if ev := onlyEvent(t, s); ev.Type != EvEnterpriseCreated || fmt.Sprint(ev.IDs) != "["+fresh+"]" {
+				t.Fatalf("event %+v", ev)
+			}
+		})
+	}
+}
+
+// entCall runs fn as one transaction of id against the enterprise contract.
+func entCall[T any](tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, fn func(*EnterpriseContract, contractapi.TransactionContextInterface) (T, error)) (T, *fakestub.Stub, error) {
+	tb.Helper()
+	var v T
+	s, err := tx(tb, l, id, func(ctx contractapi.TransactionContextInterface) (err error) {
+		v, err = fn(NewEnterpriseContract(), ctx)
+		return err
+	})
+	return v, s, err
+}
+
+func TestEnterpriseStatusAndList(t *testing.T) {
+	l, a, b, c := entWorld(t)
+	admin := who(t, platformMSP, domain.RoleAdmin)
+	e, _, err := entCall(t, l, admin, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.Enterprise, error) {
+		return k.setEnterpriseStatus(ctx, strings.ToLower(a), "suspended")
+	})
+	if err != nil || e.Status != domain.EnterpriseSuspended || e.ChangedAt == "" || e.ChangedBy == "" {
+		t.Fatalf("suspend = %+v, %v", e, err)
+	}
+	_, _, err = entCall(t, l, admin, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.Enterprise, error) {
+		return k.setEnterpriseStatus(ctx, a, "closed")
+	})
+	wantCode(t, err, domain.CodeInvalid)
+	_, _, err = entCall(t, l, who(t, makerMSP, domain.RoleAdmin), func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.Enterprise, error) {
+		return k.setEnterpriseStatus(ctx, a, "active")
+	})
+	wantCode(t, err, domain.CodeForbidden)
+	_, _, err = entCall(t, l, admin, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.Enterprise, error) {
+		return k.getEnterprise(ctx, mustUSCC(t, "MA000077"))
+	})
+	wantCode(t, err, domain.CodeNotFound)
+
+	// MakerMSP hosts A and B, one per page; PartnerMSP hosts C.
+	reader := who(t, partnerMSP, domain.RoleOperator)
+	var got []string
+	bookmark := ""
+	for range 3 {
+		p, _, err := entCall(t, l, reader, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.Page[domain.Enterprise], error) {
+			return k.listEnterprises(ctx, makerMSP, "1", bookmark)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range p.Records {
+			got = append(got, e.ID+":"+string(e.Status))
+		}
+		if bookmark = p.Bookmark; bookmark == "" {
+			break
+		}
+	}
+	want := []string{a + ":suspended", b + ":active"}
+	if a > b {
+		want = []string{b + ":active", a + ":suspended"}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("maker's enterprises %v, want %v", got, want)
+	}
+	p, _, err := entCall(t, l, reader, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.Page[domain.Enterprise], error) {
+		return k.listEnterprises(ctx, partnerMSP, "", "")
+	})
+	if err != nil || len(p.Records) != 1 || p.Records[0].ID != c {
+		t.Fatalf("partner's enterprises %+v, %v", p, err)
+	}
+}
+
+func TestAssignEnterprisePrefix(t *testing.T) {
+	admin := who(t, platformMSP, domain.RoleAdmin)
+	assign := func(l *fakestub.Ledger, id *fakestub.Identity, prefix, ent string) (*domain.EnterprisePrefix, *fakestub.Stub, error) {
+		return entCall(t, l, id, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.EnterprisePrefix, error) {
+			return k.assignEnterprisePrefix(ctx, prefix, ent)
+		})
+	}
+	l, a, b, _ := entWorld(t)
+	rec, s, err := assign(l, admin, "88.118.77", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Enterprise != a || rec.Org != makerMSP || rec.Kind != domain.PrefixKindHandle || rec.TxID != s.GetTxID() {
+		t.Fatalf("assignment %+v", rec)
+	}
+	// The org-level assignment is written in the same transaction.
+	if ev := onlyEvent(t, s); ev.Type != EvPrefixAssigned || fmt.Sprint(ev.IDs) != "[88.118.77]" {
+		t.Fatalf("event %+v", ev)
+	}
+	org, err := mustPrefix(t, l, "88.118.77")
+	if err != nil || org.Owner != makerMSP {
+		t.Fatalf("org-level prefix %+v, %v", org, err)
+	}
+	if _, _, err := assign(l, admin, "88.118.77", a); err != nil {
+		t.Fatalf("assigning again to the same enterprise: %v", err)
+	}
+	_, s, err = assign(l, admin, "88.118.77", b)
+	wantCode(t, err, domain.CodeConflict)
+	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewRegistryContract().assignPrefix(ctx, "88.118.78", makerMSP)
+		return err
+	})
+	_, _, err = assign(l, admin, "88.118.78", a)
+	wantCode(t, err, domain.CodeConflict) // the org's own prefix stays the org's
+	_, _, err = assign(l, admin, "88.118.79", mustUSCC(t, "MA000077"))
+	wantCode(t, err, domain.CodeNotFound)
+	_, _, err = assign(l, who(t, makerMSP, domain.RoleAdmin), "88.118.79", a)
+	wantCode(t, err, domain.CodeForbidden)
+	_, _, err = assign(l, admin, "88..79", a)
+	wantCode(t, err, domain.CodeInvalidIdentifier)
+
+	list, _, err := entCall(t, l, who(t, makerMSP, domain.RoleOperator), func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) ([]domain.EnterprisePrefix, error) {
+		return k.listEnterprisePrefixes(ctx, a)
+	})
+	if err != nil || len(list) != 1 || list[0].Prefix != "88.118.77" {
+		t.Fatalf("A's prefixes %+v, %v", list, err)
+	}
+	s = l.NewTx(who(t, makerMSP, domain.RoleOperator))
+	if ent, err := PrefixEnterprise(s, "88.118.77"); err != nil || ent != a {
+		t.Fatalf("PrefixEnterprise = %q, %v", ent, err)
+	}
+	if ent, err := PrefixEnterprise(s, "88.118.78"); err != nil || ent != "" {
+		t.Fatalf("PrefixEnterprise of the org's own prefix = %q, %v", ent, err)
+	}
+}
+
+func mustPrefix(tb testing.TB, l *fakestub.Ledger, p string) (*domain.Prefix, error) {
+	tb.Helper()
+	var rec *domain.Prefix
+	_, err := tx(tb, l, who(tb, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+		rec, err = NewRegistryContract().getPrefix(ctx, p)
+		return err
+	})
+	return rec, err
+}
+
+func TestAssignEnterpriseGCP(t *testing.T) {
+	admin := who(t, platformMSP, domain.RoleAdmin)
+	l, a, b, _ := entWorld(t)
+	assign := func(gcp, ent string) (*domain.EnterprisePrefix, error) {
+		rec, _, err := entCall(t, l, admin, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.EnterprisePrefix, error) {
+			return k.assignEnterpriseGCP(ctx, gcp, ent)
+		})
+		return rec, err
+	}
+	if rec, err := assign("6901234", a); err != nil || rec.Kind != domain.PrefixKindGCP || rec.Org != makerMSP {
+		t.Fatalf("assign = %+v, %v", rec, err)
+	}
+	if _, err := assign("6901234", a); err != nil {
+		t.Fatalf("again: %v", err)
+	}
+	_, err := assign("6901234", b)
+	wantCode(t, err, domain.CodeConflict)
+	_, err = assign("69012345", b) // extends A's GCP
+	wantCode(t, err, domain.CodeConflict)
+	_, err = assign("123", b)
+	wantCode(t, err, domain.CodeInvalidIdentifier)
+	_, err = assign("69012x", b)
+	wantCode(t, err, domain.CodeInvalidIdentifier)
+	if _, err := assign("6907777", b); err != nil {
+		t.Fatal(err)
+	}
+	s := l.NewTx(who(t, makerMSP, domain.RoleOperator))
+	for gtin, want := range map[string]string{"06901234000017": a, "16907777123452": b, "06909999000011": ""} {
+		rec, found, err := GCPOfGTIN(s, gtin)
+		if err != nil || rec.Enterprise != want || found != (want != "") {
+			t.Fatalf("GCPOfGTIN(%s) = %+v %v %v, want %q", gtin, rec, found, err, want)
+		}
+	}
+}
+
+func TestRequireActsFor(t *testing.T) {
+	l, a, b, c := entWorld(t)
+	mustTx(t, l, who(t, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewEnterpriseContract().setEnterpriseStatus(ctx, b, "suspended")
+		return err
+	})
+	tests := []struct {
+		name       string
+		id         *fakestub.Identity
+		org, owner string
+		code       domain.Code
+	}{
+		{"an org user acts for the org's own records", who(t, makerMSP, domain.RoleOperator), makerMSP, "", ""},
+		{"an enterprise user acts for its enterprise", entUser(t, makerMSP, domain.RoleOperator, a), makerMSP, a, ""},
+		{"a lower-case attribute still names the enterprise", entUser(t, makerMSP, domain.RoleOperator, strings.ToLower(a)), makerMSP, a, ""},
+		{"an enterprise user may not act for another enterprise of the same org", entUser(t, makerMSP, domain.RoleOperator, a), makerMSP, b, domain.CodeForbidden},
+		{"an enterprise user may not act for its org's own records", entUser(t, makerMSP, domain.RoleOperator, a), makerMSP, "", domain.CodeForbidden},
+		{"an org user may not act for an enterprise of the org", who(t, makerMSP, domain.RoleAdmin), makerMSP, a, domain.CodeForbidden},
+		{"a user of another org may not act, even naming the enterprise", entUser(t, partnerMSP, domain.RoleOperator, a), makerMSP, a, domain.CodeForbidden},
+		{"an enterprise attribute issued by the wrong org's CA is refused", entUser(t, partnerMSP, domain.RoleOperator, a), partnerMSP, a, domain.CodeForbidden},
+		{"a suspended enterprise's users may not write", entUser(t, makerMSP, domain.RoleOperator, b), makerMSP, b, domain.CodeForbidden},
+		{"an enterprise that does not exist is not found", entUser(t, partnerMSP, domain.RoleOperator, mustUSCC(t, "MA000077")), partnerMSP, mustUSCC(t, "MA000077"), domain.CodeNotFound},
+		{"the partner's enterprise user acts for it", entUser(t, partnerMSP, domain.RoleQA, c), partnerMSP, c, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tx(t, l, tc.id, func(ctx contractapi.TransactionContextInterface) error {
+				caller, err := callerOf(ctx)
+				if err != nil {
+					return err
+				}
+				return requireActsFor(ctx, caller, tc.org, tc.owner)
+			})
+			if tc.code == "" && err != nil {
+				t.Fatal(err)
+			}
+			if tc.code != "" {
+				wantCode(t, err, tc.code)
+			}
+		})
+	}
+}
