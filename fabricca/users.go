@@ -2,6 +2,7 @@ package fabricca
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -84,22 +85,42 @@ func (c *Client) Enroll(ctx context.Context, name, secret string) (*Signer, erro
 	if err != nil {
 		return nil, fmt.Errorf("fabricca: key: %w", err)
 	}
+	csr, err := NewCSR(name, key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := c.EnrollCSR(ctx, name, secret, csr)
+	if err != nil {
+		return nil, err
+	}
+	return &Signer{CertPEM: cert, Key: key}, nil
+}
+
+// NewCSR makes the PEM certificate request of name for key (subject CN =
+// name, as Fabric CA requires).
+func NewCSR(name string, key *ecdsa.PrivateKey) ([]byte, error) {
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: name}}, key)
 	if err != nil {
 		return nil, fmt.Errorf("fabricca: CSR: %w", err)
 	}
-	csr := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), nil
+}
+
+// EnrollCSR enrolls name with a certificate request made elsewhere (a
+// maker's HSM or own tool: the key never reaches this process) and returns
+// the issued certificate (PEM).
+func (c *Client) EnrollCSR(ctx context.Context, name, secret string, csrPEM []byte) ([]byte, error) {
 	var res struct {
 		Cert string `json:"Cert"`
 	}
-	if err := c.call(ctx, "enroll", enrollRequest{Request: string(csr), CAName: c.caName}, nil, name, secret, &res); err != nil {
+	if err := c.call(ctx, "enroll", enrollRequest{Request: string(csrPEM), CAName: c.caName}, nil, name, secret, &res); err != nil {
 		return nil, err
 	}
 	cert, err := base64.StdEncoding.DecodeString(res.Cert)
 	if err != nil {
 		return nil, fmt.Errorf("fabricca: enroll result: %w", err)
 	}
-	return &Signer{CertPEM: cert, Key: key}, nil
+	return cert, nil
 }
 
 // RegisterAndEnroll registers u and enrolls it at once.
