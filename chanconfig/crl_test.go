@@ -156,3 +156,22 @@ func TestConfigFromBlockRoundTrip(t *testing.T) {
 		t.Fatal("a block of an endorser transaction was read as a config")
 	}
 }
+
+func FuzzConfigFromBlock(f *testing.F) {
+	cfg, _ := proto.Marshal(&common.ConfigEnvelope{Config: &common.Config{ChannelGroup: &common.ConfigGroup{}}})
+	ch, _ := proto.Marshal(&common.ChannelHeader{Type: int32(common.HeaderType_CONFIG), ChannelId: "idchain"})
+	payload, _ := proto.Marshal(&common.Payload{Header: &common.Header{ChannelHeader: ch}, Data: cfg})
+	env, _ := proto.Marshal(&common.Envelope{Payload: payload})
+	block, _ := proto.Marshal(&common.Block{Data: &common.BlockData{Data: [][]byte{env}}})
+	f.Add(block)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		channel, c, err := ConfigFromBlock(b)
+		if err == nil && (c == nil || c.ChannelGroup == nil) {
+			t.Fatalf("accepted a block without a channel group (channel %q)", channel)
+		}
+		if err == nil {
+			_, _ = RevocationList(c, "MakerMSP") // must not panic on any accepted config
+		}
+	})
+}
