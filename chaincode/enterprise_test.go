@@ -340,3 +340,36 @@ func TestRequireActsFor(t *testing.T) {
 		})
 	}
 }
+
+func TestEnterpriseOfItems(t *testing.T) {
+	l, a, _, _ := entWorld(t)
+	admin := who(t, platformMSP, domain.RoleAdmin)
+	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, "88.118.77", a)
+		return err
+	})
+	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewRegistryContract().assignPrefix(ctx, "88.118.78", makerMSP)
+		return err
+	})
+	s := l.NewTx(who(t, makerMSP, domain.RoleOperator))
+	cache := entCache{}
+	for id, want := range map[string]string{"88.118.77/U1": a, "88.118.78/U1": "", "88.999.1/X": ""} {
+		if got, err := enterpriseOfID(s, cache, id); err != nil || got != want {
+			t.Fatalf("enterpriseOfID(%s) = %q, %v; want %q", id, got, err, want)
+		}
+	}
+	if len(cache) != 3 {
+		t.Fatalf("cache %v", cache)
+	}
+	if _, err := enterpriseOfID(s, cache, "no-slash"); err == nil {
+		t.Fatal("a malformed id was accepted")
+	}
+	m, err := makerOf(s, "88.118.77/U1")
+	if err != nil || m == nil || m.ID != a || m.Name != "深圳甲美妆有限公司" {
+		t.Fatalf("makerOf = %+v, %v", m, err)
+	}
+	if m, err := makerOf(s, "88.118.78/U1"); err != nil || m != nil {
+		t.Fatalf("makerOf an org's own item = %+v, %v", m, err)
+	}
+}

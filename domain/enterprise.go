@@ -114,3 +114,9 @@ const (
 	PrefixKindHandle = "prefix"
 	PrefixKindGCP    = "gcp"
 )
+
+// EnterpriseRef names an enterprise in other records and public views.
+type EnterpriseRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
