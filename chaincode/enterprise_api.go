@@ -30,3 +30,6 @@ func (c *EnterpriseContract) GetGCPEnterprise(ctx ctxI, gcp string) (string, err
 func (c *EnterpriseContract) ListEnterprisePrefixes(ctx ctxI, enterprise string) (string, error) {
 	return out(c.listEnterprisePrefixes(ctx, enterprise))
 }
+func (c *EnterpriseContract) AssignGCP(ctx ctxI, gcp, ownerMSP string) (string, error) {
+	return out(c.assignOrgGCP(ctx, gcp, ownerMSP))
+}

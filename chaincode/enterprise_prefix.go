@@ -72,20 +72,68 @@ func (c *EnterpriseContract) assignEnterpriseGCP(ctx contractapi.TransactionCont
 	}
 	if found {
 		if cur.Enterprise != e.ID {
-			return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is assigned to enterprise %s", g, cur.Enterprise)
+			return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is assigned to %s", g, actorName(cur.Org, cur.Enterprise))
 		}
 		return &cur, emit(ctx, EvEnterpriseGCP)
 	}
 	if other, found, err := gcpOwnerOf(stub, g); err != nil {
 		return nil, err
 	} else if found && other.Enterprise != e.ID {
-		return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s overlaps %s of enterprise %s", g, other.Prefix, other.Enterprise)
+		return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s overlaps %s of %s", g, other.Prefix, actorName(other.Org, other.Enterprise))
 	}
 	rec, err := putEnterprisePrefix(stub, domain.PrefixKindGCP, objGCPEnt, g, e, who, cfg.Authority)
 	if err != nil {
 		return nil, err
 	}
 	return rec, emit(ctx, EvEnterpriseGCP, g, e.ID)
+}
+
+// assignOrgGCP assigns a GS1 company prefix to an org for its own use (no
+// enterprise), under the same overlap rules as assignEnterpriseGCP.
+func (c *EnterpriseContract) assignOrgGCP(ctx contractapi.TransactionContextInterface, gcp, ownerMSP string) (*domain.EnterprisePrefix, error) {
+	who, cfg, err := requireAuthority(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := gcpOf(gcp)
+	if err != nil {
+		return nil, err
+	}
+	if ownerMSP == "" {
+		return nil, domain.Errorf(domain.CodeInvalid, "owner MSP is required")
+	}
+	stub := ctx.GetStub()
+	cur, found, err := loadEnterprisePrefix(stub, objGCPEnt, g)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		if cur.Enterprise != "" || cur.Org != ownerMSP {
+			return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is assigned to %s", g, actorName(cur.Org, cur.Enterprise))
+		}
+		return &cur, emit(ctx, EvEnterpriseGCP)
+	}
+	if other, found, err := gcpOwnerOf(stub, g); err != nil {
+		return nil, err
+	} else if found && (other.Enterprise != "" || other.Org != ownerMSP) {
+		return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s overlaps %s of %s", g, other.Prefix, actorName(other.Org, other.Enterprise))
+	}
+	at, _, err := stamp(stub)
+	if err != nil {
+		return nil, err
+	}
+	rec := domain.EnterprisePrefix{Kind: domain.PrefixKindGCP, Prefix: g, Org: ownerMSP, AssignedBy: who.ID, AssignedAt: at, TxID: stub.GetTxID()}
+	k, err := key(objGCPEnt, g)
+	if err != nil {
+		return nil, err
+	}
+	if err := putJSON(stub, k, rec); err != nil {
+		return nil, err
+	}
+	if err := setOwnerPolicy(stub, nil, k, cfg.Authority); err != nil {
+		return nil, err
+	}
+	return &rec, emit(ctx, EvEnterpriseGCP, g)
 }
 
 // gcpOwnerOf finds an assigned GCP that is a proper prefix of g (4..len-1
@@ -133,7 +181,7 @@ func (c *EnterpriseContract) getGCPEnterprise(ctx contractapi.TransactionContext
 	if err != nil {
 		return nil, err
 	}
-	return foundOr(loadEnterprisePrefix(ctx.GetStub(), objGCPEnt, g))("GS1 company prefix " + g + " is not assigned to an enterprise")
+	return foundOr(loadEnterprisePrefix(ctx.GetStub(), objGCPEnt, g))("GS1 company prefix " + g + " is not assigned")
 }
 
 // listEnterprisePrefixes lists an enterprise's prefixes and GCPs (at most

@@ -289,6 +289,24 @@ func TestAssignEnterpriseGCP(t *testing.T) {
 	if _, err := assign("6907777", b); err != nil {
 		t.Fatal(err)
 	}
+	orgGCP := func(gcp, org string) (*domain.EnterprisePrefix, error) {
+		rec, _, err := entCall(t, l, admin, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.EnterprisePrefix, error) {
+			return k.assignOrgGCP(ctx, gcp, org)
+		})
+		return rec, err
+	}
+	if rec, err := orgGCP("6905555", partnerMSP); err != nil || rec.Enterprise != "" || rec.Org != partnerMSP {
+		t.Fatalf("org GCP = %+v, %v", rec, err)
+	}
+	if _, err := orgGCP("6905555", partnerMSP); err != nil {
+		t.Fatalf("org GCP again: %v", err)
+	}
+	_, err = orgGCP("6905555", makerMSP)
+	wantCode(t, err, domain.CodeConflict)
+	_, err = orgGCP("6907777", makerMSP) // an enterprise's GCP is not its org's
+	wantCode(t, err, domain.CodeConflict)
+	_, err = assign("69055551", a)
+	wantCode(t, err, domain.CodeConflict)
 	s := l.NewTx(who(t, makerMSP, domain.RoleOperator))
 	for gtin, want := range map[string]string{"06901234000017": a, "16907777123452": b, "06909999000011": ""} {
 		rec, found, err := GCPOfGTIN(s, gtin)
