@@ -41,10 +41,10 @@ func main() {
 }
 
 type config struct {
-	addr, profile, keys, redisURL, checkpoint, serviceUser, logLevel string
-	cacheTTL, batchWait                                              time.Duration
-	batchMax, batchInFlight, publicBurst                             int
-	publicRate                                                       float64
+	addr, profile, keys, accounts, redisURL, checkpoint, serviceUser, logLevel string
+	cacheTTL, batchWait                                                        time.Duration
+	batchMax, batchInFlight, publicBurst                                       int
+	publicRate                                                                 float64
 }
 
 // envOr returns the environment value of name, or def.
@@ -74,6 +74,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	fs.StringVar(&c.addr, "addr", env("IDCHAIN_API_ADDR", "127.0.0.1:8080"), "listen address (IDCHAIN_API_ADDR)")
 	fs.StringVar(&c.profile, "profile", env("IDCHAIN_PROFILE", "network/.run/profile.json"), "network profile (IDCHAIN_PROFILE)")
+	fs.StringVar(&c.accounts, "accounts", env("IDCHAIN_API_ACCOUNTS", "network/.run/api/accounts"), "enterprise user store (IDCHAIN_API_ACCOUNTS)")
 	fs.StringVar(&c.keys, "keys", env("IDCHAIN_API_KEYS", "network/.run/api/keys.json"), "API key hash file (IDCHAIN_API_KEYS)")
 	fs.StringVar(&c.redisURL, "redis", getenv("IDCHAIN_REDIS_URL"), "Redis URL; default the profile's redisUrl (IDCHAIN_REDIS_URL)")
 	fs.StringVar(&c.checkpoint, "checkpoint", env("IDCHAIN_API_CHECKPOINT", "network/.run/api/events.checkpoint"), "chaincode event checkpoint file (IDCHAIN_API_CHECKPOINT)")
@@ -133,6 +134,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("service user %q is not in the profile", cfg.serviceUser)
 	}
 
+	ents, closeEnts, err := newEnterprises(prof, fab, cfg.accounts, log) // issue 15 (enterprises.go)
+	if err != nil {
+		return err
+	}
+	defer closeEnts()
+
 	redisURL := cfg.redisURL
 	if redisURL == "" {
 		redisURL = prof.RedisURL
@@ -183,7 +190,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			listener.Await(ctx, txID, 2*time.Second)
 		},
 		Users: users, Keys: keys, ServiceUser: cfg.serviceUser,
-		Public: pub.deps,
+		Public: pub.deps, Enterprises: ents,
 		Checks: []httpapi.Check{
 			{Name: "fabric", Required: true, Run: func(ctx context.Context) error {
 				_, err := fab.Evaluate(ctx, ledger.Call{User: cfg.serviceUser, Fn: ledger.FnPing})

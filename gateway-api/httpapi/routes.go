@@ -28,6 +28,16 @@ func (s *Service) routes(r *gin.Engine) {
 	v1 := r.Group("/v1", s.authenticate)
 	v1.POST("/prefixes", small, s.requireRole(RoleAdmin), s.assignPrefix)
 	v1.GET("/prefixes", s.listPrefixes)
+	v1.POST("/gs1-prefixes", small, s.requireRole(RoleAdmin), s.assignGCP)
+	v1.GET("/gs1-prefixes/:gcp", s.getGCP)
+
+	v1.POST("/enterprises", small, s.requireRole(RoleAdmin), s.createEnterprise)
+	v1.GET("/enterprises", s.listEnterprises)
+	v1.GET("/enterprises/:id", s.getEnterprise)
+	v1.POST("/enterprises/:id/status", small, s.requireRole(RoleAdmin), s.setEnterpriseStatus)
+	v1.POST("/enterprises/:id/users", small, s.requireRole(RoleAdmin), s.createUser)
+	v1.GET("/enterprises/:id/users", s.requireRole(RoleAdmin), s.listUsers)
+	v1.DELETE("/enterprises/:id/users/:name", s.requireRole(RoleAdmin), s.deleteUser)
 
 	v1.POST("/items", large, s.requireRole(RoleOperator, RoleAdmin), s.registerItems)
 	v1.GET("/items/:prefix/:suffix", s.resolve)

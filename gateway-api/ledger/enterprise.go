@@ -1,0 +1,15 @@
+package ledger
+
+// Chaincode functions of the enterprise registry (docs/enterprises.md).
+const (
+	FnCreateEnterprise       = "enterprise:CreateEnterprise"
+	FnSetEnterpriseStatus    = "enterprise:SetEnterpriseStatus"
+	FnGetEnterprise          = "enterprise:GetEnterprise"
+	FnListEnterprises        = "enterprise:ListEnterprises"
+	FnAssignEnterprisePrefix = "enterprise:AssignEnterprisePrefix"
+	FnAssignEnterpriseGCP    = "enterprise:AssignEnterpriseGCP"
+	FnAssignGCP              = "enterprise:AssignGCP"
+	FnGetPrefixEnterprise    = "enterprise:GetPrefixEnterprise"
+	FnGetGCPEnterprise       = "enterprise:GetGCPEnterprise"
+	FnListEnterprisePrefixes = "enterprise:ListEnterprisePrefixes"
+)
