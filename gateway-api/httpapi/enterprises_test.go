@@ -109,7 +109,10 @@ func newEnterpriseAPI(t *testing.T) (*testAPI, *entLedger, *apiCA, *[]string) {
 		el = &entLedger{fakeLedger: d.Ledger.(*fakeLedger), ents: map[string]domain.Enterprise{}}
 		d.Ledger = el
 		d.Enterprises = EnterpriseDeps{Accounts: mgr,
-			Connect:    func(a accounts.Account, _ *fabricca.Signer) error { connected = append(connected, "+"+a.Name); return nil },
+			Connect: func(a accounts.Account, _ *fabricca.Signer) error {
+				connected = append(connected, "+"+a.Name)
+				return nil
+			},
 			Disconnect: func(name string) { connected = append(connected, "-"+name) }}
 	})
 	return a, el, ca, &connected
