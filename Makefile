@@ -20,12 +20,12 @@ network-down: ## stop the network processes and remove network/.run
 	@network/network.sh down
 
 api-up: ## start the REST API (scripts/api-up.sh) once it exists
-	@if [ -f gateway-api/main.go ] && [ -f scripts/api-up.sh ]; then \
+	@if [ -f cmd/idchain-api/main.go ] && [ -f scripts/api-up.sh ]; then \
 	  IDCHAIN_API_ADDR="$${IDCHAIN_API_ADDR:-$$(sed -n 's#^IDCHAIN_API=http://##p' network/.run/env 2>/dev/null)}" bash scripts/api-up.sh; \
-	else echo "api-up: gateway-api/main.go or scripts/api-up.sh missing, API not started"; fi
+	else echo "api-up: cmd/idchain-api or scripts/api-up.sh missing, API not started"; fi
 
 demo: ## seed the three-industry demo through the REST API and print verify links (idempotent; DEMO_ARGS=-no-qr)
-	@if [ -f network/.run/api/keys.json ]; then go run ./scripts/demo $(DEMO_ARGS); \
+	@if [ -f network/.run/api/keys.json ]; then go run ./cmd/idchain-demo $(DEMO_ARGS); \
 	else echo "demo: the API is not running, nothing seeded"; fi
 
 api-down:

@@ -33,7 +33,8 @@ func (c *SystemContract) Ping(ctx ctxI) (string, error) { return out(c.ping(ctx)
 func (c *SystemContract) Touch(ctx ctxI, key, value string) (string, error) {
 	return out(c.touch(ctx, key, value))
 }
-func (c *SystemContract) GetConfig(ctx ctxI) (string, error) { return out(c.getConfig(ctx)) }
+func (c *SystemContract) GetConfig(ctx ctxI) (string, error)  { return out(c.getConfig(ctx)) }
+func (c *SystemContract) InitConfig(ctx ctxI) (string, error) { return out(c.initConfig(ctx)) }
 func (c *SystemContract) SetConfig(ctx ctxI, configJSON string) (string, error) {
 	return out(c.setConfig(ctx, configJSON))
 }

@@ -9,6 +9,14 @@ import (
 	"github.com/idchain/idchain/domain"
 )
 
+// Access rules. Every role, org, ownership, consent and authority check of
+// the contracts is one of the functions of this file (consentAllows lives
+// with the consent record it reads, sharing_access.go). Roles are bound to
+// orgs: a role attribute counts only together with the org that may hold it
+// (regulator: a regulator org of the config; authority: the configured
+// authority org with role admin; platform service: the authority org with
+// role service).
+
 // Caller is the submitter of a transaction as the chaincode sees it.
 type Caller struct {
 	MSP  string // MSP ID of the creator
@@ -68,6 +76,59 @@ func requireOrgRole(ctx contractapi.TransactionContextInterface, org string, rol
 	}
 	if c.MSP != org {
 		return c, domain.Errorf(domain.CodeForbidden, "%s may not act for %s", c.MSP, org)
+	}
+	return c, nil
+}
+
+// isRegulatorOrg reports whether c is RegulatorMSP's regulator.
+func isRegulatorOrg(c Caller) bool { return c.MSP == DefaultRegulator && c.Has(domain.RoleRegulator) }
+
+// isRegulator reports whether c has regulator rights under cfg: the role
+// regulator in one of cfg's regulator orgs.
+func isRegulator(c Caller, cfg Config) bool {
+	return c.Has(domain.RoleRegulator) && cfg.IsRegulator(c.MSP)
+}
+
+// requireRegulator returns the caller when it has regulator rights.
+func requireRegulator(ctx contractapi.TransactionContextInterface) (Caller, Config, error) {
+	cfg, err := loadConfig(ctx)
+	if err != nil {
+		return Caller{}, cfg, err
+	}
+	c, err := callerOf(ctx)
+	if err != nil {
+		return c, cfg, err
+	}
+	if !isRegulator(c, cfg) {
+		return c, cfg, domain.Errorf(domain.CodeForbidden, "%s role %q has no regulator rights", c.MSP, c.Role)
+	}
+	return c, cfg, nil
+}
+
+// requireOwner refuses a caller whose org does not own item (verb names the
+// refused action).
+func requireOwner(c Caller, owner, id, verb string) error {
+	if owner != c.MSP {
+		return domain.Errorf(domain.CodeForbidden, "%s may not %s %s of %s", c.MSP, verb, id, owner)
+	}
+	return nil
+}
+
+// requirePlatformService returns the caller when it is the platform's
+// service identity: a member of the configured authority org with role
+// admin or service (the API records first scans as its service user, the
+// profile's platform admin).
+func requirePlatformService(ctx contractapi.TransactionContextInterface) (Caller, error) {
+	cfg, err := loadConfig(ctx)
+	if err != nil {
+		return Caller{}, err
+	}
+	c, err := callerOf(ctx)
+	if err != nil {
+		return c, err
+	}
+	if c.MSP != cfg.Authority || !c.Has(domain.RoleAdmin, domain.RoleService) {
+		return c, domain.Errorf(domain.CodeForbidden, "only the platform's service identity (%s admin or service) records first scans; not %s role %q", cfg.Authority, c.MSP, c.Role)
 	}
 	return c, nil
 }

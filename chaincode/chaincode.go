@@ -28,6 +28,9 @@ func Contracts() []contractapi.ContractInterface {
 	for _, f := range more {
 		cs = append(cs, f())
 	}
+	for _, c := range cs {
+		withWindow(c)
+	}
 	return cs
 }
 

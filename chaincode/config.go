@@ -3,6 +3,7 @@ package chaincode
 import (
 	"slices"
 
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/idchain/idchain/domain"
@@ -14,10 +15,17 @@ const (
 	DefaultRegulator = "RegulatorMSP"
 )
 
+// DefaultOrgs is the consortium until system:SetConfig stores one: the orgs
+// whose peers the state-based policies name (sbe.go). make add-org extends
+// it through SetConfig (the one place the chaincode's org list comes from).
+var DefaultOrgs = []string{"MakerMSP", "PartnerMSP", "PlatformMSP", "RegulatorMSP"}
+
 // Config is the chaincode configuration kept under config~ .
 type Config struct {
 	Authority  string   `json:"authority"`  // MSP that assigns prefixes and sets this config
 	Regulators []string `json:"regulators"` // MSPs with regulator standing access
+	// Orgs is the consortium: every org whose peers endorse (sorted).
+	Orgs []string `json:"orgs"`
 	// RegulatorCategories limits regulators' standing read access to private
 	// detail (sharing contract); empty: every category but formula.
 	RegulatorCategories []domain.Category `json:"regulatorCategories,omitempty"`
@@ -30,22 +38,39 @@ type Config struct {
 func (c Config) IsRegulator(msp string) bool { return slices.Contains(c.Regulators, msp) }
 
 func defaultConfig() Config {
-	return Config{Authority: DefaultAuthority, Regulators: []string{DefaultRegulator}}
+	return Config{Authority: DefaultAuthority, Regulators: []string{DefaultRegulator}, Orgs: sortedOrgs(DefaultOrgs)}
 }
 
 // loadConfig returns the stored configuration or the defaults.
 func loadConfig(ctx contractapi.TransactionContextInterface) (Config, error) {
+	return loadConfigStub(ctx.GetStub())
+}
+
+// loadConfigStub returns the stored configuration when RegulatorMSP anchored
+// it (a config key written without the regulator is ignored), else the
+// defaults.
+func loadConfigStub(stub shim.ChaincodeStubInterface) (Config, error) {
 	k, err := key(objConfig)
 	if err != nil {
 		return Config{}, err
 	}
-	var c Config
-	ok, err := getJSON(ctx.GetStub(), k, &c)
+	b, err := stub.GetState(k)
 	if err != nil {
 		return Config{}, err
 	}
-	if !ok {
+	if b == nil {
 		return defaultConfig(), nil
+	}
+	ok, err := anchoredValue(stub, DefaultRegulator, k, b)
+	if err != nil || !ok {
+		return defaultConfig(), err
+	}
+	var c Config
+	if err := unmarshalRecord(b, &c); err != nil {
+		return Config{}, err
+	}
+	if len(c.Orgs) == 0 {
+		c.Orgs = sortedOrgs(DefaultOrgs)
 	}
 	return c, nil
 }
@@ -64,6 +89,14 @@ func requireAuthority(ctx contractapi.TransactionContextInterface) (Caller, Conf
 func (c Config) validate() error {
 	if c.Authority == "" {
 		return domain.Errorf(domain.CodeInvalid, "config: authority is required")
+	}
+	if !slices.Contains(c.Orgs, DefaultRegulator) || !slices.Contains(c.Orgs, c.Authority) {
+		return domain.Errorf(domain.CodeInvalid, "config: orgs must include %s and the authority", DefaultRegulator)
+	}
+	for _, o := range c.Orgs {
+		if o == "" {
+			return domain.Errorf(domain.CodeInvalid, "config: empty org MSP")
+		}
 	}
 	for _, r := range c.Regulators {
 		if r == "" {

@@ -194,26 +194,31 @@ func normalizeUSCC(id string) (string, error) {
 	return in.ID, err
 }
 
+// loadEnterprise reads an enterprise record; only one the authority anchored
+// counts (a majority without the authority could create the key, not the
+// anchor).
 func loadEnterprise(stub shim.ChaincodeStubInterface, id string) (domain.Enterprise, bool, error) {
 	var e domain.Enterprise
 	k, err := EnterpriseKey(id)
 	if err != nil {
 		return e, false, err
 	}
-	found, err := getJSON(stub, k, &e)
+	cfg, err := loadConfigStub(stub)
+	if err != nil {
+		return e, false, err
+	}
+	found, err := getAnchored(stub, k, &e, false, func() string { return cfg.Authority })
 	return e, found, err
 }
 
-// putEnterprise writes an enterprise record endorsable by the authority.
+// putEnterprise writes an enterprise record as an assignment (authority AND
+// a majority of the others) anchored by the authority.
 func putEnterprise(stub shim.ChaincodeStubInterface, e domain.Enterprise, authority string) error {
 	k, err := EnterpriseKey(e.ID)
 	if err != nil {
 		return err
 	}
-	if err := putJSON(stub, k, e); err != nil {
-		return err
-	}
-	return setOwnerPolicy(stub, nil, k, authority)
+	return putRecord(stub, nil, k, e, classAssign, authority, authority)
 }
 
 // gcpOf validates a GS1 company prefix: 4 to 12 digits.

@@ -127,10 +127,7 @@ func (c *EnterpriseContract) assignOrgGCP(ctx contractapi.TransactionContextInte
 	if err != nil {
 		return nil, err
 	}
-	if err := putJSON(stub, k, rec); err != nil {
-		return nil, err
-	}
-	if err := setOwnerPolicy(stub, nil, k, cfg.Authority); err != nil {
+	if err := putRecord(stub, nil, k, rec, classAssign, cfg.Authority, cfg.Authority); err != nil {
 		return nil, err
 	}
 	return &rec, emit(ctx, EvEnterpriseGCP, g)
@@ -228,10 +225,7 @@ func putEnterprisePrefix(stub shim.ChaincodeStubInterface, kind, obj, p string, 
 	if err != nil {
 		return nil, err
 	}
-	if err := putJSON(stub, k, rec); err != nil {
-		return nil, err
-	}
-	if err := setOwnerPolicy(stub, nil, k, authority); err != nil {
+	if err := putRecord(stub, nil, k, rec, classAssign, authority, authority); err != nil {
 		return nil, err
 	}
 	ik, err := key(objEntPfx, e.ID, kind, p)
@@ -247,7 +241,11 @@ func loadEnterprisePrefix(stub shim.ChaincodeStubInterface, obj, p string) (doma
 	if err != nil {
 		return rec, false, err
 	}
-	found, err := getJSON(stub, k, &rec)
+	cfg, err := loadConfigStub(stub)
+	if err != nil {
+		return rec, false, err
+	}
+	found, err := getAnchored(stub, k, &rec, false, func() string { return cfg.Authority })
 	return rec, found, err
 }
 

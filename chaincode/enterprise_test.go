@@ -121,8 +121,11 @@ func TestCreateEnterprise(t *testing.T) {
 				t.Fatalf("createdBy %q does not name %s", e.CreatedBy, tc.id.CN)
 			}
 			k, _ := EnterpriseKey(fresh)
-			if orgs, _ := policyOrgs(l.ValidationParameter(k)); fmt.Sprint(orgs) != "[PlatformMSP]" {
-				t.Fatalf("enterprise key policy orgs %v", orgs)
+			if pol, _ := describePolicy(l.ValidationParameter(k)); pol != owned(platformMSP) {
+				t.Fatalf("enterprise key policy %s, want the authority AND a majority of the others", pol)
+			}
+			if ok, err := hasAnchor(s, platformMSP, k); err != nil || !ok {
+				t.Fatalf("the enterprise record is not anchored by the authority: %v", err)
 			}
 			if ev := onlyEvent(t, s); ev.Type != EvEnterpriseCreated || fmt.Sprint(ev.IDs) != "["+fresh+"]" {
 				t.Fatalf("event %+v", ev)

@@ -61,6 +61,12 @@ func (s *IDSet) Len() int { return len(s.ids) }
 // the last step of every write transaction (Fabric keeps only the last
 // SetEvent). ids are deduplicated keeping first-seen order.
 func emit(ctx contractapi.TransactionContextInterface, typ string, ids ...string) error {
+	return emitPartial(ctx, typ, false, ids...)
+}
+
+// emitPartial is emit for an event whose ids list only part of the affected
+// items (partial: readers treat every derived view as changed).
+func emitPartial(ctx contractapi.TransactionContextInterface, typ string, partial bool, ids ...string) error {
 	var set IDSet
 	set.Add(ids...)
 	out := set.IDs()
@@ -71,7 +77,7 @@ func emit(ctx contractapi.TransactionContextInterface, typ string, ids ...string
 		return domain.Errorf(domain.CodeInvalid, "transaction affects %d ids, more than %d", len(out), maxEventIDs)
 	}
 	stub := ctx.GetStub()
-	payload, err := json.Marshal(domain.ChaincodeEvent{Type: typ, IDs: out, TxID: stub.GetTxID()})
+	payload, err := json.Marshal(domain.ChaincodeEvent{Type: typ, IDs: out, TxID: stub.GetTxID(), Partial: partial})
 	if err != nil {
 		return fmt.Errorf("event payload: %w", err)
 	}

@@ -3,8 +3,11 @@ package chaincode
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/idchain/idchain/chaincode/internal/fakestub"
@@ -87,3 +90,27 @@ func onlyEvent(tb testing.TB, s *fakestub.Stub) domain.ChaincodeEvent {
 	}
 	return ev
 }
+
+// owned is the description of the owned-record policy of org over the four
+// test orgs: org AND a majority (2) of the other three.
+func owned(org string) string {
+	var others []string
+	for _, o := range []string{makerMSP, partnerMSP, platformMSP, regulatorMSP} {
+		if o != org {
+			others = append(others, o)
+		}
+	}
+	return "2 of (" + org + ", 2 of (" + strings.Join(others, ", ") + "))"
+}
+
+// The fake ledger's transactions carry chosen times; the peer clock of the
+// unit tests is the transaction's own time unless a test sets another.
+func init() {
+	peerNow = func(stub shim.ChaincodeStubInterface) time.Time {
+		t, _ := txTime(stub)
+		return t
+	}
+}
+
+// allOrgs is the description of the append-only policy over the test orgs.
+const allOrgs = "4 of (MakerMSP, PartnerMSP, PlatformMSP, RegulatorMSP)"

@@ -95,10 +95,13 @@ func (c *RegistryContract) listItems(ctx contractapi.TransactionContextInterface
 	if idx >= len(prefixes) {
 		return page, nil
 	}
-	next, err := eachKV(stub, objItem, []string{prefixes[idx]}, size, inner, func(_ string, v []byte) error {
+	next, err := eachKV(stub, objItem, []string{prefixes[idx]}, size, inner, func(k string, v []byte) error {
 		var it domain.Item
 		if err := unmarshalRecord(v, &it); err != nil {
 			return err
+		}
+		if ok, err := hasAnchor(stub, it.Owner, k); err != nil || !ok {
+			return err // an item its owner did not anchor is not listed
 		}
 		if (model == "" || it.Model == model) && (lot == "" || it.Lot == lot) {
 			page.Records = append(page.Records, it)

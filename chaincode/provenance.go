@@ -57,9 +57,20 @@ func releaseOf(stub shim.ChaincodeStubInterface, id string) (*domain.Release, er
 	if err != nil {
 		return nil, err
 	}
+	b, err := stub.GetState(k)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	// Only the owner's anchored release counts.
+	owner, err := ownerOfItem(stub, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := anchoredValue(stub, owner, k, b); err != nil || !ok {
+		return nil, err
+	}
 	var r domain.Release
-	found, err := getJSON(stub, k, &r)
-	if err != nil || !found {
+	if err := unmarshalRecord(b, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil

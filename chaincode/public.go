@@ -105,9 +105,14 @@ func (c *PublicContract) verify(ctx ctxI, id string) (*domain.Verification, erro
 	if err != nil {
 		return nil, err
 	}
-	if found, err := getJSON(stub, k, &fs); err != nil {
+	// only a first scan the platform anchored (its service identity) counts
+	cfg, err := loadConfigStub(stub)
+	if err != nil {
 		return nil, err
-	} else if found {
+	}
+	if found, err := getAnchored(stub, k, &fs, true, func() string { return cfg.Authority }); err != nil {
+		return nil, err
+	} else if found && fs.By == cfg.Authority {
 		v.FirstScanAt = fs.At
 	}
 	return v, nil
@@ -136,11 +141,13 @@ func qualitySummary(ctx ctxI, it domain.Item) (*domain.QualitySummary, error) {
 	return nil, nil
 }
 
-// recordFirstScans stores the first scan time of registered items (any
-// member with a role, normally the API's service identity). Items already
-// scanned are unchanged; unknown ids are rejected.
+// recordFirstScans stores the first scan time of registered items; only
+// the platform's service identity (requirePlatformService). A scan time must
+// lie within TxWindow of the transaction time, which lies within TxWindow of
+// the peer's clock. Items already scanned are unchanged; unknown ids are
+// rejected. The record is append-only and anchored by the platform.
 func (c *PublicContract) recordFirstScans(ctx ctxI, scansJSON string) (*domain.BatchResult, error) {
-	who, err := requireRole(ctx)
+	who, err := requirePlatformService(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -151,9 +158,9 @@ func (c *PublicContract) recordFirstScans(ctx ctxI, scansJSON string) (*domain.B
 	stub := ctx.GetStub()
 	res := &domain.BatchResult{Results: make([]domain.ItemResult, len(scans)), TxID: stub.GetTxID()}
 	var changed IDSet
-	done := map[string]bool{}
+	done, pc := map[string]bool{}, policyCache{}
 	for i, s := range scans {
-		r, err := c.firstScan(ctx, s, who, done)
+		r, err := c.firstScan(ctx, s, who, pc, done)
 		if err != nil {
 			if domain.CodeOf(err) == domain.CodeInternal {
 				return nil, err
@@ -168,7 +175,7 @@ func (c *PublicContract) recordFirstScans(ctx ctxI, scansJSON string) (*domain.B
 	return res, emit(ctx, EvFirstScans, changed.IDs()...)
 }
 
-func (c *PublicContract) firstScan(ctx ctxI, s FirstScan, who Caller, done map[string]bool) (domain.ItemResult, error) {
+func (c *PublicContract) firstScan(ctx ctxI, s FirstScan, who Caller, pc policyCache, done map[string]bool) (domain.ItemResult, error) {
 	stub := ctx.GetStub()
 	p, ik, err := itemKeyOf(s.ID)
 	if err != nil {
@@ -178,6 +185,13 @@ func (c *PublicContract) firstScan(ctx ctxI, s FirstScan, who Caller, done map[s
 	at, err := time.Parse(time.RFC3339Nano, s.At)
 	if err != nil {
 		return domain.ItemResult{}, domain.Errorf(domain.CodeInvalid, "%s: at must be RFC 3339", id)
+	}
+	now, err := txTime(stub)
+	if err != nil {
+		return domain.ItemResult{}, err
+	}
+	if d := now.Sub(at); d > TxWindow || d < -TxWindow {
+		return domain.ItemResult{}, domain.Errorf(domain.CodeInvalid, "%s: scan time %s is outside ±%s of the transaction time", id, s.At, TxWindow)
 	}
 	sk, err := key(objScan, id)
 	if err != nil {
@@ -203,6 +217,12 @@ func (c *PublicContract) firstScan(ctx ctxI, s FirstScan, who Caller, done map[s
 		return domain.ItemResult{}, err
 	}
 	if err := stub.PutState(sk, b); err != nil {
+		return domain.ItemResult{}, err
+	}
+	if err := setKeyPolicy(stub, pc, sk, classAppend, ""); err != nil {
+		return domain.ItemResult{}, err
+	}
+	if err := anchorValue(stub, pc, who.MSP, sk, b, classAppend); err != nil {
 		return domain.ItemResult{}, err
 	}
 	return domain.ItemResult{ID: id, Status: domain.ResultCreated}, nil

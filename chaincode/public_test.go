@@ -30,7 +30,7 @@ func TestVerifyResolvesAncestorRecallAtReadTime(t *testing.T) {
 	}
 	rk, _ := RecallKey(lotID)
 	rec, _ := json.Marshal(domain.Recall{ID: lotID, Reason: "valve leak", At: "2025-02-01T00:00:00Z", By: makerMSP})
-	l.PutState(rk, rec)
+	putAnchored(l, makerMSP, rk, rec)
 	v = verifyOf(t, l, u(1))
 	if !v.Recalled || v.Status != domain.StatusRecalled || v.Recall == nil || v.Recall.ID != lotID {
 		t.Fatalf("after recall %+v", v)
@@ -42,27 +42,39 @@ func TestVerifyResolvesAncestorRecallAtReadTime(t *testing.T) {
 
 func TestRecordFirstScans(t *testing.T) {
 	l := chainWorld(t)
-	arg := `[{"id":"` + u(1) + `","at":"2025-03-01T10:00:00+08:00"},{"id":"` + u(1) + `","at":"2025-03-02T10:00:00Z"},` +
-		`{"id":"` + makerPfx + `/NOPE","at":"2025-03-01T10:00:00Z"},{"id":"` + u(2) + `","at":"yesterday"}]`
+	// scan times near the fake ledger's transaction times (2025-01-01…)
+	arg := `[{"id":"` + u(1) + `","at":"2025-01-01T08:01:00+08:00"},{"id":"` + u(1) + `","at":"2025-01-01T00:02:00Z"},` +
+		`{"id":"` + makerPfx + `/NOPE","at":"2025-01-01T00:01:00Z"},{"id":"` + u(2) + `","at":"yesterday"},` +
+		`{"id":"` + u(3) + `","at":"2024-12-01T00:00:00Z"}]`
 	var res *domain.BatchResult
-	s := mustTx(t, l, who(t, platformMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+	s := mustTx(t, l, who(t, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) (err error) {
 		res, err = NewPublicContract().recordFirstScans(ctx, arg)
 		return err
 	})
-	if got := statuses(res); !reflect.DeepEqual(got, []string{"created", "unchanged", "rejected:NOT_FOUND", "rejected:INVALID"}) {
+	if got := statuses(res); !reflect.DeepEqual(got, []string{"created", "unchanged", "rejected:NOT_FOUND", "rejected:INVALID", "rejected:INVALID"}) {
 		t.Fatalf("got %v", got)
 	}
 	if ev := onlyEvent(t, s); !reflect.DeepEqual(ev.IDs, []string{u(1)}) {
 		t.Fatalf("event %v", ev.IDs)
 	}
-	if v := verifyOf(t, l, u(1)); v.FirstScanAt != "2025-03-01T02:00:00Z" {
+	if v := verifyOf(t, l, u(1)); v.FirstScanAt != "2025-01-01T00:01:00Z" {
 		t.Fatalf("first scan %q", v.FirstScanAt)
 	}
-	_, err := tx(t, l, who(t, platformMSP, ""), func(ctx contractapi.TransactionContextInterface) error {
-		_, err := NewPublicContract().recordFirstScans(ctx, arg)
-		return err
-	})
-	wantCode(t, err, domain.CodeForbidden)
+	// only the platform's service identity: not another platform role, not
+	// an admin of another org
+	for _, id := range []*fakestub.Identity{who(t, platformMSP, ""), who(t, platformMSP, domain.RoleOperator), who(t, makerMSP, domain.RoleAdmin)} {
+		_, err := tx(t, l, id, func(ctx contractapi.TransactionContextInterface) error {
+			_, err := NewPublicContract().recordFirstScans(ctx, arg)
+			return err
+		})
+		wantCode(t, err, domain.CodeForbidden)
+	}
+	// a scan key written past the honest code (no platform anchor) is ignored
+	sk, _ := key(objScan, u(2))
+	l.PutState(sk, []byte(`{"id":"`+u(2)+`","at":"2024-01-01T00:00:00Z","by":"MakerMSP"}`))
+	if v := verifyOf(t, l, u(2)); v.FirstScanAt != "" {
+		t.Fatalf("planted first scan shown: %q", v.FirstScanAt)
+	}
 }
 
 func TestListItemsPaginatesAndFilters(t *testing.T) {

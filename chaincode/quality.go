@@ -17,6 +17,8 @@ import (
 const (
 	objPlan   = "plan"
 	objDetail = "detail"
+	// objDetailSalt: the salt of a detail record (private, implicit collection)
+	objDetailSalt = "dsalt"
 	// maxScan bounds every non-paginated range read of a submit (Fabric
 	// refuses paginated queries in transactions that write).
 	maxScan = 10000
@@ -48,6 +50,12 @@ func PlanKey(owner, model string) (string, error) { return key(objPlan, owner, m
 // DetailKey is the private key of one detail record.
 func DetailKey(category domain.Category, id string) (string, error) {
 	return key(objDetail, string(category), id)
+}
+
+// SaltKey is the key of a detail record's salt in the owner's implicit
+// collection (next to DetailKey).
+func SaltKey(category domain.Category, id string) (string, error) {
+	return key(objDetailSalt, string(category), id)
 }
 
 // ImplicitCollection is the implicit private collection of an org.
@@ -87,10 +95,7 @@ func (c *QualityContract) putPlan(ctx contractapi.TransactionContextInterface, p
 		return nil, err
 	}
 	p.UpdatedBy, p.TxID = caller.User, stub.GetTxID()
-	if err := putJSON(stub, k, p); err != nil {
-		return nil, err
-	}
-	if err := setOwnerPolicy(stub, nil, k, caller.MSP); err != nil {
+	if err := putRecord(stub, nil, k, p, classOwned, caller.MSP, caller.MSP); err != nil {
 		return nil, err
 	}
 	return &p, emit(ctx, EvPlanPut)
@@ -130,7 +135,7 @@ func loadPlan(stub shim.ChaincodeStubInterface, owner, model string) (domain.Pla
 		return domain.Plan{}, err
 	}
 	var p domain.Plan
-	ok, err := getJSON(stub, k, &p)
+	ok, err := getAnchored(stub, k, &p, false, func() string { return owner })
 	if err != nil {
 		return p, err
 	}
@@ -194,10 +199,7 @@ func (c *QualityContract) recordInspection(ctx contractapi.TransactionContextInt
 	if err != nil {
 		return nil, err
 	}
-	if err := putJSON(stub, k, rec); err != nil {
-		return nil, err
-	}
-	if err := setOwnerPolicy(stub, nil, k, item.Owner); err != nil {
+	if err := putRecord(stub, nil, k, rec, classAppend, "", item.Owner); err != nil {
 		return nil, err
 	}
 	item.Status, item.UpdatedAt = next, at
@@ -229,17 +231,35 @@ func (c *QualityContract) getInspections(ctx contractapi.TransactionContextInter
 }
 
 // inspectionsOf reads at most maxScan inspections of id in key (time) order.
+// Inspections the owner did not anchor are ignored.
 func inspectionsOf(stub shim.ChaincodeStubInterface, id string) ([]domain.Inspection, error) {
 	out := []domain.Inspection{}
-	err := scanAll(stub, objInsp, []string{id}, func(_ string, v []byte) error {
+	owner, err := ownerOfItem(stub, id)
+	if err != nil || owner == "" {
+		return out, err
+	}
+	err = scanAll(stub, objInsp, []string{id}, func(k string, v []byte) error {
 		var in domain.Inspection
 		if err := unmarshalRecord(v, &in); err != nil {
+			return err
+		}
+		if ok, err := anchoredValue(stub, owner, k, v); err != nil || !ok {
 			return err
 		}
 		out = append(out, in)
 		return nil
 	})
 	return out, err
+}
+
+// ownerOfItem returns the owner of the (anchored) item id, "" when id is
+// not registered.
+func ownerOfItem(stub shim.ChaincodeStubInterface, id string) (string, error) {
+	it, _, err := loadItem(stub, id)
+	if domain.CodeOf(err) == domain.CodeNotFound {
+		return "", nil
+	}
+	return it.Owner, err
 }
 
 // normHash validates a hex SHA-256 and returns it lower-case.

@@ -9,8 +9,13 @@ import (
 	"github.com/idchain/idchain/domain"
 )
 
-// TransientDetail is the transient field that carries private detail bytes.
-const TransientDetail = "detail"
+// TransientDetail is the transient field that carries private detail bytes;
+// TransientSalt the record's random salt (domain.MinSalt..MaxSalt bytes;
+// absent: an unsalted hash, kept for detail hashed before salting).
+const (
+	TransientDetail = "detail"
+	TransientSalt   = "salt"
+)
 
 // maxDetail bounds one private detail record.
 const maxDetail = 4 << 20
@@ -71,18 +76,35 @@ func (c *QualityContract) storeDetail(ctx contractapi.TransactionContextInterfac
 	if len(data) == 0 || len(data) > maxDetail {
 		return nil, domain.Errorf(domain.CodeInvalid, "transient field %q must hold 1 byte to %d MiB", TransientDetail, maxDetail>>20)
 	}
+	salt := tm[TransientSalt]
+	if len(salt) > 0 && (len(salt) < domain.MinSalt || len(salt) > domain.MaxSalt) {
+		return nil, domain.Errorf(domain.CodeInvalid, "transient field %q must hold %d-%d bytes", TransientSalt, domain.MinSalt, domain.MaxSalt)
+	}
 	want := item.DetailHashes[string(cat)]
 	if want == "" {
 		return nil, domain.Errorf(domain.CodeConflict, "%s has no public %s hash yet; record it first", item.ID, cat)
 	}
-	if got := sha256Hex(data); got != want {
-		return nil, domain.Errorf(domain.CodeConflict, "detail does not match the public %s hash of %s", cat, item.ID)
+	if got := domain.DetailHash(salt, data); got != want {
+		return nil, domain.Errorf(domain.CodeConflict, "detail (with its salt) does not match the public %s hash of %s", cat, item.ID)
 	}
 	k, err := DetailKey(cat, item.ID)
 	if err != nil {
 		return nil, err
 	}
-	if err := stub.PutPrivateData(ImplicitCollection(item.Owner), k, data); err != nil {
+	sk, err := SaltKey(cat, item.ID)
+	if err != nil {
+		return nil, err
+	}
+	coll := ImplicitCollection(item.Owner)
+	if err := stub.PutPrivateData(coll, k, data); err != nil {
+		return nil, domain.Errorf(domain.CodeUnavailable, "private data write refused")
+	}
+	if len(salt) > 0 {
+		err = stub.PutPrivateData(coll, sk, salt)
+	} else {
+		err = stub.DelPrivateData(coll, sk)
+	}
+	if err != nil {
 		return nil, domain.Errorf(domain.CodeUnavailable, "private data write refused")
 	}
 	return &DetailResult{Hash: want}, emit(ctx, EvDetailStored, item.ID)

@@ -28,7 +28,7 @@ func putItem(tb testing.TB, l *fakestub.Ledger, it domain.Item) {
 		tb.Fatal(err)
 	}
 	b, _ := json.Marshal(it)
-	l.PutState(k, b)
+	putAnchored(l, it.Owner, k, b)
 }
 
 func getItem(tb testing.TB, l *fakestub.Ledger, id string) domain.Item {
@@ -122,4 +122,11 @@ func stoveLedger(tb testing.TB) *fakestub.Ledger {
 		link(tb, l, objRel, stoveLot, id)
 	}
 	return l
+}
+
+// putAnchored writes a committed record with its content anchor in org's
+// anchor collection, as the contracts would have.
+func putAnchored(l *fakestub.Ledger, org, k string, b []byte) {
+	l.PutState(k, b)
+	l.PutPrivateData(AnchorCollection(org), k, digest(b))
 }

@@ -86,10 +86,7 @@ func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, i
 		if err != nil {
 			return nil, err
 		}
-		if err := putJSON(stub, rk, rel); err != nil {
-			return nil, err
-		}
-		if err := setOwnerPolicy(stub, gate.policies, rk, item.Owner); err != nil {
+		if err := putRecord(stub, gate.policies, rk, rel, classAppend, "", item.Owner); err != nil {
 			return nil, err
 		}
 		t.item.Status, t.item.UpdatedAt = next, at
@@ -208,15 +205,15 @@ func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id
 	}
 	switch caller.Role {
 	case domain.RoleQA:
-		if caller.MSP != item.Owner {
-			return nil, domain.Errorf(domain.CodeForbidden, "%s may not recall %s of %s", caller.MSP, item.ID, item.Owner)
+		if err := requireOwner(caller, item.Owner, item.ID, "recall"); err != nil {
+			return nil, err
 		}
 	case domain.RoleRegulator:
 		cfg, err := loadConfig(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if !cfg.IsRegulator(caller.MSP) {
+		if !isRegulator(caller, cfg) {
 			return nil, domain.Errorf(domain.CodeForbidden, "%s is not a regulator org", caller.MSP)
 		}
 	}
@@ -233,20 +230,19 @@ func (c *QualityContract) recall(ctx contractapi.TransactionContextInterface, id
 	if _, err := domain.NextStatus(item, false, domain.EventRecalling); err != nil {
 		return nil, err
 	}
+	// No ceiling on the recall itself (it is resolved at read time): the
+	// event lists the first descendants and says when there are more.
 	desc, truncated, err := descendants(stub, ledgerItems(stub), item.ID, maxEventIDs-1)
 	if err != nil {
 		return nil, err
-	}
-	if truncated {
-		return nil, domain.Errorf(domain.CodeInvalid, "%s has more than %d descendants; recall a smaller unit", item.ID, maxEventIDs-1)
 	}
 	at, _, err := stamp(stub)
 	if err != nil {
 		return nil, err
 	}
 	r := domain.Recall{ID: item.ID, Reason: reason, At: at, By: caller.MSP, ByUser: caller.User, TxID: stub.GetTxID()}
-	if err := putJSON(stub, k, r); err != nil {
+	if err := putRecord(stub, nil, k, r, classAppend, "", caller.MSP); err != nil {
 		return nil, err
 	}
-	return &r, emit(ctx, EvItemRecalled, append([]string{item.ID}, desc...)...)
+	return &r, emitPartial(ctx, EvItemRecalled, truncated, append([]string{item.ID}, desc...)...)
 }

@@ -21,7 +21,7 @@ func loadItem(stub shim.ChaincodeStubInterface, id string) (domain.Item, string,
 		return domain.Item{}, "", err
 	}
 	var it domain.Item
-	ok, err := getJSON(stub, k, &it)
+	ok, err := getAnchored(stub, k, &it, false, func() string { return it.Owner })
 	if err != nil {
 		return it, k, err
 	}
@@ -69,8 +69,5 @@ func loadOwnedItem(stub shim.ChaincodeStubInterface, caller Caller, id, verb str
 	if err != nil {
 		return item, k, err
 	}
-	if item.Owner != caller.MSP {
-		return item, k, domain.Errorf(domain.CodeForbidden, "%s may not %s %s of %s", caller.MSP, verb, item.ID, item.Owner)
-	}
-	return item, k, nil
+	return item, k, requireOwner(caller, item.Owner, item.ID, verb)
 }

@@ -26,7 +26,7 @@ func TestPutPlanVersions(t *testing.T) {
 		t.Fatalf("changed put: version %d, want 2", got.Version)
 	}
 	k, _ := PlanKey(makerMSP, "CREAM-50ML")
-	if orgs, _ := policyOrgs(l.ValidationParameter(k)); !reflect.DeepEqual(orgs, []string{makerMSP}) {
+	if orgs, _ := describePolicy(l.ValidationParameter(k)); orgs != owned(makerMSP) {
 		t.Fatalf("plan SBE orgs = %v", orgs)
 	}
 }
@@ -255,11 +255,15 @@ func TestRecallReachesEveryDescendant(t *testing.T) {
 		t.Fatalf("event %+v, want ids %v", ev, want)
 	}
 	k, _ := RecallKey("88.300.1/MAT-7")
-	if l.State(k) == nil || l.ValidationParameter(k) != nil {
-		t.Fatal("recall record missing or under a state-based policy")
+	// append-only: every org to change or delete it, the owner alone never
+	if p, _ := describePolicy(l.ValidationParameter(k)); l.State(k) == nil || p != allOrgs {
+		t.Fatalf("recall record missing or under policy %q", p)
+	}
+	if l.PrivateData(AnchorCollection(regulatorMSP), k) == nil {
+		t.Fatal("recall not anchored by the recalling regulator")
 	}
 	for _, w := range s.Writes() {
-		if w.Key != k {
+		if w.Key != k { // the recall key, its policy and its anchor
 			t.Fatalf("recall wrote %q besides the recall key", w.Key)
 		}
 	}

@@ -144,3 +144,39 @@ func TestLotReleaseSkipsAUnitRecalledOnItsOwn(t *testing.T) {
 		t.Fatal("the recalled unit was released")
 	}
 }
+
+// Recall containment is historical: a unit unpacked from a recalled case,
+// and a case unpacked from a recalled pallet with its units, stay recalled;
+// a unit that left the case before the recall does not.
+func TestUnpackingNeverEscapesARecall(t *testing.T) {
+	l := packedWorld(t)
+	op := who(t, makerMSP, domain.RoleOperator)
+	// u(4) leaves the case before the recall: not affected.
+	mustRecord(t, l, op, domain.EventInput{Type: domain.EventUnpacking, ID: caseID, Children: []string{u(4)}})
+	if _, err := recall(t, l, who(t, regulatorMSP, domain.RoleRegulator), palletID); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, l, op, domain.EventInput{Type: domain.EventUnpacking, ID: palletID, Children: []string{caseID}})
+	mustRecord(t, l, op, domain.EventInput{Type: domain.EventUnpacking, ID: caseID, Children: []string{u(1)}})
+	for _, id := range []string{caseID, u(1), u(2)} {
+		if v := verifyOf(t, l, id); !v.Recalled {
+			t.Errorf("%s escaped the pallet's recall by unpacking: %+v", id, v)
+		}
+	}
+	if v := verifyOf(t, l, u(4)); v.Recalled {
+		t.Errorf("%s left the case before the recall but reads recalled", u(4))
+	}
+}
+
+func TestADecommissionedItemCanBeRecalled(t *testing.T) {
+	l := chainWorld(t)
+	mustRecord(t, l, who(t, makerMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventDecommissioning, ID: lotID})
+	if _, err := recall(t, l, who(t, regulatorMSP, domain.RoleRegulator), lotID); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{lotID, u(1)} {
+		if v := verifyOf(t, l, id); !v.Recalled {
+			t.Errorf("%s not recalled after the recall of the decommissioned lot", id)
+		}
+	}
+}

@@ -163,7 +163,7 @@ func (r *recorder) flush() error {
 		if cu.Status == domain.StatusShipped {
 			next = cu.Destination
 		}
-		if err := setOwnerPolicy(r.stub, r.policy, k, next); err != nil {
+		if err := setKeyPolicy(r.stub, r.policy, k, classOwned, next); err != nil {
 			return err
 		}
 	}

@@ -187,6 +187,11 @@ func (r *recorder) relink(seq int, in domain.EventInput, kids []*domain.Item, co
 		if err != nil {
 			return err
 		}
+		if c.Container != "" && c.Container != container {
+			// historical containment: a recall of the container recorded
+			// before now still reaches c (recalls.viaPast)
+			c.PastContainers = append(c.PastContainers, domain.Stay{ID: c.Container, Until: r.at})
+		}
 		c.Container = container
 		r.touch(c)
 		child := r.event(in)

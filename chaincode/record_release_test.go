@@ -82,7 +82,7 @@ func putRaw(tb testing.TB, l *fakestub.Ledger, k string, v any) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	l.PutState(k, b)
+	putAnchored(l, makerMSP, k, b)
 }
 
 func TestShippingTakesTheReleaseThatVerifyShows(t *testing.T) {

@@ -228,7 +228,10 @@ func (b *batch) write(k string, it *domain.Item) error {
 	if err := putJSON(b.stub, k, it); err != nil {
 		return err
 	}
-	if err := setOwnerPolicy(b.stub, b.policy, k, it.Owner); err != nil {
+	if err := setKeyPolicy(b.stub, b.policy, k, classOwned, it.Owner); err != nil {
+		return err
+	}
+	if err := anchorExists(b.stub, it.Owner, k); err != nil {
 		return err
 	}
 	if it.Parent != "" {
@@ -298,7 +301,7 @@ func (b *batch) item(id string) (*domain.Item, error) {
 			return nil, err
 		}
 		var rec domain.Item
-		found, err := getJSON(b.stub, k, &rec)
+		found, err := getAnchored(b.stub, k, &rec, false, func() string { return rec.Owner })
 		if err != nil {
 			return nil, err
 		}

@@ -47,7 +47,7 @@ func TestRegisterItemsCreatesRecordPolicyAndRelation(t *testing.T) {
 	}
 	p, k, _ := itemKeyOf(it.ID)
 	_ = p
-	if orgs, _ := policyOrgs(l.ValidationParameter(k)); !reflect.DeepEqual(orgs, []string{makerMSP}) {
+	if orgs, _ := describePolicy(l.ValidationParameter(k)); orgs != owned(makerMSP) {
 		t.Fatalf("item SBE %v", orgs)
 	}
 	rk, _ := RelKey(lot.ID, it.ID)
@@ -187,7 +187,7 @@ func TestRegisterItemsStateCallsPerItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := s.Calls
-	if c["GetState"] != n+2 || c["PutState"] != 2*n || c["SetStateValidationParameter"] != n || c["GetMultipleStates"] != 1 {
+	if c["GetState"] != n+4 || c["PutState"] != 2*n || c["SetStateValidationParameter"] != n || c["PutPrivateData"] != n || c["GetMultipleStates"] != 1 {
 		t.Fatalf("calls %v", c)
 	}
 }

@@ -69,7 +69,10 @@ func (c *RegistryContract) assignPrefix(ctx contractapi.TransactionContextInterf
 	if err := putJSON(stub, pk, rec); err != nil {
 		return nil, err
 	}
-	if err := setOwnerPolicy(stub, nil, pk, cfg.Authority); err != nil {
+	if err := setKeyPolicy(stub, nil, pk, classAssign, cfg.Authority); err != nil {
+		return nil, err
+	}
+	if err := anchorExists(stub, cfg.Authority, pk); err != nil {
 		return nil, err
 	}
 	if err := stub.PutState(ok, marker); err != nil {
@@ -131,6 +134,11 @@ func loadPrefix(stub shim.ChaincodeStubInterface, p string) (domain.Prefix, bool
 	if err != nil {
 		return rec, false, err
 	}
-	found, err := getJSON(stub, k, &rec)
+	cfg, err := loadConfigStub(stub)
+	if err != nil {
+		return rec, false, err
+	}
+	// only an assignment the authority anchored counts
+	found, err := getAnchored(stub, k, &rec, false, func() string { return cfg.Authority })
 	return rec, found, err
 }

@@ -3,7 +3,6 @@ package chaincode
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"testing"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -111,7 +110,7 @@ func TestAssignPrefix(t *testing.T) {
 			}
 			onlyEvent(t, s)
 			pk, _ := PrefixKey(tc.prefix)
-			if orgs, _ := policyOrgs(l.ValidationParameter(pk)); !reflect.DeepEqual(orgs, []string{platformMSP}) {
+			if orgs, _ := describePolicy(l.ValidationParameter(pk)); orgs != owned(platformMSP) {
 				t.Fatalf("prefix SBE %v", orgs)
 			}
 		})

@@ -130,7 +130,7 @@ func TestCosmeticsUnitInheritsItsBatchRelease(t *testing.T) {
 	// A recall of the material lot overrides the inherited release's status.
 	rk, _ := RecallKey(creamMat)
 	rec, _ := json.Marshal(domain.Recall{ID: creamMat, Reason: "microbial", At: "2030-01-01T00:00:00Z", By: regulatorMSP})
-	l.PutState(rk, rec)
+	putAnchored(l, regulatorMSP, rk, rec)
 	if v := verifyOf(t, l, creamJar1); v.Status != domain.StatusRecalled || !v.Released ||
 		!reflect.DeepEqual(steps(v.Timeline), append(slices.Clone(batchSteps), "recalling")) {
 		t.Fatalf("recalled jar: %s released %v timeline %v", v.Status, v.Released, steps(v.Timeline))
@@ -143,7 +143,7 @@ func TestKitchenUnitDoesNotInheritItsLotRelease(t *testing.T) {
 	// a kitchen/bath unit needs its own inspection and release.
 	rk, _ := ReleaseKey(lotID)
 	b, _ := json.Marshal(domain.Release{ID: lotID, At: "2025-02-01T00:00:00Z", By: makerMSP, TxID: "txLOT"})
-	l.PutState(rk, b)
+	putAnchored(l, makerMSP, rk, b)
 	v := verifyOf(t, l, u(1))
 	if v.Released || v.ReleasedAt != "" || v.ReleasedWith != "" || v.Status != domain.StatusRegistered || len(v.Timeline) != 0 {
 		t.Fatalf("kitchen unit: %+v", v)

@@ -85,7 +85,10 @@ func (c *SharingContract) grantConsent(ctx contractapi.TransactionContextInterfa
 	if err := putJSON(stub, k, cs); err != nil {
 		return nil, err
 	}
-	if err := setOwnerPolicy(stub, nil, k, caller.MSP); err != nil {
+	if err := setKeyPolicy(stub, nil, k, classOwned, caller.MSP); err != nil {
+		return nil, err
+	}
+	if err := anchorExists(stub, caller.MSP, k); err != nil {
 		return nil, err
 	}
 	for _, idx := range [][]string{{objConsentBy, cs.Grantor}, {objConsentTo, cs.Grantee}} {
@@ -167,7 +170,8 @@ func loadConsent(stub shim.ChaincodeStubInterface, id string) (domain.Consent, s
 	if err != nil {
 		return cs, "", err
 	}
-	ok, err := getJSON(stub, k, &cs)
+	// only a consent its grantor anchored counts
+	ok, err := getAnchored(stub, k, &cs, false, func() string { return cs.Grantor })
 	if err != nil {
 		return cs, k, err
 	}
@@ -200,6 +204,9 @@ func (c *SharingContract) listConsents(ctx contractapi.TransactionContextInterfa
 			return err
 		}
 		cs, _, err := loadConsent(stub, id)
+		if domain.CodeOf(err) == domain.CodeNotFound {
+			return nil // not anchored by its grantor
+		}
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package chaincode
 
 import (
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -56,6 +57,9 @@ func (c *SharingContract) recordAccess(ctx contractapi.TransactionContextInterfa
 		if err := consentAllows(cs, item, caller.MSP, cat, now); err != nil {
 			return nil, err
 		}
+		if err := consentAllows(cs, item, caller.MSP, cat, peerNow(stub).UTC()); err != nil {
+			return nil, err // the peer's clock too: a timestamp inside the window cannot stretch a consent
+		}
 		if purpose == "" {
 			purpose = cs.Purpose
 		}
@@ -78,7 +82,9 @@ func (c *SharingContract) recordAccess(ctx contractapi.TransactionContextInterfa
 	if err != nil {
 		return nil, err
 	}
-	if err := putJSON(stub, k, rec); err != nil {
+	// append-only (every org to change or delete), anchored by the accessor
+	pc := policyCache{}
+	if err := putRecord(stub, pc, k, rec, classAppend, "", rec.Accessor); err != nil {
 		return nil, err
 	}
 	for _, idx := range [][]string{{objAccessID, rec.TxID}, {objAccessOrg, rec.Owner, rec.Accessor, ts, rec.TxID}} {
@@ -87,6 +93,9 @@ func (c *SharingContract) recordAccess(ctx contractapi.TransactionContextInterfa
 			return nil, err
 		}
 		if err := stub.PutState(ik, []byte(k)); err != nil {
+			return nil, err
+		}
+		if err := setKeyPolicy(stub, pc, ik, classAppend, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -108,7 +117,7 @@ func standingAccess(ctx contractapi.TransactionContextInterface, caller Caller, 
 	if err != nil {
 		return err
 	}
-	if caller.Role != domain.RoleRegulator || !cfg.IsRegulator(caller.MSP) {
+	if !isRegulator(caller, cfg) {
 		return domain.Errorf(domain.CodeForbidden, "%s needs a consent to read shared detail", caller.MSP)
 	}
 	if !cfg.regulatorMayRead(cat) {
@@ -149,10 +158,9 @@ func (c *SharingContract) readShared(ctx contractapi.TransactionContextInterface
 	if rec.Accessor != caller.MSP || rec.User != caller.User {
 		return nil, domain.Errorf(domain.CodeForbidden, "access %s was recorded by another user", rec.ID)
 	}
-	now, err := txTime(stub)
-	if err != nil {
-		return nil, err
-	}
+	// Freshness and consent expiry against the peer's clock, not the
+	// client-chosen proposal timestamp.
+	now := peerNow(stub).UTC()
 	if err := rec.CheckFresh(now); err != nil {
 		return nil, err
 	}
@@ -180,10 +188,19 @@ func (c *SharingContract) readShared(ctx contractapi.TransactionContextInterface
 	if err != nil || len(data) == 0 {
 		return nil, domain.Errorf(domain.CodeNotFound, "%s detail of %s is not on this peer (ask a peer of %s)", rec.Category, item.ID, item.Owner)
 	}
-	if got := sha256Hex(data); got != want {
+	sk, err := SaltKey(rec.Category, item.ID)
+	if err != nil {
+		return nil, err
+	}
+	salt, err := stub.GetPrivateData(ImplicitCollection(item.Owner), sk)
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeUnavailable, "salt of %s detail of %s unreadable", rec.Category, item.ID)
+	}
+	if got := domain.DetailHash(salt, data); got != want {
 		return nil, domain.Errorf(domain.CodeConflict, "stored %s detail of %s does not match its public hash", rec.Category, item.ID)
 	}
-	return &domain.SharedDetail{Category: rec.Category, Data: data, Hash: want, Consent: rec.Consent, Access: rec.ID}, nil
+	return &domain.SharedDetail{Category: rec.Category, Data: data, Hash: want, Salt: hex.EncodeToString(salt),
+		Consent: rec.Consent, Access: rec.ID}, nil
 }
 
 // loadAccess reads an access record by its id (NOT_FOUND when absent).
@@ -203,7 +220,8 @@ func loadAccess(stub shim.ChaincodeStubInterface, id string) (domain.AccessRecor
 	if primary == nil {
 		return rec, domain.Errorf(domain.CodeNotFound, "no committed access record %s; record the access first", id)
 	}
-	ok, err := getJSON(stub, string(primary), &rec)
+	// only an access record its accessor anchored counts
+	ok, err := getAnchored(stub, string(primary), &rec, true, func() string { return rec.Accessor })
 	if err == nil && !ok {
 		err = domain.Errorf(domain.CodeNotFound, "no committed access record %s", id)
 	}
@@ -232,7 +250,7 @@ func (c *SharingContract) listAccess(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return nil, err
 	}
-	regulator := caller.Role == domain.RoleRegulator && cfg.IsRegulator(caller.MSP)
+	regulator := isRegulator(caller, cfg)
 	stub := ctxStub(ctx)
 	obj, attrs, indirect := objAccess, []string{caller.MSP}, false
 	switch {
@@ -321,8 +339,14 @@ func (c *SharingContract) purgeDetail(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return nil, err
 	}
-	if err := ctxStub(ctx).PurgePrivateData(ImplicitCollection(item.Owner), k); err != nil {
-		return nil, domain.Errorf(domain.CodeUnavailable, "purge refused by the peer")
+	sk, err := SaltKey(cat, item.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, pk := range []string{k, sk} { // the detail and its salt
+		if err := ctxStub(ctx).PurgePrivateData(ImplicitCollection(item.Owner), pk); err != nil {
+			return nil, domain.Errorf(domain.CodeUnavailable, "purge refused by the peer")
+		}
 	}
 	return &struct{}{}, emit(ctx, EvDetailPurged, item.ID)
 }

@@ -2,6 +2,8 @@ package chaincode
 
 import (
 	"bytes"
+	"encoding/hex"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -170,5 +172,63 @@ func TestListAccessFillsPagesPastFilteredRecords(t *testing.T) {
 	}
 	if len(got) != 4 {
 		t.Fatalf("listed %v, want the 4 reads from minute 3 on", got)
+	}
+}
+
+// A salted detail: the public hash commits to salt ‖ detail, the salt stays
+// with the detail in the owner's collection, and a consented reader gets it
+// to check the bytes against the public hash. A guess of the detail alone
+// does not match the public hash.
+func TestSaltedDetailHash(t *testing.T) {
+	l := stoveLedger(t)
+	pk, _ := PrefixKey("88.118.8")
+	pb, _ := json.Marshal(domain.Prefix{Prefix: "88.118.8", Owner: makerMSP})
+	putAnchored(l, platformMSP, pk, pb)
+	salt := bytes.Repeat([]byte{7}, 32)
+	public := domain.DetailHash(salt, secretDetail)
+	if public == sha256Hex(secretDetail) {
+		t.Fatal("salted hash equals the unsalted one")
+	}
+	if _, err := inspect(t, l, stove1, public, stovePass()...); err != nil {
+		t.Fatal(err)
+	}
+	store := func(salt []byte) error {
+		stub := l.NewTx(who(t, makerMSP, domain.RoleInspector))
+		stub.SetTransient(TransientDetail, secretDetail)
+		if salt != nil {
+			stub.SetTransient(TransientSalt, salt)
+		}
+		ctx, _ := fakestub.Context(stub)
+		if _, err := NewQualityContract().storeDetail(ctx, stove1, string(domain.CategoryInspectionDetail)); err != nil {
+			return err
+		}
+		return stub.Commit()
+	}
+	wantCode(t, store(nil), domain.CodeConflict)                         // the detail alone does not match
+	wantCode(t, store(bytes.Repeat([]byte{8}, 32)), domain.CodeConflict) // nor with another salt
+	wantCode(t, store([]byte("short")), domain.CodeInvalid)
+	if err := store(salt); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := grant(t, l, who(t, makerMSP, domain.RoleQA), domain.ConsentInput{
+		Grantee: partnerMSP, Categories: []domain.Category{domain.CategoryInspectionDetail},
+		Subjects: []string{"88.118.8"}, Purpose: "supplier quality audit", ValidUntil: domain.FormatTime(day0.AddDate(0, 0, 30)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner := who(t, partnerMSP, domain.RoleOperator)
+	at := day0.Add(time.Hour)
+	rec, _, err := recordAccess(t, l, partner, at, stove1, domain.CategoryInspectionDetail, cs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readShared(t, l, partner, at.Add(time.Second), rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := hex.DecodeString(got.Salt)
+	if got.Hash != public || domain.DetailHash(s, got.Data) != got.Hash {
+		t.Fatalf("reader cannot check the bytes: %+v", got)
 	}
 }

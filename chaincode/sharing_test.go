@@ -39,7 +39,7 @@ func sharingLedger(t *testing.T) (*fakestub.Ledger, *domain.Consent) {
 	l := stoveLedger(t)
 	pk, _ := PrefixKey("88.118.8")
 	pb, _ := json.Marshal(domain.Prefix{Prefix: "88.118.8", Owner: makerMSP})
-	l.PutState(pk, pb)
+	putAnchored(l, platformMSP, pk, pb)
 	if _, err := inspect(t, l, stove1, sha256Hex(secretDetail), stovePass()...); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestGrantConsent(t *testing.T) {
 		t.Fatalf("consent %+v", cs)
 	}
 	k, _ := key(objConsent, cs.ID)
-	if orgs, _ := policyOrgs(l.ValidationParameter(k)); len(orgs) != 1 || orgs[0] != makerMSP {
+	if orgs, _ := describePolicy(l.ValidationParameter(k)); orgs != owned(makerMSP) {
 		t.Fatalf("consent SBE %v", orgs)
 	}
 	in := domain.ConsentInput{Grantee: "ThirdMSP", Categories: []domain.Category{domain.CategoryInspectionDetail},

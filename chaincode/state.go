@@ -120,3 +120,50 @@ func lastAttr(stub shim.ChaincodeStubInterface, k string) (string, error) {
 func ctxStub(ctx contractapi.TransactionContextInterface) shim.ChaincodeStubInterface {
 	return ctx.GetStub()
 }
+
+// putRecord writes v under key with the state-based policy of class for org
+// and anchors it in anchorOrg's collection: content-anchored for
+// append-only records (the anchor carries the same policy), existence-
+// anchored otherwise (the key's own policy protects later changes).
+func putRecord(stub shim.ChaincodeStubInterface, pc policyCache, key string, v any, class keyClass, org, anchorOrg string) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("marshal %q: %w", key, err)
+	}
+	if err := stub.PutState(key, b); err != nil {
+		return fmt.Errorf("put state: %w", err)
+	}
+	if err := setKeyPolicy(stub, pc, key, class, org); err != nil {
+		return err
+	}
+	if class == classAppend {
+		return anchorValue(stub, pc, anchorOrg, key, b, class)
+	}
+	return anchorExists(stub, anchorOrg, key)
+}
+
+// getAnchored reads key into v when its bytes are anchored by the org that
+// anchorOrg names for the decoded record (anchorOrg sees the decoded v);
+// content reports whether the anchor must match the bytes (append-only
+// records). Unanchored records read as absent.
+func getAnchored(stub shim.ChaincodeStubInterface, key string, v any, content bool, anchorOrg func() string) (bool, error) {
+	b, err := stub.GetState(key)
+	if err != nil {
+		return false, fmt.Errorf("get state: %w", err)
+	}
+	if b == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("corrupt record %q: %w", key, err)
+	}
+	return isAnchored(stub, key, b, content, anchorOrg())
+}
+
+// isAnchored checks the anchor of a record read by a scan.
+func isAnchored(stub shim.ChaincodeStubInterface, key string, b []byte, content bool, org string) (bool, error) {
+	if content {
+		return anchoredValue(stub, org, key, b)
+	}
+	return hasAnchor(stub, org, key)
+}

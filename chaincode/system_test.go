@@ -53,7 +53,10 @@ func TestSetConfig(t *testing.T) {
 		arg  string
 		code domain.Code
 	}{
-		{"an authority admin sets it", who(t, platformMSP, domain.RoleAdmin), cfg, ""},
+		{"the regulator sets it", who(t, regulatorMSP, domain.RoleRegulator), cfg, ""},
+		{"the authority admin may not add a regulator (self-promotion)", who(t, platformMSP, domain.RoleAdmin),
+			`{"authority":"PlatformMSP","regulators":["RegulatorMSP","PlatformMSP"]}`, domain.CodeForbidden},
+		{"a regulator role in another org is refused", who(t, makerMSP, domain.RoleRegulator), cfg, domain.CodeForbidden},
 		{"an authority operator is refused", who(t, platformMSP, domain.RoleOperator), cfg, domain.CodeForbidden},
 		{"another org's admin is refused", who(t, makerMSP, domain.RoleAdmin), cfg, domain.CodeForbidden},
 		{"an empty authority is invalid", who(t, platformMSP, domain.RoleAdmin), `{"authority":""}`, domain.CodeInvalid},
@@ -83,9 +86,49 @@ func TestSetConfig(t *testing.T) {
 				t.Fatalf("config %+v", got)
 			}
 			k, _ := key(objConfig)
-			if orgs, _ := policyOrgs(l.ValidationParameter(k)); len(orgs) != 1 || orgs[0] != platformMSP {
+			if orgs, _ := describePolicy(l.ValidationParameter(k)); orgs != owned(regulatorMSP) {
 				t.Fatalf("config SBE orgs %v", orgs)
+			}
+			// a config key without the regulator's anchor is ignored
+			l.PutPrivateData(AnchorCollection(regulatorMSP), k, []byte("other"))
+			mustTx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+				got, err = NewSystemContract().getConfig(ctx)
+				return err
+			})
+			if got.IsRegulator("MarketMSP") {
+				t.Fatalf("unanchored config honoured: %+v", got)
 			}
 		})
 	}
+}
+
+func TestInitConfig(t *testing.T) {
+	l := fakestub.NewLedger()
+	_, err := tx(t, l, who(t, makerMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewSystemContract().initConfig(ctx)
+		return err
+	})
+	wantCode(t, err, domain.CodeForbidden)
+	for range 2 { // the second call is a no-op
+		mustTx(t, l, who(t, regulatorMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+			_, err := NewSystemContract().initConfig(ctx)
+			return err
+		})
+	}
+	k, _ := key(objConfig)
+	if p, _ := describePolicy(l.ValidationParameter(k)); p != owned(regulatorMSP) {
+		t.Fatalf("config policy %q", p)
+	}
+	if ok, _ := anchoredValue(l.NewTx(who(t, partnerMSP, "")), regulatorMSP, k, l.State(k)); !ok {
+		t.Fatal("config not anchored by the regulator")
+	}
+	// a config key a majority created without the regulator blocks nothing
+	// silently: InitConfig reports the conflict
+	l2 := fakestub.NewLedger()
+	l2.PutState(k, []byte(`{"authority":"PlatformMSP","regulators":["PlatformMSP"]}`))
+	_, err = tx(t, l2, who(t, regulatorMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewSystemContract().initConfig(ctx)
+		return err
+	})
+	wantCode(t, err, domain.CodeConflict)
 }

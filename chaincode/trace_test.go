@@ -221,7 +221,7 @@ func TestShippingAndReceivingMoveCustody(t *testing.T) {
 		t.Fatalf("after shipping %+v", it)
 	}
 	ck, _ := CustodyKey(palletID)
-	if orgs, _ := policyOrgs(l.ValidationParameter(ck)); !reflect.DeepEqual(orgs, []string{partnerMSP}) {
+	if orgs, _ := describePolicy(l.ValidationParameter(ck)); orgs != owned(partnerMSP) {
 		t.Fatalf("custody SBE %v", orgs)
 	}
 	res, _, _ := record(t, l, who(t, regulatorMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventReceiving, ID: palletID})

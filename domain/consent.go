@@ -1,5 +1,10 @@
 package domain
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
 // Category is a kind of private detail that can be shared under consent.
 type Category string
 
@@ -53,6 +58,27 @@ type SharedDetail struct {
 	Category Category `json:"category"`
 	Data     []byte   `json:"data"`
 	Hash     string   `json:"hash"`
-	Consent  string   `json:"consent,omitempty"`
-	Access   string   `json:"access"`
+	// Salt (hex) is the per-record salt the public hash commits to:
+	// Hash = hex(SHA-256(salt ‖ data)) (DetailHash); empty for detail
+	// stored before salting (Hash = hex(SHA-256(data))).
+	Salt    string `json:"salt,omitempty"`
+	Consent string `json:"consent,omitempty"`
+	Access  string `json:"access"`
+}
+
+// MinSalt and MaxSalt bound the salt of a private detail record.
+const (
+	MinSalt = 16
+	MaxSalt = 64
+)
+
+// DetailHash is the public hash of private detail: hex SHA-256 of salt ‖
+// data. A random per-record salt (kept with the detail in the owner's
+// collection, handed to consented readers) stops anyone confirming a
+// guess of low-entropy detail against the public hash.
+func DetailHash(salt, data []byte) string {
+	h := sha256.New()
+	h.Write(salt)
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -57,6 +57,10 @@ type ChaincodeEvent struct {
 	Type string   `json:"type"` // e.g. items.registered, events.recorded, item.released, item.recalled, consent.granted
 	IDs  []string `json:"ids"`  // affected ids, including descendants whose derived view changed
 	TxID string   `json:"txId"`
+	// Partial: IDs lists only the first affected ids (a recall of more
+	// items than an event carries); a reader must treat every item's derived
+	// view as changed (the API bumps its recall epoch).
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Custody is who holds an item after it first ships: the custody record

@@ -62,6 +62,12 @@ type Input struct {
 	Unit     string  `json:"unit,omitempty"`
 }
 
+// Stay is a past container of an item: the item left ID at Until.
+type Stay struct {
+	ID    string `json:"id"`
+	Until string `json:"until"`
+}
+
 // Item is the public ledger record of an identified thing.
 type Item struct {
 	ID        string   `json:"id"`
@@ -76,10 +82,15 @@ type Item struct {
 	Parent    string   `json:"parent,omitempty"` // registered aggregation parent (unit→lot, board→panel)
 	// Container is where packing put the item (unit→case→pallet); it is set
 	// and cleared by packing/unpacking events, Parent never changes.
-	Container  string            `json:"container,omitempty"`
-	Inputs     []Input           `json:"inputs,omitempty"`
-	Attributes map[string]string `json:"attributes,omitempty"`
-	Status     Status            `json:"status"`
+	Container string `json:"container,omitempty"`
+	// PastContainers are the containers the item left (unpacking or
+	// re-packing), with when: a recall of a past container recorded before
+	// the item left it still reaches the item (recall containment is
+	// historical, so unpacking never escapes a recall).
+	PastContainers []Stay            `json:"pastContainers,omitempty"`
+	Inputs         []Input           `json:"inputs,omitempty"`
+	Attributes     map[string]string `json:"attributes,omitempty"`
+	Status         Status            `json:"status"`
 	// DetailHashes maps a private-detail category to the hex SHA-256 of the
 	// bytes kept in the owner's implicit collection.
 	DetailHashes map[string]string `json:"detailHashes,omitempty"`

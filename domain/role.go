@@ -12,4 +12,7 @@ const (
 	RoleInspector = "inspector"
 	RoleQA        = "qa"
 	RoleRegulator = "regulator"
+	// RoleService is a platform service identity (first scans): it counts
+	// only in the authority org.
+	RoleService = "service"
 )

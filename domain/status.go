@@ -82,15 +82,13 @@ func NextStatus(it Item, recalled bool, ev EventType) (Status, error) {
 	if from == "" {
 		from = StatusRegistered
 	}
-	if ev == EventFirstScan {
-		return from, nil
+	if ev == EventFirstScan || ev == EventRecalling {
+		return from, nil // a decommissioned item can still be recalled
 	}
 	if from == StatusDecommissioned {
 		return "", Errorf(CodeConflict, "%s is decommissioned: no %s", it.ID, ev)
 	}
 	switch ev {
-	case EventRecalling:
-		return from, nil
 	case EventDecommissioning:
 		return StatusDecommissioned, nil
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/idchain/idchain/chanconfig"
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/fabricca"
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 )
 
 // attrOID is the extension where Fabric CA puts ecert attributes.

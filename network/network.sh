@@ -115,8 +115,8 @@ wait_ready() {
   done
   log "test transaction committed"
   # The gateways need discovery data before they can endorse on their own.
-  (cd "$REPO_DIR" && go build -o "$RUN_DIR/bin/idchain-ready" ./network/ready) ||
-    die "go build ./network/ready failed"
+  (cd "$REPO_DIR" && go build -o "$RUN_DIR/bin/idchain-ready" ./cmd/idchain-ready) ||
+    die "go build ./cmd/idchain-ready failed"
   IDCHAIN_PROFILE="$RUN_DIR/profile.json" "$RUN_DIR/bin/idchain-ready" -timeout "${IDCHAIN_READY_TIMEOUT:-120}s" >&2 ||
     { show_log_tail "$(peer_name "${ORGS[0]}" 0)"; die "the gateways do not endorse"; }
 }

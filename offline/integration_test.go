@@ -16,7 +16,7 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/fabricca"
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 	"github.com/idchain/idchain/offline"
 )
 

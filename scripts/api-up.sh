@@ -25,7 +25,7 @@ running() { [[ -f $PIDFILE ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 ready() { curl -fsS -m 5 "$URL/readyz" >/dev/null 2>&1; }
 
 echo "api-up: building $BIN"
-go build -o "$BIN.new" ./gateway-api
+go build -o "$BIN.new" ./cmd/idchain-api
 # Keys: kept in the store and re-appended to the env file; new ones (new
 # users, changed identities) need the API to reload the hash file.
 old_keys=$(sha256sum "$API_DIR/keys.json" 2>/dev/null || true)

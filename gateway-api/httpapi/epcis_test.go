@@ -30,7 +30,7 @@ func mustEPCISSchema(tb testing.TB) *gojsonschema.Schema {
 }
 
 func TestItemEPCISExportsAValidDocument(t *testing.T) {
-	a := newPubAPI(t)
+	a := newFixtureAPI(t)
 	ev := func(typ domain.EventType, id, at string, f func(*domain.Event)) domain.Event {
 		e := domain.Event{EventInput: domain.EventInput{Type: typ, ID: id}, ActorMSP: "MakerMSP", At: at, TxID: "tx-" + string(typ)}
 		if f != nil {
@@ -38,7 +38,7 @@ func TestItemEPCISExportsAValidDocument(t *testing.T) {
 		}
 		return e
 	}
-	a.reads.provs[unitID] = domain.Provenance{Item: a.reads.items[unitID], Events: []domain.Event{
+	a.reads.Provs[unitID] = domain.Provenance{Item: a.reads.Items[unitID], Events: []domain.Event{
 		ev(domain.EventCommissioning, unitID, "2026-11-20T02:00:00Z", nil),
 		ev(domain.EventPacking, "88.118.8/CASE-1", "2026-11-21T02:00:00Z", func(e *domain.Event) { e.Children = []string{unitID, plainID} }),
 		ev(domain.EventShipping, "88.118.8/CASE-1", "2026-11-22T02:00:00Z", func(e *domain.Event) { e.Destination = "PartnerMSP" }),
@@ -119,7 +119,7 @@ func TestCaptureRecordsEventsWithPerEventResults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := newPubAPI(t)
+			a := newFixtureAPI(t)
 			a.seed(unitID, lotID)
 			rec := a.do("POST", "/v1/epcis/capture", "maker-operator", captureDoc(tt.events...))
 			if rec.Code != tt.status {

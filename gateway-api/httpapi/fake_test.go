@@ -13,6 +13,7 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/gateway-api/ledger/ledgertest"
 )
 
 // fakeLedger is a small in-memory stand-in for the chaincode: enough rules
@@ -261,4 +262,25 @@ func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+// Fixture ids (ledgertest.Fixture).
+const (
+	unitID   = ledgertest.UnitID
+	lotID    = ledgertest.LotID
+	plainID  = ledgertest.PlainID
+	testGTIN = ledgertest.GTIN
+)
+
+// fixtureAPI is the test API whose cached reads answer from
+// ledgertest.Fixture (writes still go to the fake ledger).
+type fixtureAPI struct {
+	*testAPI
+	reads *ledgertest.Reads
+}
+
+func newFixtureAPI(t *testing.T) *fixtureAPI {
+	t.Helper()
+	r := ledgertest.Fixture()
+	return &fixtureAPI{testAPI: newTestAPI(t, func(d *Deps) { d.Reads = r }), reads: r}
 }

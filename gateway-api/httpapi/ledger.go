@@ -147,3 +147,17 @@ func jsonArg(v any) string {
 	b, _ := json.Marshal(v) // domain types always marshal
 	return string(b)
 }
+
+// findGS1 asks registry:FindByGTIN (the chaincode's GS1 index, one key
+// read) for the 标识 a GS1 key names: the serialized item with that serial
+// (level item), the lot-level item of that lot (lot), or for a GTIN alone
+// one item carrying it (product). NOT_FOUND when the ledger knows no such
+// key.
+func (s *Service) findGS1(c *gin.Context, d identifier.GS1Data) (domain.GS1Match, error) {
+	var m domain.GS1Match
+	b, err := s.read(c, ledger.FnFindByGTIN, d.GTIN, d.Lot, d.Serial)
+	if err == nil {
+		err = decode(ledger.FnFindByGTIN, b, &m)
+	}
+	return m, err
+}

@@ -2,9 +2,11 @@ package httpapi
 
 import "github.com/gin-gonic/gin"
 
-// routes is the one list of every route. Public routes (no key, rate
-// limited per IP) go in the pub group; their handlers live in public_*.go.
-// Every route is documented in openapi.json (a test checks both ways).
+// routes is the one list of the REST API's routes; the public site adds
+// its own (gateway-api/site/routes.go) to the same two groups through
+// Deps.Mounts. Public routes (no key, rate limited per IP) go in the pub
+// group. Every route is documented in openapi.json (a test checks both
+// ways, with the site mounted).
 func (s *Service) routes(r *gin.Engine) {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
@@ -12,17 +14,6 @@ func (s *Service) routes(r *gin.Engine) {
 	r.GET("/openapi.json", s.openapi)
 
 	pub := r.Group("", s.public)
-	pub.GET("/v1/verify/:prefix/:suffix", s.verify)
-	pub.GET("/v/:prefix/:suffix", s.page)
-	pub.GET("/api/handles/:prefix/:suffix", s.handle)
-	pub.GET("/01/:gtin", s.digitalLink)
-	pub.GET("/01/:gtin/10/:lot", s.digitalLink)
-	pub.GET("/01/:gtin/21/:serial", s.digitalLink)
-	pub.GET("/01/:gtin/10/:lot/21/:serial", s.digitalLink)
-	pub.GET("/dashboard", s.dashboard)
-	pub.GET("/dashboard/login", s.dashboardLoginForm)
-	pub.POST("/dashboard/login", s.dashboardLogin)
-	pub.POST("/dashboard/logout", s.dashboardLogout)
 
 	small, large := limitBody(smallBody), limitBody(largeBody)
 	v1 := r.Group("/v1", s.authenticate)
@@ -46,10 +37,6 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.POST("/items/:prefix/:suffix/release", small, s.requireRole(RoleQA), s.release)
 	v1.POST("/items/:prefix/:suffix/recall", small, s.requireRole(RoleQA, RoleRegulator), s.recall)
 	v1.GET("/items/:prefix/:suffix/shared/:category", s.shared)
-	v1.GET("/items/:prefix/:suffix/qr.png", s.requireRole(RoleOperator, RoleAdmin), s.qr("png"))
-	v1.GET("/items/:prefix/:suffix/qr.svg", s.requireRole(RoleOperator, RoleAdmin), s.qr("svg"))
-	v1.POST("/labels", small, s.requireRole(RoleOperator, RoleAdmin), s.labels)
-	v1.GET("/alerts", s.alerts)
 
 	v1.GET("/trace/forward/:prefix/:suffix", s.traceForward)
 	v1.GET("/trace/backward/:prefix/:suffix", s.traceBackward)
@@ -64,4 +51,8 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.GET("/consents", s.listConsents)
 	v1.DELETE("/consents/:id", s.requireRole(RoleQA, RoleAdmin), s.revokeConsent)
 	v1.GET("/audit", s.audit)
+
+	for _, m := range s.deps.Mounts {
+		m.Mount(&Kit{s: s, Public: pub, V1: v1})
+	}
 }

@@ -71,9 +71,8 @@ type Deps struct {
 	PublicBurst int                  // default 40
 	// TrustedProxies whose X-Forwarded-For is believed; none by default.
 	TrustedProxies []string
-	// Public: scans, alerts, dashboard counters, public base
-	// URL and org names for the public pages (public_deps.go).
-	Public PublicDeps
+	// Mounts add other packages' routes (the public site, gateway-api/site).
+	Mounts []Mounter
 	// EPCIS: URI bases and vocabulary of EPCIS export and capture; the
 	// zero value uses the epcis package defaults.
 	EPCIS epcis.Options
@@ -81,8 +80,8 @@ type Deps struct {
 	Enterprises EnterpriseDeps
 }
 
-// Service holds the handlers. Public handlers (issue 8) are methods too and
-// live in public_*.go; they reach the ledger through s.deps.Reads.
+// Service holds the handlers of the REST API. The public site's handlers
+// live in gateway-api/site and reach this package through a Kit.
 type Service struct {
 	deps    Deps
 	metrics *httpMetrics
@@ -108,7 +107,6 @@ func newEngine(deps Deps) *gin.Engine {
 	if deps.PublicBurst == 0 {
 		deps.PublicBurst = 40
 	}
-	deps.Public.defaults()
 	s := &Service{
 		deps:    deps,
 		metrics: newHTTPMetrics(deps.Registry),

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/idchain/idchain/domain"
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 )
 
 // errUnavailable is what callers see when Fabric could not be reached or did

@@ -3,6 +3,42 @@
 # org's chaincode server), installed on the org's peers, approved per org with
 # its own package id, committed once; the channel's default endorsement policy
 # (MAJORITY Endorsement) applies.
+#
+# Collections: one anchor collection per org (anchor_<MSP>, chaincode/anchor.go),
+# generated from ORGS by anchor_collections_json, so that make add-org only has
+# to re-run approve/commit with the regenerated file (docs/network.md).
+# Every org is a member (any peer may endorse and store anchors); the
+# collection-level endorsement policy "<MSP> AND a majority of the other orgs"
+# governs the creation of anchor keys, which state-based policies cannot.
+
+# Prints the collection config JSON for the current ORGS.
+anchor_collections_json() {
+  local org o members="" others n=0 sep="" first=1
+  for o in "${ORGS[@]}"; do members+="${members:+, }'${ORG_MSP[$o]}.member'"; done
+  printf '['
+  for org in "${ORGS[@]}"; do
+    others="" n=0
+    for o in "${ORGS[@]}"; do
+      [[ "$o" == "$org" ]] && continue
+      others+="${others:+, }'${ORG_MSP[$o]}.peer'"
+      n=$((n + 1))
+    done
+    local ep="OR('${ORG_MSP[$org]}.peer')"
+    ((n > 0)) && ep="AND('${ORG_MSP[$org]}.peer', OutOf($((n / 2 + 1)), $others))"
+    ((first)) || printf ','
+    first=0
+    printf '\n  {"name":"anchor_%s","policy":"OR(%s)","requiredPeerCount":0,"maxPeerCount":%d,"blockToLive":0,"memberOnlyRead":false,"memberOnlyWrite":false,"endorsementPolicy":{"signaturePolicy":"%s"}}' \
+      "${ORG_MSP[$org]}" "$members" "$n" "$ep"
+  done
+  printf '\n]\n'
+}
+
+# Writes the collection config to $CC_DIR/collections.json and prints its path.
+collections_file() {
+  mkdir -p "$CC_DIR"
+  anchor_collections_json >"$CC_DIR/collections.json"
+  echo "$CC_DIR/collections.json"
+}
 
 # Writes a deterministic ccaas package so re-runs yield the same package id.
 package_chaincode() {
@@ -41,7 +77,7 @@ approve_chaincode() {
   orderer_flags
   retry 5 2 peer_cli "$org" 0 lifecycle chaincode approveformyorg "${ORDERER_FLAGS[@]}" \
     --channelID "$CHANNEL" --name "$CC_NAME" --version "$CC_VERSION" \
-    --package-id "$(package_id "$org")" --sequence "$seq" --waitForEvent ||
+    --package-id "$(package_id "$org")" --sequence "$seq" --collections-config "$(collections_file)" --waitForEvent ||
     { show_log_tail peer-cli; die "approveformyorg failed for $org"; }
 }
 
@@ -60,7 +96,7 @@ commit_chaincode() {
   all_peer_flags
   retry 5 2 peer_cli "${ORGS[0]}" 0 lifecycle chaincode commit "${ORDERER_FLAGS[@]}" \
     --channelID "$CHANNEL" --name "$CC_NAME" --version "$CC_VERSION" --sequence "$seq" \
-    "${PEER_FLAGS[@]}" --waitForEvent ||
+    --collections-config "$(collections_file)" "${PEER_FLAGS[@]}" --waitForEvent ||
     { show_log_tail peer-cli; die "chaincode commit failed"; }
 }
 
@@ -80,10 +116,24 @@ deploy_chaincode() {
   log "chaincode $CC_NAME committed (sequence 1)"
 }
 
-# Submits READY_ARGS through every org's peer and waits for the commit.
+# Submits READY_ARGS through every org's peer and waits for the commit, then
+# makes sure the configuration exists (init_config).
 ready_transaction() {
   orderer_flags
   all_peer_flags
   peer_cli "${ORGS[0]}" 0 chaincode invoke "${ORDERER_FLAGS[@]}" -C "$CHANNEL" -n "$CC_NAME" \
-    "${PEER_FLAGS[@]}" -c "$READY_ARGS" --waitForEvent --waitForEventTimeout 20s
+    "${PEER_FLAGS[@]}" -c "$READY_ARGS" --waitForEvent --waitForEventTimeout 20s && init_config
+}
+
+# system:InitConfig as the regulator org (idempotent): the config key is then
+# born with its policy (RegulatorMSP AND a majority) and RegulatorMSP's anchor,
+# so no majority without the regulator can create it first.
+init_config() {
+  local org reg=""
+  for org in "${ORGS[@]}"; do [[ "${ORG_MSP[$org]}" == RegulatorMSP ]] && reg="$org"; done
+  [[ -n "$reg" ]] || return 0
+  orderer_flags
+  all_peer_flags
+  peer_cli "$reg" 0 chaincode invoke "${ORDERER_FLAGS[@]}" -C "$CHANNEL" -n "$CC_NAME" \
+    "${PEER_FLAGS[@]}" -c '{"Args":["system:InitConfig"]}' --waitForEvent --waitForEventTimeout 20s
 }

@@ -3,7 +3,7 @@
 // Package quality holds the integration tests of the quality and sharing
 // contracts against the running network (make network-up; never stopped
 // here). It connects each enrolled user of network/.run/profile.json through
-// fabric-gateway (network/profile) to its own org's peer.
+// fabric-gateway (package profile) to its own org's peer.
 package quality
 
 import (
@@ -18,7 +18,7 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 
 	"github.com/idchain/idchain/domain"
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 )
 
 func loadProfile(t *testing.T) *profile.Profile {

@@ -171,3 +171,8 @@ func (l *Ledger) applyPrivate(w Write) {
 	}
 	m[w.Key] = slices.Clone(w.Value)
 }
+
+// PutPrivateData writes a committed private value directly (test set-up).
+func (l *Ledger) PutPrivateData(collection, key string, value []byte) {
+	l.applyPrivate(Write{Collection: collection, Key: key, Value: value})
+}

@@ -34,7 +34,7 @@ import (
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/ledger"
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 	"github.com/idchain/idchain/scripts/bench/benchkit"
 )
 

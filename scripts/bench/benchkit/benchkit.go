@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 )
 
 // Main runs run with the program's arguments (without the program name)

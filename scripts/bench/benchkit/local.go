@@ -5,7 +5,7 @@ import (
 	"net"
 	"net/url"
 
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 )
 
 // LoadProfile loads the profile at path and refuses one naming a peer or

@@ -17,7 +17,7 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 	"github.com/idchain/idchain/scripts/bench/benchkit"
 )
 

@@ -27,7 +27,7 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/identifier"
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 	"github.com/idchain/idchain/scripts/bench/benchkit"
 )
 

@@ -1,0 +1,226 @@
+package scans
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/gateway-api/ledger"
+)
+
+// Evaluator reads items for the counters (cache.Cache, or ledger.Fabric).
+type Evaluator interface {
+	Evaluate(ctx context.Context, call ledger.Call) ([]byte, error)
+}
+
+// StatsRecorder turns chaincode events into the dashboard counters. It
+// follows its own event stream (not the cache listener's): its checkpoint
+// is kept in Redis next to the counters and moves in the same transaction
+// as the counts of each event, so when Redis loses its data the checkpoint
+// goes with the counters and they are rebuilt from block 0. Each event is
+// enriched with the org and industry of the items it names (cached reads).
+type StatsRecorder struct {
+	scans *Scans
+	reads Evaluator
+	user  string
+	// Sample bounds the items read per registration event; larger batches
+	// are apportioned by the industries of an evenly spread sample.
+	Sample int
+	Now    func() time.Time
+	// Check is how often Run looks for a lost checkpoint while the stream
+	// is idle (default 5s), so the counters come back without new events.
+	Check time.Duration
+}
+
+// NewStatsRecorder reads items through reads as user.
+func NewStatsRecorder(s *Scans, reads Evaluator, user string) *StatsRecorder {
+	return &StatsRecorder{scans: s, reads: reads, user: user, Sample: 50, Now: time.Now}
+}
+
+// EventStream delivers the chaincode events from block from on, in ledger
+// order, to fn until the stream ends, ctx ends or fn fails (its error is
+// returned). The Fabric one is ledger.EventFeed.
+type EventStream interface {
+	Events(ctx context.Context, from uint64, fn func(context.Context, ledger.BlockEvent) error) error
+}
+
+// Run counts the events of src until ctx ends, reconnecting with backoff
+// (streams do not recover by themselves) from the Redis checkpoint, or
+// from block 0 when there is none. onErr sees every failure.
+func (r *StatsRecorder) Run(ctx context.Context, src EventStream, onErr func(error)) {
+	delay := 250 * time.Millisecond
+	for ctx.Err() == nil {
+		began := time.Now()
+		from, err := r.scans.StatsStart(ctx, r.Now())
+		if err == nil {
+			err = r.follow(ctx, src, from)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if onErr != nil && err != nil {
+			onErr(err)
+		}
+		if time.Since(began) > 30*time.Second {
+			delay = 250 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 10*time.Second)
+	}
+}
+
+// follow streams from block from until the stream fails or the checkpoint
+// disappears.
+func (r *StatsRecorder) follow(ctx context.Context, src EventStream, from uint64) error {
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		t := time.NewTicker(cmp.Or(r.Check, 5*time.Second))
+		defer t.Stop()
+		for {
+			select {
+			case <-sctx.Done():
+				return
+			case <-t.C:
+			}
+			if ok, err := r.scans.StatsCheckpointed(sctx); err == nil && !ok {
+				cancel(ErrStatsCheckpointLost)
+				return
+			}
+		}
+	}()
+	err := src.Events(sctx, from, r.Record)
+	if cause := context.Cause(sctx); ctx.Err() == nil && errors.Is(cause, ErrStatsCheckpointLost) {
+		return cause
+	}
+	return err
+}
+
+type orgInd struct{ org, ind string }
+
+// Record counts one event on the day of its block, once (see AddStats).
+// Events older than the counters' lifetime are skipped.
+func (r *StatsRecorder) Record(ctx context.Context, le ledger.BlockEvent) error {
+	at := le.At
+	if at.IsZero() {
+		at = r.Now()
+	}
+	if r.Now().Sub(at) > statsTTL {
+		return nil
+	}
+	incs := r.counts(ctx, le.Event)
+	if len(incs) == 0 {
+		return nil
+	}
+	_, err := r.scans.AddStats(ctx, le.Block, le.Event.TxID, DayOf(at), incs)
+	return err
+}
+
+// counts returns what ev adds to the counters.
+func (r *StatsRecorder) counts(ctx context.Context, ev domain.ChaincodeEvent) map[StatKey]int64 {
+	incs := map[StatKey]int64{}
+	add := func(metric string, oi orgInd, n int64) {
+		if n > 0 {
+			incs[StatKey{metric, oi.org, oi.ind}] += n
+		}
+	}
+	first := func() orgInd {
+		if len(ev.IDs) == 0 {
+			return orgInd{}
+		}
+		return r.itemOf(ctx, ev.IDs[0])
+	}
+	switch ev.Type {
+	case "items.registered":
+		for oi, n := range r.apportion(ctx, ev.IDs) {
+			add(MetricItems, oi, n)
+		}
+	case "scans.recorded":
+		for oi, n := range r.apportion(ctx, ev.IDs) {
+			add(MetricFirstScans, oi, n)
+		}
+	case "item.inspected":
+		if len(ev.IDs) == 0 {
+			return nil
+		}
+		oi := first()
+		add(MetricInspected, oi, 1)
+		if r.passed(ctx, ev.IDs[0], ev.TxID) {
+			add(MetricPassed, oi, 1)
+		}
+	case "item.released":
+		add(MetricReleases, first(), 1)
+	case "item.recalled":
+		add(MetricRecalls, first(), 1)
+	case "access.recorded":
+		add(MetricShared, first(), 1)
+	case "consent.granted":
+		add(MetricConsents, orgInd{}, 1) // the event names only the consent id
+	}
+	return incs
+}
+
+// itemOf returns the owner and industry of id ("" when unreadable).
+func (r *StatsRecorder) itemOf(ctx context.Context, id string) orgInd {
+	b, err := r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetItem, Args: []string{id}})
+	if err != nil {
+		return orgInd{}
+	}
+	var it domain.Item
+	if json.Unmarshal(b, &it) != nil {
+		return orgInd{}
+	}
+	return orgInd{it.Owner, string(it.Industry)}
+}
+
+// passed is the judgement of id's inspection recorded by txID (the latest
+// when none is), so a replay counts what was judged then, not now.
+func (r *StatsRecorder) passed(ctx context.Context, id, txID string) bool {
+	b, err := r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetInspections, Args: []string{id}})
+	if err != nil {
+		return false
+	}
+	var ins []domain.Inspection
+	if json.Unmarshal(b, &ins) != nil || len(ins) == 0 {
+		return false
+	}
+	for _, in := range ins {
+		if in.TxID == txID {
+			return in.Passed
+		}
+	}
+	return ins[len(ins)-1].Passed
+}
+
+// apportion attributes len(ids) to (org, industry) by reading at most
+// Sample evenly spread items.
+func (r *StatsRecorder) apportion(ctx context.Context, ids []string) map[orgInd]int64 {
+	n := len(ids)
+	out := map[orgInd]int64{}
+	if n == 0 {
+		return out
+	}
+	m := min(n, max(r.Sample, 1))
+	seen := map[orgInd]int64{}
+	var order []orgInd
+	for i := range m {
+		oi := r.itemOf(ctx, ids[i*n/m])
+		if seen[oi] == 0 {
+			order = append(order, oi)
+		}
+		seen[oi]++
+	}
+	var total int64
+	for _, oi := range order {
+		out[oi] = seen[oi] * int64(n) / int64(m)
+		total += out[oi]
+	}
+	out[order[0]] += int64(n) - total // rounding remainder
+	return out
+}

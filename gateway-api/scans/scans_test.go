@@ -1,0 +1,282 @@
+package scans
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/gateway-api/ledger"
+)
+
+// mustRedis starts a throw-away redis-server (no persistence) for the
+// test, or skips when the binary is not installed.
+func mustRedis(tb testing.TB) redis.UniversalClient {
+	tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("IDCHAIN_TEST_STRICT") == "1" {
+			tb.Fatal("redis-server not installed (apt-get install -y redis-server)")
+		}
+		tb.Skip("redis-server not installed")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", tb.TempDir())
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port)})
+	tb.Cleanup(func() { rdb.Close() })
+	for range 100 {
+		if rdb.Ping(context.Background()).Err() == nil {
+			return rdb
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tb.Fatal("redis-server did not start")
+	return nil
+}
+
+func TestScansCountAndQueueTheFirstScanOnce(t *testing.T) {
+	ctx := context.Background()
+	s := NewScans(mustRedis(t), time.Second)
+	t0 := time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)
+	first, err := s.Hit(ctx, "88.1/A", t0, time.Time{})
+	if err != nil || first.Count != 1 || !first.First || !first.FirstAt.Equal(t0) {
+		t.Fatalf("first hit %+v %v", first, err)
+	}
+	again, _ := s.Hit(ctx, "88.1/A", t0.Add(time.Hour), time.Time{})
+	if again.Count != 2 || again.First || !again.FirstAt.Equal(t0) {
+		t.Fatalf("second hit %+v", again)
+	}
+	known := t0.Add(-48 * time.Hour)
+	seeded, _ := s.Hit(ctx, "88.1/B", t0, known)
+	if seeded.First || !seeded.FirstAt.Equal(known) {
+		t.Fatalf("hit with a ledger first scan %+v", seeded)
+	}
+	if p, _ := s.Peek(ctx, "88.1/A"); p.Count != 2 {
+		t.Fatalf("peek %+v", p)
+	}
+
+	fail := errors.New("ledger down")
+	n, err := s.FlushFirstScans(ctx, 10, func(context.Context, []FirstScan) error { return fail })
+	if n != 0 || !errors.Is(err, fail) {
+		t.Fatalf("failed flush: %d %v", n, err)
+	}
+	var got []FirstScan
+	n, err = s.FlushFirstScans(ctx, 10, func(_ context.Context, b []FirstScan) error { got = b; return nil })
+	if err != nil || n != 1 || got[0].ID != "88.1/A" || got[0].At != t0.Format(time.RFC3339Nano) {
+		t.Fatalf("flush after failure: %d %v %+v", n, err, got)
+	}
+	if n, _ := s.FlushFirstScans(ctx, 10, nil); n != 0 {
+		t.Fatalf("queue not empty")
+	}
+}
+
+func TestAlertsAreDeduplicatedAndPerOwner(t *testing.T) {
+	ctx := context.Background()
+	s := NewScans(mustRedis(t), time.Second)
+	a := Alert{Type: AlertDiversion, ID: "88.1/A", Owner: "MakerMSP", Region: "CN-BJ", Authorised: "CN-GD"}
+	if ok, err := s.AddAlert(ctx, a); !ok || err != nil {
+		t.Fatalf("add: %v %v", ok, err)
+	}
+	if ok, _ := s.AddAlert(ctx, a); ok {
+		t.Fatal("the same alert was added twice within the hour")
+	}
+	a.Region = "CN-SH"
+	s.AddAlert(ctx, a)
+	list, _ := s.Alerts(ctx, "MakerMSP", 10)
+	if len(list) != 2 || list[0].Region != "CN-SH" {
+		t.Fatalf("alerts %+v", list)
+	}
+	if other, _ := s.Alerts(ctx, "PartnerMSP", 10); len(other) != 0 {
+		t.Fatalf("another owner sees %+v", other)
+	}
+}
+
+// itemReads answers GetItem and GetInspections for the recorder.
+type itemReads map[string]domain.Item
+
+func (r itemReads) Evaluate(_ context.Context, call ledger.Call) ([]byte, error) {
+	if call.Fn == ledger.FnGetInspections {
+		// failed at first (tx t0), passed on re-inspection (t2)
+		return json.Marshal([]domain.Inspection{{TxID: "t0", Judgement: domain.Judgement{Passed: false}},
+			{TxID: "t2", Judgement: domain.Judgement{Passed: true}}})
+	}
+	it, ok := r[call.Args[0]]
+	if !ok {
+		return nil, domain.Errorf(domain.CodeNotFound, "no %s", call.Args[0])
+	}
+	return json.Marshal(it)
+}
+
+// fakeStream is an EventStream over a fixed ledger: it delivers the events
+// from the requested block on, then waits like a live stream.
+type fakeStream struct {
+	events []ledger.BlockEvent
+	opened atomic.Int64
+}
+
+func (f *fakeStream) Events(ctx context.Context, from uint64, fn func(context.Context, ledger.BlockEvent) error) error {
+	f.opened.Add(1)
+	for _, ev := range f.events {
+		if ev.Block < from {
+			continue
+		}
+		if err := fn(ctx, ev); err != nil {
+			return err
+		}
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// statsLedger is 300 registered items (a third pcb) and a few more events
+// in blocks 2 to 5, all committed on 2026-11-28 in China.
+func statsLedger() (itemReads, []ledger.BlockEvent) {
+	reads := itemReads{}
+	var ids []string
+	for i := range 300 {
+		id := "88.1/U" + strconv.Itoa(i)
+		ind := domain.IndustryKitchenBath
+		if i < 100 {
+			ind = domain.IndustryPCB
+		}
+		reads[id] = domain.Item{ID: id, Owner: "MakerMSP", Industry: ind}
+		ids = append(ids, id)
+	}
+	at := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
+	return reads, []ledger.BlockEvent{
+		{Block: 2, At: at, Event: domain.ChaincodeEvent{Type: "item.inspected", IDs: ids[:1], TxID: "t0"}},
+		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "items.registered", IDs: ids, TxID: "t1"}},
+		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "item.inspected", IDs: ids[:1], TxID: "t2"}},
+		{Block: 4, At: at, Event: domain.ChaincodeEvent{Type: "item.recalled", IDs: ids[:5], TxID: "t3"}},
+		{Block: 5, At: at, Event: domain.ChaincodeEvent{Type: "consent.granted", IDs: []string{"c1"}, TxID: "t4"}},
+	}
+}
+
+func newStatsRecorder(s *Scans, reads Evaluator) *StatsRecorder {
+	r := NewStatsRecorder(s, reads, "svc")
+	r.Now = func() time.Time { return time.Date(2026, 11, 29, 1, 0, 0, 0, time.UTC) }
+	r.Check = 20 * time.Millisecond
+	return r
+}
+
+// checkStatsDay fails unless day holds the counts of statsLedger.
+func checkStatsDay(t *testing.T, day map[StatKey]int64) {
+	t.Helper()
+	kb := day[StatKey{MetricItems, "MakerMSP", "kitchen_bath"}]
+	pcb := day[StatKey{MetricItems, "MakerMSP", "pcb"}]
+	if kb+pcb != 300 || pcb < 90 || pcb > 110 {
+		t.Errorf("items kitchen_bath %d pcb %d, want 300 in about 2:1", kb, pcb)
+	}
+	if day[StatKey{MetricInspected, "MakerMSP", "pcb"}] != 2 || day[StatKey{MetricPassed, "MakerMSP", "pcb"}] != 1 {
+		t.Errorf("inspections %v, want 2 of which 1 passed (the judgement of each tx, not the latest)", day)
+	}
+	if day[StatKey{MetricRecalls, "MakerMSP", "pcb"}] != 1 || day[StatKey{MetricConsents, "", ""}] != 1 {
+		t.Errorf("recalls/consents %v", day)
+	}
+}
+
+func statsOf(t *testing.T, s *Scans, day string) map[StatKey]int64 {
+	t.Helper()
+	st, err := s.Stats(context.Background(), []string{day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st[day]
+}
+
+func TestStatsCountEachEventOnceWhateverIsReplayed(t *testing.T) {
+	ctx := context.Background()
+	s := NewScans(mustRedis(t), time.Second)
+	reads, events := statsLedger()
+	r := newStatsRecorder(s, reads)
+	from, err := s.StatsStart(ctx, r.Now())
+	if err != nil || from != 0 {
+		t.Fatalf("start without a checkpoint: %d %v", from, err)
+	}
+	src := &fakeStream{events: events}
+	count := func(from uint64) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		if err := src.Events(sctx, from, r.Record); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatal(err)
+		}
+	}
+	count(0)
+	count(0) // the whole ledger again
+	count(3) // a reconnect from within block 3
+	if from, _ := s.StatsStart(ctx, r.Now()); from != 5 {
+		t.Errorf("checkpoint at block %d, want 5", from)
+	}
+	other := newStatsRecorder(s, reads) // a second API instance
+	if err := (&fakeStream{events: events}).Events(ctx, 0, func(ctx context.Context, ev ledger.BlockEvent) error {
+		if ev.Block == 5 {
+			return errors.New("stop")
+		}
+		return other.Record(ctx, ev)
+	}); err == nil {
+		t.Fatal("stream did not stop")
+	}
+	checkStatsDay(t, statsOf(t, s, "2026-11-28"))
+	if len(statsOf(t, s, "2026-11-29")) != 0 {
+		t.Error("events counted on the day they were seen, not their block's")
+	}
+}
+
+func TestStatsAreRebuiltAfterRedisLostItsData(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rdb := mustRedis(t)
+	s := NewScans(rdb, time.Second)
+	reads, events := statsLedger()
+	r := newStatsRecorder(s, reads)
+	src := &fakeStream{events: events}
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx, src, nil) }()
+	defer func() { cancel(); <-done }()
+	waitCounted := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for len(statsOf(t, s, "2026-11-28")) < 5 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: counters not there: %v", what, statsOf(t, s, "2026-11-28"))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond) // let a double count show
+		checkStatsDay(t, statsOf(t, s, "2026-11-28"))
+	}
+	waitCounted("first start")
+	if err := rdb.FlushDB(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitCounted("after FLUSHDB")
+	if n := src.opened.Load(); n != 2 {
+		t.Errorf("stream opened %d times, want 2 (the start and the rebuild)", n)
+	}
+
+	// Counters without their checkpoint (e.g. evicted) are cleared, not added to.
+	if err := rdb.Del(ctx, statsBlockKey).Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitCounted("after the checkpoint alone was lost")
+}

@@ -1,0 +1,106 @@
+package site
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/identifier"
+)
+
+func TestHandleResolution(t *testing.T) {
+	a := newPubAPI(t)
+	for _, tc := range []struct {
+		name, path string
+		status     int
+		code       int
+		types      []string
+	}{
+		{"all values", "/api/handles/" + unitID, 200, 1, []string{"URL", "DESC", "OWNER", "GTIN", "GS1_DIGITAL_LINK"}},
+		{"type filter", "/api/handles/" + unitID + "?type=URL", 200, 1, []string{"URL"}},
+		{"index filter, repeated", "/api/handles/" + unitID + "?index=3&index=4", 200, 1, []string{"OWNER", "GTIN"}},
+		{"comma-separated types", "/api/handles/" + unitID + "?type=URL,GTIN", 200, 1, []string{"URL", "GTIN"}},
+		{"filter keeping nothing", "/api/handles/" + unitID + "?type=EMAIL", 200, 200, nil},
+		{"no GTIN", "/api/handles/" + plainID, 200, 1, []string{"URL", "DESC", "OWNER"}},
+		{"unknown", "/api/handles/88.118.8/NOPE", 404, 100, nil},
+		{"malformed", "/api/handles/88..8/NOPE", 400, 102, nil},
+		{"bad index", "/api/handles/" + unitID + "?index=x", 400, 102, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := a.do(http.MethodGet, tc.path, "", "")
+			var r identifier.HandleRecord
+			if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != tc.status || r.ResponseCode != tc.code {
+				t.Fatalf("status %d code %d: %s", rec.Code, r.ResponseCode, rec.Body)
+			}
+			var types []string
+			for _, v := range r.Values {
+				types = append(types, v.Type)
+				if v.TTL <= 0 || v.Timestamp == "" || v.Data.Format != "string" {
+					t.Errorf("value %+v", v)
+				}
+			}
+			if strings.Join(types, ",") != strings.Join(tc.types, ",") {
+				t.Errorf("types %v, want %v", types, tc.types)
+			}
+		})
+	}
+	var r identifier.HandleRecord
+	_ = json.Unmarshal(a.do(http.MethodGet, "/api/handles/"+unitID+"?index=1", "", "").Body.Bytes(), &r)
+	if r.Handle != unitID || r.Values[0].Data.Value != "https://id.example.cn/v/88.118.8/KB-0001" {
+		t.Errorf("URL value %+v", r)
+	}
+}
+
+func TestDigitalLinkResolver(t *testing.T) {
+	a := newPubAPI(t)
+	html := "text/html,application/xhtml+xml,*/*;q=0.8"
+	for _, tc := range []struct {
+		name, path, accept string
+		status             int
+		want               string // Location, or a body fragment
+	}{
+		{"browser, serial", "/01/" + testGTIN + "/21/0001", html, 307, "/v/88.118.8/KB-0001"},
+		{"browser, lot and serial, region kept", "/01/" + testGTIN + "/10/L20261127/21/0001?region=CN-GD", html, 307, "/v/88.118.8/KB-0001?region=CN-GD"},
+		{"curl default", "/01/" + testGTIN + "/21/0001", "*/*", 307, "/v/88.118.8/KB-0001"},
+		{"browser, lot", "/01/" + testGTIN + "/10/L20261127", html, 307, "/v/88.118.8/LOT-1"},
+		{"GTIN-13 padded", "/01/6901234567892/21/0001", html, 307, "/v/88.118.8/KB-0001"},
+		{"json, serial", "/01/" + testGTIN + "/21/0001", "application/json", 200, `"id":"88.118.8/KB-0001"`},
+		{"json, lot", "/01/" + testGTIN + "/10/L20261127", "application/json", 200, `"kind":"lot"`},
+		{"json, product", "/01/" + testGTIN, "application/json", 200, `"level":"product"`},
+		{"browser, product", "/01/" + testGTIN, html, 200, "产品级标识"},
+		{"json, unknown serial", "/01/" + testGTIN + "/21/9999", "application/json", 404, `"genuine":false`},
+		{"browser, unknown serial", "/01/" + testGTIN + "/21/9999", html, 404, "可能是假冒产品"},
+		{"bad check digit", "/01/06901234567893/21/0001", "application/json", 400, "INVALID_IDENTIFIER"},
+		{"browser, bad check digit", "/01/06901234567893", html, 400, "无效的查询码"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := newRequest(http.MethodGet, tc.path, "")
+			req.Header.Set("Accept", tc.accept)
+			rec := serve(a.h, req)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			got := rec.Body.String()
+			if tc.status == 307 {
+				got = rec.Header().Get("Location")
+				if got != tc.want {
+					t.Errorf("Location %q, want %q", got, tc.want)
+				}
+				return
+			}
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("body lacks %q: %s", tc.want, got)
+			}
+		})
+	}
+	finds := a.reads.Calls(ledger.FnFindByGTIN)
+	serve(a.h, newRequest(http.MethodGet, "/01/"+testGTIN+"/21/0001", ""))
+	if a.reads.Calls(ledger.FnFindByGTIN) != finds+1 || a.reads.Calls(ledger.FnListItems) != 0 {
+		t.Errorf("a GS1 key should cost one FindByGTIN and no item listing (FindByGTIN calls: %d)", a.reads.Calls(ledger.FnFindByGTIN))
+	}
+}

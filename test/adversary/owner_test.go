@@ -1,0 +1,178 @@
+//go:build integration
+
+package adversary
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/idchain/idchain/chaincode"
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/identifier"
+	"github.com/idchain/idchain/test/adversary/rogue"
+)
+
+// Owner alone: the maker runs the rogue server and endorses alone
+// (EndorsingOrganizations = [MakerMSP]); its own records must still need a
+// majority of the other orgs.
+
+func itemKey(t *testing.T, id string) string {
+	t.Helper()
+	p, err := identifier.Parse(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := chaincode.ItemKey(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// readKey reads one public key through org's rogue server; it must exist.
+func readKey(t *testing.T, org, key string) []byte {
+	t.Helper()
+	r := rogueRead(t, org, rogue.Op{Op: rogue.OpGet, Key: key})
+	if len(r.Reads) != 1 || !r.Reads[0].Found {
+		t.Fatalf("key %q not on the ledger", key)
+	}
+	return r.Reads[0].Value
+}
+
+// patch sets top-level JSON fields of a record.
+func patch(t *testing.T, raw []byte, set map[string]any) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("record %s: %v", raw, err)
+	}
+	for k, v := range set {
+		m[k] = v
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestAttackOwnerAloneRewritesItem(t *testing.T) {
+	needRogue(t, "maker")
+	plan(t)
+	id := newID(makerPrefix, "OWNITEM")
+	register(t, unit(id))
+	inspect(t, id, false)
+	maker := nw.msp("maker")
+	k := itemKey(t, id)
+	forged := patch(t, readKey(t, maker, k), map[string]any{"status": "released"})
+
+	o := attack(t, nw.user(t, "maker-qa"), []string{maker}, "quality:Release", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: k, Value: forged}, eventOp("item.released", id),
+	}})
+	wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
+	r := verify(t, id)
+	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+		if v.Released || v.Status == domain.Status("released") {
+			t.Errorf("%s verify: a failed unit reads released (status %s) after the maker's lone rewrite", src, v.Status)
+		}
+	}
+}
+
+func TestAttackOwnerAloneRewritesInspection(t *testing.T) {
+	needRogue(t, "maker")
+	plan(t)
+	id := newID(makerPrefix, "OWNINSP")
+	register(t, unit(id))
+	inspect(t, id, false)
+	maker := nw.msp("maker")
+	scan := rogueRead(t, maker, rogue.Op{Op: rogue.OpScan, ObjectType: "insp", Attrs: []string{id}})
+	if len(scan.Reads) == 0 {
+		t.Fatalf("no inspection record of %s found", id)
+	}
+	var ops []rogue.Op
+	for _, kv := range scan.Reads {
+		ops = append(ops, rogue.Op{Op: rogue.OpPut, Key: kv.Key, Value: patch(t, kv.Value, map[string]any{
+			"passed": true, "failed": []string{}, "missing": []string{},
+			"results": []map[string]any{{"code": "HIPOT", "pass": true}},
+		})})
+	}
+	ops = append(ops, eventOp("inspection.recorded", id))
+
+	o := attack(t, nw.user(t, "maker-inspector"), []string{maker}, "quality:RecordInspection", rogue.Script{Ops: ops})
+	wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
+	r := verify(t, id)
+	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+		if v.Quality == nil || v.Quality.Passed {
+			t.Errorf("%s verify: quality %+v after the maker turned a failed inspection into a pass alone", src, v.Quality)
+		}
+	}
+	st, b := nw.api.do(t, "maker-qa", http.MethodPost, "/v1/items/"+id+"/release", map[string]any{}, nil)
+	if st != http.StatusConflict {
+		t.Errorf("release after the forged pass: HTTP %d %s, want 409 RELEASE_BLOCKED", st, b)
+	}
+}
+
+func TestAttackOwnerAloneRewritesRelease(t *testing.T) {
+	needRogue(t, "maker")
+	plan(t)
+	id := newID(makerPrefix, "OWNREL")
+	register(t, unit(id))
+	inspect(t, id, true)
+	release(t, id)
+	before := verify(t, id)
+	maker := nw.msp("maker")
+	k, err := chaincode.ReleaseKey(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Re-date the release a year back (before the unit even existed).
+	forged := patch(t, readKey(t, maker, k), map[string]any{"at": "2025-01-01T00:00:00Z", "byUser": "nobody"})
+
+	o := attack(t, nw.user(t, "maker-qa"), []string{maker}, "quality:Release", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: k, Value: forged}, eventOp("item.released", id),
+	}})
+	wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
+	r := verify(t, id)
+	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+		if v.ReleasedAt != before.Chain.ReleasedAt {
+			t.Errorf("%s verify: releasedAt %q, was %q before the maker's lone rewrite", src, v.ReleasedAt, before.Chain.ReleasedAt)
+		}
+	}
+}
+
+func TestAttackOwnerAloneRewritesCustody(t *testing.T) {
+	needRogue(t, "maker")
+	plan(t)
+	id := newID(makerPrefix, "OWNCUST")
+	register(t, unit(id))
+	inspect(t, id, true)
+	release(t, id)
+	partner := nw.msp("partner")
+	nw.api.must(t, "maker-operator", http.MethodPost, "/v1/events", map[string]any{"events": []map[string]any{
+		{"type": "shipping", "id": id, "destination": partner},
+	}}, nil, http.StatusCreated, http.StatusOK)
+	maker := nw.msp("maker")
+	k, err := chaincode.CustodyKey(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The maker takes the unit back on paper: received by itself.
+	forged := patch(t, readKey(t, maker, k), map[string]any{"custodian": maker, "status": "received", "destination": ""})
+
+	o := attack(t, nw.user(t, "maker-operator"), []string{maker}, "trace:RecordEvents", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: k, Value: forged}, eventOp("events.recorded", id),
+	}})
+	wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
+	var it domain.Item
+	nw.api.must(t, "maker-operator", http.MethodGet, "/v1/items/"+id, nil, &it, http.StatusOK)
+	if it.Status != domain.Status("shipped") {
+		t.Errorf("REST item: status %s after the maker's lone custody rewrite, want shipped", it.Status)
+	}
+	r := verify(t, id)
+	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+		if v.Status != domain.Status("shipped") {
+			t.Errorf("%s verify: status %s, want shipped", src, v.Status)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+//go:build integration
+
+package adversary
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/identifier"
+)
+
+// Through the REST API with the demo users' own keys: nothing but the
+// public interface.
+
+func events(t *testing.T, user string, evs ...map[string]any) (int, []byte) {
+	t.Helper()
+	return nw.api.do(t, user, http.MethodPost, "/v1/events", map[string]any{"events": evs}, nil)
+}
+
+func wantRecalled(t *testing.T, id, after string) {
+	t.Helper()
+	r := verify(t, id)
+	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+		if !v.Recalled {
+			t.Errorf("ATTACK SUCCEEDED (%s verify): %s reads recalled=false %s", src, id, after)
+		}
+	}
+}
+
+func TestAttackUnpackEscapesRecall(t *testing.T) {
+	needHonest(t)
+	plan(t)
+	kase, u := newID(makerPrefix, "ESCCASE"), newID(makerPrefix, "ESCUNIT")
+	register(t, map[string]any{"id": kase, "kind": "case", "industry": "generic"}, unit(u))
+	if st, b := events(t, "maker-operator", map[string]any{"type": "packing", "id": kase, "children": []string{u}}); st >= 300 {
+		t.Fatalf("packing: HTTP %d %s", st, b)
+	}
+	nw.api.must(t, "regulator", http.MethodPost, "/v1/items/"+kase+"/recall", map[string]any{"reason": "adversary: recalled case"}, nil, http.StatusOK)
+	wantRecalled(t, u, "in a recalled case")
+	st, b := events(t, "maker-operator", map[string]any{"type": "unpacking", "id": kase, "children": []string{u}})
+	t.Logf("maker unpacks the recalled case: HTTP %d %.200s", st, b)
+	wantRecalled(t, u, "after the maker unpacked it from the recalled case")
+}
+
+func TestAttackDecommissionEscapesRecall(t *testing.T) {
+	needHonest(t)
+	plan(t)
+	lot, u := newID(makerPrefix, "ESCLOT"), newID(makerPrefix, "ESCLOTUNIT")
+	child := unit(u)
+	child["parent"] = lot
+	register(t, map[string]any{"id": lot, "kind": "lot", "industry": "generic", "model": planModel, "lot": "L-" + nw.run}, child)
+	if st, b := events(t, "maker-operator", map[string]any{"type": "decommissioning", "id": lot}); st >= 300 {
+		t.Fatalf("decommissioning: HTTP %d %s", st, b)
+	}
+	st, b := nw.api.do(t, "regulator", http.MethodPost, "/v1/items/"+lot+"/recall", map[string]any{"reason": "adversary: decommissioned lot"}, nil)
+	if st != http.StatusOK {
+		t.Errorf("ATTACK SUCCEEDED: the regulator's recall of a decommissioned lot answered HTTP %d %.200s, want 200", st, b)
+	}
+	wantRecalled(t, lot, "after the regulator recalled the decommissioned lot")
+	wantRecalled(t, u, "(unit of a decommissioned, recalled lot)")
+}
+
+// The kitchen demo's GTIN (scripts/demo), under a GS1 company prefix of the
+// maker's.
+func makerGTIN(t *testing.T) string {
+	t.Helper()
+	c, err := identifier.CheckDigit("0690123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "0690123456789" + string(c)
+}
+
+func TestAttackGTINSquatting(t *testing.T) {
+	needHonest(t)
+	gtin := makerGTIN(t)
+	serial := "ADV" + nw.run
+	squat := newID(partnerPrefix, "SQUAT")
+	var res domain.BatchResult
+	st, b := nw.api.do(t, "partner-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
+		{"id": squat, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial},
+	}}, &res)
+	if st < 300 || len(res.Results) == 0 || res.Results[0].Status != domain.ResultRejected {
+		t.Errorf("ATTACK SUCCEEDED: the partner registered the maker's GTIN %s serial %s: HTTP %d %.200s", gtin, serial, st, b)
+	} else if code := res.Results[0].Error; code == nil || code.Code != domain.CodeForbidden {
+		t.Errorf("squatting rejected with %+v, want FORBIDDEN", code)
+	}
+	if st >= 300 {
+		// 422 carries the per-item results too.
+		t.Logf("partner's registration: HTTP %d %.200s", st, b)
+	}
+	// The maker's own registration of that GTIN + serial still works and the
+	// Digital Link resolves to it.
+	genuine := newID(makerPrefix, "GENUINE")
+	nw.api.must(t, "maker-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
+		{"id": genuine, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial},
+	}}, nil, http.StatusCreated)
+	var v domain.Verification
+	nw.api.must(t, "", http.MethodGet, fmt.Sprintf("/01/%s/21/%s", gtin, serial), nil, &v, http.StatusOK)
+	if v.ID != genuine {
+		t.Errorf("ATTACK SUCCEEDED: the Digital Link of the maker's GTIN resolves to %s, want %s", v.ID, genuine)
+	}
+}
