@@ -16,8 +16,8 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/fabricca"
-	"github.com/idchain/idchain/profile"
 	"github.com/idchain/idchain/offline"
+	"github.com/idchain/idchain/profile"
 )
 
 // TestOfflineSignedWrite enrolls a maker user whose key is made here (the
