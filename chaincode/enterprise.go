@@ -229,48 +229,6 @@ func gcpOf(s string) (string, error) {
 	return s, nil
 }
 
-// callerEnterprise returns the caller's idchain.enterprise attribute, upper
-// case ("" when the certificate carries none: the user acts for its org).
-func callerEnterprise(ctx contractapi.TransactionContextInterface) (string, error) {
-	ci := ctx.GetClientIdentity()
-	if ci == nil {
-		return "", domain.Errorf(domain.CodeUnauthorized, "no client identity")
-	}
-	v, _, err := ci.GetAttributeValue(domain.EnterpriseAttr)
-	if err != nil {
-		return "", domain.Errorf(domain.CodeUnauthorized, "client attributes: %v", err)
-	}
-	return strings.ToUpper(strings.TrimSpace(v)), nil
-}
-
-// requireActsFor checks that the caller acts for the owner of a record:
-// the same org and the same enterprise ("" on both sides: the org's own
-// record and a user without an enterprise). A user of an enterprise that is
-// not active, or whose enterprise is hosted by another org, may not write.
-func requireActsFor(ctx contractapi.TransactionContextInterface, who Caller, ownerOrg, ownerEnterprise string) error {
-	if who.MSP != ownerOrg {
-		return domain.Errorf(domain.CodeForbidden, "%s may not act for %s", who.MSP, ownerOrg)
-	}
-	ent, err := callerEnterprise(ctx)
-	if err != nil {
-		return err
-	}
-	if ent != ownerEnterprise {
-		return domain.Errorf(domain.CodeForbidden, "%s may not act for %s", actorName(who.MSP, ent), actorName(ownerOrg, ownerEnterprise))
-	}
-	if ent == "" {
-		return nil
-	}
-	e, err := mustEnterprise(ctx.GetStub(), ent)
-	if err != nil {
-		return err
-	}
-	if e.Org != who.MSP {
-		return domain.Errorf(domain.CodeForbidden, "enterprise %s is hosted by %s, not %s", e.ID, e.Org, who.MSP)
-	}
-	return requireActive(e)
-}
-
 // actorName renders an org or an enterprise of an org for messages.
 func actorName(org, ent string) string {
 	if ent == "" {

@@ -4,6 +4,7 @@ import (
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/identifier"
 )
 
 // Ownership by enterprise. A record's owning enterprise follows from the
@@ -54,4 +55,25 @@ func makerOf(stub shim.ChaincodeStubInterface, id string) (*domain.EnterpriseRef
 		return nil, err
 	}
 	return &domain.EnterpriseRef{ID: e.ID, Name: e.Name}, nil
+}
+
+// subjectEnterprise returns the enterprise owning a consent subject (an item
+// id or a prefix): the enterprise of the nearest prefix at or above it that
+// is assigned to one, "" when none is.
+func subjectEnterprise(stub shim.ChaincodeStubInterface, subject string) (string, error) {
+	p := subject
+	if _, isPrefix, _ := domain.NormalizeSubject(subject); !isPrefix {
+		p = domain.SubjectPrefix(subject)
+	}
+	for {
+		ent, err := PrefixEnterprise(stub, p)
+		if err != nil || ent != "" {
+			return ent, err
+		}
+		up, ok := identifier.ParentPrefix(p)
+		if !ok {
+			return "", nil
+		}
+		p = up
+	}
 }

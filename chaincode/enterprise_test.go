@@ -2,6 +2,7 @@ package chaincode
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -319,29 +320,40 @@ func TestAssignEnterpriseGCP(t *testing.T) {
 	}
 }
 
-func TestRequireActsFor(t *testing.T) {
+func TestRequireOwnerComparesOrgAndEnterprise(t *testing.T) {
 	l, a, b, c := entWorld(t)
-	mustTx(t, l, who(t, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+	admin := who(t, platformMSP, domain.RoleAdmin)
+	for p, ent := range map[string]string{"88.118.77": a, "88.118.88": b, "88.200.77": c} {
+		mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
+			_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, p, ent)
+			return err
+		})
+	}
+	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewRegistryContract().assignPrefix(ctx, "88.118.78", makerMSP)
+		return err
+	})
+	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
 		_, err := NewEnterpriseContract().setEnterpriseStatus(ctx, b, "suspended")
 		return err
 	})
+	const ofA, ofB, ofOrg, ofC = "88.118.77/U1", "88.118.88/U1", "88.118.78/U1", "88.200.77/U1"
 	tests := []struct {
-		name       string
-		id         *fakestub.Identity
-		org, owner string
-		code       domain.Code
+		name      string
+		id        *fakestub.Identity
+		org, item string
+		code      domain.Code
 	}{
-		{"an org user acts for the org's own records", who(t, makerMSP, domain.RoleOperator), makerMSP, "", ""},
-		{"an enterprise user acts for its enterprise", entUser(t, makerMSP, domain.RoleOperator, a), makerMSP, a, ""},
-		{"a lower-case attribute still names the enterprise", entUser(t, makerMSP, domain.RoleOperator, strings.ToLower(a)), makerMSP, a, ""},
-		{"an enterprise user may not act for another enterprise of the same org", entUser(t, makerMSP, domain.RoleOperator, a), makerMSP, b, domain.CodeForbidden},
-		{"an enterprise user may not act for its org's own records", entUser(t, makerMSP, domain.RoleOperator, a), makerMSP, "", domain.CodeForbidden},
-		{"an org user may not act for an enterprise of the org", who(t, makerMSP, domain.RoleAdmin), makerMSP, a, domain.CodeForbidden},
-		{"a user of another org may not act, even naming the enterprise", entUser(t, partnerMSP, domain.RoleOperator, a), makerMSP, a, domain.CodeForbidden},
-		{"an enterprise attribute issued by the wrong org's CA is refused", entUser(t, partnerMSP, domain.RoleOperator, a), partnerMSP, a, domain.CodeForbidden},
-		{"a suspended enterprise's users may not write", entUser(t, makerMSP, domain.RoleOperator, b), makerMSP, b, domain.CodeForbidden},
-		{"an enterprise that does not exist is not found", entUser(t, partnerMSP, domain.RoleOperator, mustUSCC(t, "MA000077")), partnerMSP, mustUSCC(t, "MA000077"), domain.CodeNotFound},
-		{"the partner's enterprise user acts for it", entUser(t, partnerMSP, domain.RoleQA, c), partnerMSP, c, ""},
+		{"an org user acts for the org's own records", who(t, makerMSP, domain.RoleOperator), makerMSP, ofOrg, ""},
+		{"an enterprise user acts for its enterprise", entUser(t, makerMSP, domain.RoleOperator, a), makerMSP, ofA, ""},
+		{"a lower-case attribute still names the enterprise", entUser(t, makerMSP, domain.RoleOperator, strings.ToLower(a)), makerMSP, ofA, ""},
+		{"an enterprise user may not act for another enterprise of the same org", entUser(t, makerMSP, domain.RoleOperator, a), makerMSP, ofB, domain.CodeForbidden},
+		{"an enterprise user may not act for its org's own records", entUser(t, makerMSP, domain.RoleOperator, a), makerMSP, ofOrg, domain.CodeForbidden},
+		{"an org user may not act for an enterprise of the org", who(t, makerMSP, domain.RoleAdmin), makerMSP, ofA, domain.CodeForbidden},
+		{"a user of another org may not act, even naming the enterprise", entUser(t, partnerMSP, domain.RoleOperator, a), makerMSP, ofA, domain.CodeForbidden},
+		{"an enterprise attribute issued by the wrong org's CA is refused", entUser(t, partnerMSP, domain.RoleOperator, a), partnerMSP, ofA, domain.CodeForbidden},
+		{"a suspended enterprise's users may not write", entUser(t, makerMSP, domain.RoleOperator, b), makerMSP, ofB, domain.CodeForbidden},
+		{"the partner's enterprise user acts for it", entUser(t, partnerMSP, domain.RoleQA, c), partnerMSP, ofC, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -350,7 +362,7 @@ func TestRequireActsFor(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				return requireActsFor(ctx, caller, tc.org, tc.owner)
+				return requireOwner(caller, tc.org, tc.item, "change")
 			})
 			if tc.code == "" && err != nil {
 				t.Fatal(err)
@@ -393,4 +405,70 @@ func TestEnterpriseOfItems(t *testing.T) {
 	if m, err := makerOf(s, "88.118.78/U1"); err != nil || m != nil {
 		t.Fatalf("makerOf an org's own item = %+v, %v", m, err)
 	}
+}
+
+// TestEnterpriseIsolationOnWrites: two enterprises of MakerMSP; A's users
+// register, record events and grant consents only over A's prefix.
+func TestEnterpriseIsolationOnWrites(t *testing.T) {
+	l, a, b, _ := entWorld(t)
+	admin := who(t, platformMSP, domain.RoleAdmin)
+	for p, ent := range map[string]string{"88.118.77": a, "88.118.88": b} {
+		mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
+			_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, p, ent)
+			return err
+		})
+	}
+	opA, opB := entUser(t, makerMSP, domain.RoleOperator, a), entUser(t, makerMSP, domain.RoleOperator, b)
+	item := func(id string) domain.ItemInput {
+		return domain.ItemInput{ID: id, Kind: domain.KindUnit, Industry: domain.IndustryGeneric}
+	}
+	res, _, err := register(t, l, opB, item("88.118.88/B1"))
+	if err != nil || res.Results[0].Status != domain.ResultCreated {
+		t.Fatalf("B registers under its prefix: %+v %v", res, err)
+	}
+	res, _, err = register(t, l, opA, item("88.118.77/A1"), item("88.118.88/A-squat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Results[0].Status != domain.ResultCreated || res.Results[1].Status != domain.ResultRejected || res.Results[1].Error.Code != domain.CodeForbidden {
+		t.Fatalf("A registering under its own and under B's prefix: %+v", res.Results)
+	}
+	// The org's own operator (no enterprise) may not register under A's prefix either.
+	res, _, err = register(t, l, who(t, makerMSP, domain.RoleOperator), item("88.118.77/org"))
+	if err != nil || res.Results[0].Status != domain.ResultRejected {
+		t.Fatalf("org user under an enterprise prefix: %+v %v", res, err)
+	}
+	// Events: A may not commission or decommission B's item.
+	for _, typ := range []domain.EventType{domain.EventCommissioning, domain.EventDecommissioning} {
+		res, _, err = record(t, l, opA, domain.EventInput{ID: "88.118.88/B1", Type: typ})
+		if err == nil && res.Results[0].Status != domain.ResultRejected {
+			t.Fatalf("A recorded %s for B's item: %+v", typ, res.Results)
+		}
+	}
+	res, _, err = record(t, l, opB, domain.EventInput{ID: "88.118.88/B1", Type: domain.EventCommissioning})
+	if err != nil || res.Results[0].Status == domain.ResultRejected {
+		t.Fatalf("B recording its own event: %+v %v", res, err)
+	}
+	// Consents: A's qa may grant over A's prefix, not over B's; the grant
+	// names A; B's qa may not revoke it.
+	qaA, qaB := entUser(t, makerMSP, domain.RoleQA, a), entUser(t, makerMSP, domain.RoleQA, b)
+	in := func(subject string) domain.ConsentInput {
+		return domain.ConsentInput{Grantee: "PartnerMSP", Categories: []domain.Category{domain.CategoryInspectionDetail},
+			Subjects: []string{subject}, Purpose: "quality", ValidUntil: "2099-01-01T00:00:00Z"}
+	}
+	if _, err := grant(t, l, qaA, in("88.118.88")); !errors.Is(err, domain.ErrForbidden) {
+		t.Fatalf("A granting over B's prefix: %v", err)
+	}
+	if _, err := grant(t, l, qaA, in("88.118.88/B1")); !errors.Is(err, domain.ErrForbidden) {
+		t.Fatalf("A granting over B's item: %v", err)
+	}
+	cs, err := grant(t, l, qaA, in("88.118.77"))
+	if err != nil || cs.GrantorEnterprise != a {
+		t.Fatalf("A granting over its prefix: %+v %v", cs, err)
+	}
+	_, err = tx(t, l, qaB, func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewSharingContract().revokeConsent(ctx, cs.ID)
+		return err
+	})
+	wantCode(t, err, domain.CodeForbidden)
 }
