@@ -472,3 +472,24 @@ func TestEnterpriseIsolationOnWrites(t *testing.T) {
 	})
 	wantCode(t, err, domain.CodeForbidden)
 }
+
+func TestVerifyNamesTheEnterpriseAsMaker(t *testing.T) {
+	l, a, _, _ := entWorld(t)
+	mustTx(t, l, who(t, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, "88.118.77", a)
+		return err
+	})
+	res, _, err := register(t, l, entUser(t, makerMSP, domain.RoleOperator, a),
+		domain.ItemInput{ID: "88.118.77/V1", Kind: domain.KindUnit, Industry: domain.IndustryGeneric})
+	if err != nil || res.Results[0].Status != domain.ResultCreated {
+		t.Fatalf("register: %+v %v", res, err)
+	}
+	var v *domain.Verification
+	mustTx(t, l, who(t, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) (err error) {
+		v, err = NewPublicContract().verify(ctx, "88.118.77/V1")
+		return err
+	})
+	if v.Maker != makerMSP || v.MakerEnterprise == nil || v.MakerEnterprise.ID != a || v.MakerEnterprise.Name != "深圳甲美妆有限公司" {
+		t.Fatalf("verify maker %q enterprise %+v", v.Maker, v.MakerEnterprise)
+	}
+}

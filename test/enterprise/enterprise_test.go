@@ -200,8 +200,9 @@ func TestOnboardingToFirstVerifiedProduct(t *testing.T) {
 	expect(t, "first registration by the enterprise's user", r, 201)
 	v := e.call(t, "GET", "/v1/verify/"+prefix+"/SKU-0001", "", nil)
 	expect(t, "verify", v, 200)
-	if ver := decode[domain.Verification](t, v); !ver.Genuine {
-		t.Fatalf("verify %s", v.body)
+	if ver := decode[domain.Verification](t, v); !ver.Genuine || ver.MakerEnterprise == nil || ver.MakerEnterprise.ID != id ||
+		ver.Maker != ver.MakerEnterprise.Name {
+		t.Fatalf("verify must name the enterprise as maker: %s", v.body)
 	}
 	expect(t, "a bad USCC", e.call(t, "POST", "/v1/enterprises", "platform-admin",
 		map[string]any{"id": id[:17] + "0", "name": "x", "industries": []string{"pcb"}, "org": "PlatformMSP"}), 400, domain.CodeInvalidIdentifier)
