@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 INTEGRATION_TIMEOUT ?= 45m
 
-.PHONY: help up down demo network-up network-down api-up api-down status tools test test-unit test-integration bench-fabric
+.PHONY: help up down demo network-up network-down api-up api-down add-org add-peer status tools test test-unit test-integration bench-fabric
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,6 +31,16 @@ demo: ## seed the three-industry demo through the REST API and print verify link
 api-down:
 	@if [ -f scripts/api-down.sh ]; then bash scripts/api-down.sh; fi
 
+add-org: ## add a peer org to the running system: make add-org NAME=brand [DISPLAY='品牌方 Brand'] (BrandMSP; idempotent)
+	@[ -n "$(NAME)" ] || { echo "usage: make add-org NAME=<lower-case name>"; exit 2; }
+	@network/network.sh add-org "$(NAME)" "$(DISPLAY)"
+	@if [ -f network/.run/api/api.pid ] && kill -0 "$$(cat network/.run/api/api.pid)" 2>/dev/null; then $(MAKE) --no-print-directory api-up; fi
+
+add-peer: ## add one more peer to an org of the running system: make add-peer ORG=maker
+	@[ -n "$(ORG)" ] || { echo "usage: make add-peer ORG=<org>"; exit 2; }
+	@network/network.sh add-peer "$(ORG)"
+	@if [ -f network/.run/api/api.pid ] && kill -0 "$$(cat network/.run/api/api.pid)" 2>/dev/null; then API_REBUILD=1 $(MAKE) --no-print-directory api-up; fi
+
 status: ## processes of the running system with PID and RSS
 	@network/network.sh status
 
@@ -53,3 +63,11 @@ bench-fabric: ## raw-Fabric baseline: committed tx/s of a trivial write at 1/8/3
 bench-register: ## RegisterItems items/s at batch sizes 1/10/100/500/1000 beside the raw-Fabric baseline (docs/benchmarks.md)
 	@[ -f network/.run/ready ] || network/network.sh up
 	go run ./scripts/bench/register $(BENCH_ARGS)
+
+.PHONY: bench-profile
+bench-profile: ## CPU profiles of peers, orderers, chaincode servers and API under load, with the cost breakdown (docs/benchmarks.md; BENCH_ARGS="-workloads batched,single,verify")
+	@scripts/bench/profile.sh $(BENCH_ARGS)
+
+.PHONY: bench
+bench: ## issue 16 targets beside R in one run (BENCH_ARGS="-rows 20000" for a quick run; BENCH_STARTUP=1 also times make up)
+	@scripts/bench/bench.sh $(BENCH_ARGS)

@@ -3,6 +3,7 @@ package chaincode
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"time"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
@@ -61,25 +62,21 @@ func checkWindow(ctx contractapi.TransactionContextInterface) error {
 	return nil
 }
 
-// withWindow installs checkWindow before every function of c.
+// withWindow installs checkWindow before every function of c. Every
+// contract embeds contractapi.Contract; one that does not cannot get the
+// check, which is a programming error caught when the chaincode is built.
 func withWindow(c contractapi.ContractInterface) contractapi.ContractInterface {
+	v := reflect.ValueOf(c)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
 	var base *contractapi.Contract
-	switch t := c.(type) {
-	case *SystemContract:
-		base = &t.Contract
-	case *RegistryContract:
-		base = &t.Contract
-	case *TraceContract:
-		base = &t.Contract
-	case *PublicContract:
-		base = &t.Contract
-	case *QualityContract:
-		base = &t.Contract
-	case *SharingContract:
-		base = &t.Contract
-	case *EnterpriseContract:
-		base = &t.Contract
-	default:
+	if v.Kind() == reflect.Struct {
+		if f := v.FieldByName("Contract"); f.IsValid() && f.Type() == reflect.TypeOf(contractapi.Contract{}) && f.CanAddr() {
+			base = f.Addr().Interface().(*contractapi.Contract)
+		}
+	}
+	if base == nil {
 		panic(fmt.Sprintf("chaincode: contract %T has no time window check", c))
 	}
 	base.BeforeTransaction = checkWindow

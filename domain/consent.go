@@ -13,10 +13,13 @@ const (
 	CategoryProcessParams    Category = "process.params"
 	CategoryMaterialSource   Category = "material.source"
 	CategoryFormula          Category = "formula"
+	// CategoryEvents shares the EPCIS events of the subject items
+	// (GET /epcis/events); it carries no private detail.
+	CategoryEvents Category = "events"
 )
 
 // Categories lists every shareable category in a fixed order.
-var Categories = []Category{CategoryInspectionDetail, CategoryProcessParams, CategoryMaterialSource, CategoryFormula}
+var Categories = []Category{CategoryInspectionDetail, CategoryProcessParams, CategoryMaterialSource, CategoryFormula, CategoryEvents}
 
 // ConsentInput is POST /v1/consents.
 type ConsentInput struct {

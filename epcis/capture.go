@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/idchain/idchain/domain"
@@ -21,17 +20,6 @@ type Captured struct {
 	Error   *domain.Error       `json:"error,omitempty"`
 }
 
-// captureDoc is the part of a capture document that is checked.
-type captureDoc struct {
-	Context       json.RawMessage `json:"@context"`
-	Type          string          `json:"type"`
-	SchemaVersion string          `json:"schemaVersion"`
-	CreationDate  string          `json:"creationDate"`
-	Body          *struct {
-		EventList []json.RawMessage `json:"eventList"`
-	} `json:"epcisBody"`
-}
-
 var offsetPattern = regexp.MustCompile(`^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$`)
 
 // ParseCapture reads an EPCIS 2.0 JSON(-LD) capture document. A document
@@ -39,29 +27,12 @@ var offsetPattern = regexp.MustCompile(`^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$
 // event gets a Captured entry, in order, rejected events carrying an error
 // (INVALID, INVALID_IDENTIFIER or NOT_FOUND) and the rest their inputs.
 func ParseCapture(data []byte, opt Options) ([]Captured, error) {
-	var doc captureDoc
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, domain.Errorf(domain.CodeInvalid, "not an EPCIS JSON document: %v", err)
+	events, err := documentEvents(data, opt)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case doc.Type != DocumentType:
-		return nil, domain.Errorf(domain.CodeInvalid, "type must be %q, got %q", DocumentType, doc.Type)
-	case len(bytes.TrimSpace(doc.Context)) == 0:
-		return nil, domain.Errorf(domain.CodeInvalid, "@context is missing")
-	case doc.SchemaVersion != "2.0" && !strings.HasPrefix(doc.SchemaVersion, "2.0."):
-		return nil, domain.Errorf(domain.CodeInvalid, "schemaVersion must be \"2.0\", got %q", doc.SchemaVersion)
-	case doc.Body == nil || doc.Body.EventList == nil:
-		return nil, domain.Errorf(domain.CodeInvalid, "epcisBody.eventList is missing")
-	case len(doc.Body.EventList) > opt.maxEvents():
-		return nil, domain.Errorf(domain.CodeInvalid, "%d events, at most %d per document", len(doc.Body.EventList), opt.maxEvents())
-	}
-	if doc.CreationDate != "" {
-		if _, err := time.Parse(time.RFC3339Nano, doc.CreationDate); err != nil {
-			return nil, domain.Errorf(domain.CodeInvalid, "creationDate %q is not an RFC 3339 time", doc.CreationDate)
-		}
-	}
-	out := make([]Captured, len(doc.Body.EventList))
-	for i, raw := range doc.Body.EventList {
+	out := make([]Captured, len(events))
+	for i, raw := range events {
 		out[i] = opt.captureEvent(i, raw)
 	}
 	return out, nil
@@ -148,12 +119,20 @@ func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput
 		}
 		return out, nil
 	}
+	classes := func(qs []Quantity) []string {
+		out := make([]string, len(qs))
+		for i, q := range qs {
+			out[i] = q.EPCClass
+		}
+		return out
+	}
 	switch ev.Type {
 	case ObjectEvent:
-		if len(ev.EPCList) == 0 {
-			return nil, domain.Errorf(domain.CodeInvalid, "ObjectEvent needs a non-empty epcList (quantityList is not supported)")
+		uris := append(append([]string{}, ev.EPCList...), classes(ev.QuantityList)...)
+		if len(uris) == 0 {
+			return nil, domain.Errorf(domain.CodeInvalid, "ObjectEvent needs an epcList or a quantityList")
 		}
-		subs, err := ids(ev.EPCList)
+		subs, err := ids(uris)
 		if err != nil {
 			return nil, err
 		}
@@ -167,38 +146,46 @@ func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput
 		if ev.ParentID == "" {
 			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent needs parentID")
 		}
-		if ev.Action == ActionAdd && len(ev.ChildEPCs) == 0 {
-			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent ADD needs childEPCs")
+		childURIs := append(append([]string{}, ev.ChildEPCs...), classes(ev.ChildQuantityList)...)
+		if ev.Action == ActionAdd && len(childURIs) == 0 {
+			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent ADD needs childEPCs or a childQuantityList")
 		}
 		parent, err := o.parseEPC(ev.ParentID)
 		if err != nil {
 			return nil, err
 		}
-		children, err := ids(ev.ChildEPCs)
+		children, err := ids(childURIs)
 		if err != nil {
 			return nil, err
 		}
 		base.ID, base.Children = parent, children
 		return []domain.EventInput{base}, nil
 	default: // TransformationEvent (eventType rejected the rest)
-		if len(ev.InputEPCList) == 0 || len(ev.OutputEPCList) == 0 {
-			return nil, domain.Errorf(domain.CodeInvalid, "TransformationEvent needs inputEPCList and outputEPCList")
+		inURIs := append(append([]string{}, ev.InputEPCList...), classes(ev.InputQuantityList)...)
+		outURIs := append(append([]string{}, ev.OutputEPCList...), classes(ev.OutputQuantityList)...)
+		if len(inURIs) == 0 || len(outURIs) == 0 {
+			return nil, domain.Errorf(domain.CodeInvalid, "TransformationEvent needs inputs and outputs")
 		}
-		ins, err := ids(ev.InputEPCList)
+		ins, err := ids(inURIs)
 		if err != nil {
 			return nil, err
 		}
-		outs, err := ids(ev.OutputEPCList)
+		outs, err := ids(outURIs)
 		if err != nil {
 			return nil, err
 		}
 		qty := map[string]InputQuantity{}
+		for _, q := range ev.InputQuantityList {
+			if q.Quantity != nil {
+				qty[q.EPCClass] = InputQuantity{EPC: q.EPCClass, Quantity: *q.Quantity, Unit: unitOf(q.UOM)}
+			}
+		}
 		for _, q := range ev.XInputs {
 			qty[q.EPC] = q
 		}
 		inputs := make([]domain.Input, len(ins))
 		for i, id := range ins {
-			q := qty[ev.InputEPCList[i]]
+			q := qty[inURIs[i]]
 			inputs[i] = domain.Input{ID: id, Quantity: q.Quantity, Unit: q.Unit}
 		}
 		out := make([]domain.EventInput, len(outs))
@@ -208,4 +195,14 @@ func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput
 		}
 		return out, nil
 	}
+}
+
+// unitOf maps a UN/ECE Recommendation 20 code back to an idchain unit.
+func unitOf(uom string) string {
+	for u, code := range uomCodes {
+		if code == uom && (u != "piece") {
+			return u
+		}
+	}
+	return uom
 }

@@ -104,8 +104,8 @@ func TestCaptureRejectsEvents(t *testing.T) {
 		{"an unknown bizStep URI", `{"type":"ObjectEvent",` + head + `,"action":"OBSERVE","bizStep":"https://example.com/step","epcList":[` + unit + `]}`, domain.CodeInvalid, "unknown bizStep"},
 		{"commissioning with OBSERVE", `{"type":"ObjectEvent",` + head + `,"action":"OBSERVE","bizStep":"commissioning","epcList":[` + unit + `]}`, domain.CodeInvalid, "needs action ADD"},
 		{"a release", `{"type":"ObjectEvent",` + head + `,"action":"OBSERVE","bizStep":"` + Namespace + `BizStep-releasing","epcList":[` + unit + `]}`, domain.CodeInvalid, "cannot be captured"},
-		{"an empty epcList", `{"type":"ObjectEvent",` + head + `,"action":"ADD","bizStep":"commissioning","epcList":[]}`, domain.CodeInvalid, "non-empty epcList"},
-		{"an EPC URN", `{"type":"ObjectEvent",` + head + `,"action":"ADD","bizStep":"commissioning","epcList":["urn:epc:id:sgtin:0614141.107346.2017"]}`, domain.CodeInvalidIdentifier, "neither"},
+		{"an empty epcList", `{"type":"ObjectEvent",` + head + `,"action":"ADD","bizStep":"commissioning","epcList":[]}`, domain.CodeInvalid, "needs an epcList or a quantityList"},
+		{"an EPC URN without a GS1 index", `{"type":"ObjectEvent",` + head + `,"action":"ADD","bizStep":"commissioning","epcList":["urn:epc:id:sgtin:0614141.107346.2017"]}`, domain.CodeInvalidIdentifier, "cannot be resolved here"},
 		{"a bad suffix", `{"type":"ObjectEvent",` + head + `,"action":"ADD","bizStep":"commissioning","epcList":["https://id.idchain.example/88.118.8/a%20b"]}`, domain.CodeInvalidIdentifier, "suffix contains"},
 		{"a Digital Link without resolver", `{"type":"ObjectEvent",` + head + `,"action":"ADD","bizStep":"commissioning","epcList":["https://id.gs1.org/01/06901234567892/21/1"]}`, domain.CodeInvalidIdentifier, "cannot be resolved"},
 		{"a Digital Link with a bad check digit", `{"type":"ObjectEvent",` + head + `,"action":"ADD","bizStep":"commissioning","epcList":["https://id.gs1.org/01/06901234567891/21/1"]}`, domain.CodeInvalidIdentifier, "check digit"},
@@ -115,7 +115,7 @@ func TestCaptureRejectsEvents(t *testing.T) {
 		{"aggregation without parent", `{"type":"AggregationEvent",` + head + `,"action":"ADD","childEPCs":[` + unit + `]}`, domain.CodeInvalid, "needs parentID"},
 		{"aggregation ADD without children", `{"type":"AggregationEvent",` + head + `,"action":"ADD","parentID":` + unit + `}`, domain.CodeInvalid, "needs childEPCs"},
 		{"transformation with action", `{"type":"TransformationEvent",` + head + `,"action":"ADD","inputEPCList":[` + unit + `],"outputEPCList":[` + unit + `]}`, domain.CodeInvalid, "no action"},
-		{"transformation without inputs", `{"type":"TransformationEvent",` + head + `,"outputEPCList":[` + unit + `]}`, domain.CodeInvalid, "needs inputEPCList"},
+		{"transformation without inputs", `{"type":"TransformationEvent",` + head + `,"outputEPCList":[` + unit + `]}`, domain.CodeInvalid, "needs inputs and outputs"},
 	}
 	events := make([]string, len(tests))
 	for i, tc := range tests {
@@ -149,10 +149,11 @@ func TestCaptureRejectsEvents(t *testing.T) {
 func TestCaptureRejectsDocuments(t *testing.T) {
 	tests := []struct{ name, doc, text string }{
 		{"not JSON", `{`, "not an EPCIS JSON document"},
-		{"a query document", `{"type":"EPCISQueryDocument"}`, "type must be"},
+		{"a query document without results", `{"@context":"x","type":"EPCISQueryDocument","schemaVersion":"2.0","epcisBody":{}}`, "resultsBody.eventList is missing"},
+		{"another document type", `{"type":"EPCISMasterDataDocument"}`, "type must be"},
 		{"no context", `{"type":"EPCISDocument","schemaVersion":"2.0","epcisBody":{"eventList":[]}}`, "@context"},
 		{"EPCIS 1.2", `{"@context":"x","type":"EPCISDocument","schemaVersion":"1.2","epcisBody":{"eventList":[]}}`, "schemaVersion"},
-		{"no body", `{"@context":"x","type":"EPCISDocument","schemaVersion":"2.0"}`, "eventList is missing"},
+		{"no body", `{"@context":"x","type":"EPCISDocument","schemaVersion":"2.0"}`, "epcisBody is missing"},
 		{"a bad creationDate", `{"@context":"x","type":"EPCISDocument","schemaVersion":"2.0","creationDate":"now","epcisBody":{"eventList":[]}}`, "creationDate"},
 		{"too many events", captureDocument(`{}`, `{}`, `{}`), "at most 2"},
 	}

@@ -135,6 +135,12 @@ type Event struct {
 	InputEPCList  []string `json:"inputEPCList,omitempty"`  // TransformationEvent
 	OutputEPCList []string `json:"outputEPCList,omitempty"` // TransformationEvent
 
+	// Class-level ids (a lot: GTIN + lot) go in quantity lists.
+	QuantityList       []Quantity `json:"quantityList,omitempty"`
+	ChildQuantityList  []Quantity `json:"childQuantityList,omitempty"`
+	InputQuantityList  []Quantity `json:"inputQuantityList,omitempty"`
+	OutputQuantityList []Quantity `json:"outputQuantityList,omitempty"`
+
 	Action          string        `json:"action,omitempty"` // not on TransformationEvent
 	BizStep         string        `json:"bizStep,omitempty"`
 	Disposition     string        `json:"disposition,omitempty"`

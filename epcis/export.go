@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/idchain/idchain/domain"
@@ -84,24 +85,49 @@ func (o Options) event(e domain.Event, items map[string]domain.Item) (Event, err
 		ev.BizLocation = &Location{ID: o.locURI(e.BizLocation)}
 	}
 
-	subject := o.epcURI(e.ID, items)
+	subject, subjectClass := o.epcRef(e.ID, items)
 	switch sh.eventType {
 	case AggregationEvent:
 		ev.ParentID = subject
+		if subjectClass {
+			ev.ParentID = o.idURI(e.ID) // a parent is an object
+		}
 		for _, c := range e.Children {
-			ev.ChildEPCs = append(ev.ChildEPCs, o.epcURI(c, items))
+			if u, class := o.epcRef(c, items); class {
+				ev.ChildQuantityList = append(ev.ChildQuantityList, Quantity{EPCClass: u})
+			} else {
+				ev.ChildEPCs = append(ev.ChildEPCs, u)
+			}
 		}
 	case TransformationEvent:
-		ev.OutputEPCList = []string{subject}
+		if subjectClass {
+			ev.OutputQuantityList = []Quantity{{EPCClass: subject}}
+		} else {
+			ev.OutputEPCList = []string{subject}
+		}
 		for _, in := range e.Inputs {
-			u := o.epcURI(in.ID, items)
-			ev.InputEPCList = append(ev.InputEPCList, u)
+			u, class := o.epcRef(in.ID, items)
+			switch {
+			case class:
+				q := Quantity{EPCClass: u}
+				if uom, ok := uomCodes[strings.ToLower(in.Unit)]; ok && in.Quantity > 0 {
+					v := in.Quantity
+					q.Quantity, q.UOM = &v, uom
+				}
+				ev.InputQuantityList = append(ev.InputQuantityList, q)
+			default:
+				ev.InputEPCList = append(ev.InputEPCList, u)
+			}
 			if in.Quantity != 0 || in.Unit != "" {
 				ev.XInputs = append(ev.XInputs, InputQuantity{EPC: u, Quantity: in.Quantity, Unit: in.Unit})
 			}
 		}
 	default:
-		ev.EPCList = []string{subject}
+		if subjectClass {
+			ev.QuantityList = []Quantity{{EPCClass: subject}}
+		} else {
+			ev.EPCList = []string{subject}
+		}
 	}
 	if e.Type == domain.EventShipping || e.Type == domain.EventReceiving {
 		if e.ActorMSP != "" && e.Type == domain.EventShipping {
@@ -112,6 +138,40 @@ func (o Options) event(e domain.Event, items map[string]domain.Item) (Event, err
 		}
 	}
 	return ev, nil
+}
+
+// uomCodes maps idchain units to UN/ECE Recommendation 20 codes, which
+// EPCIS quantity elements use.
+var uomCodes = map[string]string{
+	"kg": "KGM", "g": "GRM", "mg": "MGM", "t": "TNE", "l": "LTR", "ml": "MLT",
+	"m": "MTR", "m2": "MTK", "m3": "MTQ", "pcs": "H87", "piece": "H87",
+}
+
+// RegistrationEvent is the commissioning event of an item's registration,
+// for an item whose history records no commissioning of its own: the
+// registration is when the item came into being on the ledger.
+func RegistrationEvent(it domain.Item) domain.Event {
+	return domain.Event{
+		EventInput: domain.EventInput{Type: domain.EventCommissioning, ID: it.ID},
+		BizStep:    domain.BizStep(domain.EventCommissioning),
+		ActorMSP:   it.Owner,
+		At:         it.CreatedAt,
+		TxID:       it.TxID,
+	}
+}
+
+// WithRegistration returns the item's events with its registration as the
+// first, commissioning event when the events hold none for the item itself.
+func WithRegistration(it domain.Item, events []domain.Event) []domain.Event {
+	for _, e := range events {
+		if e.ID == it.ID && e.Type == domain.EventCommissioning && e.Via == "" {
+			return events
+		}
+	}
+	if it.CreatedAt == "" {
+		return events
+	}
+	return append([]domain.Event{RegistrationEvent(it)}, events...)
 }
 
 // eventID is a stable name-based UUID (version 5, SHA-1) of the event's

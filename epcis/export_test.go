@@ -2,20 +2,20 @@ package epcis
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/idchain/idchain/domain"
 	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/idchain/idchain/gs1schema"
 )
 
 // The schema in testdata/EPCIS-JSON-Schema.json is the EPCIS 2.0 JSON
 // schema published by GS1 in github.com/gs1/EPCIS, file
-// EPCIS-JSON-Schema.json (commit 2c8a13ef1a35b1cc8f93cd49047f3c8a2ab327a7),
-// the same as https://ref.gs1.org/standards/epcis/epcis-json-schema.json;
-// only whitespace was compacted.
+// EPCIS-JSON-Schema.json at commit 2b888be (unchanged; gs1schema.Load
+// rewrites its two look-ahead patterns for Go's regexp engine).
 
 var testZone = time.FixedZone("CST", 8*3600)
 
@@ -23,7 +23,7 @@ var testZone = time.FixedZone("CST", 8*3600)
 func fixture() ([]domain.Event, map[string]domain.Item) {
 	items := map[string]domain.Item{
 		"88.118.8/KB-0001":   {ID: "88.118.8/KB-0001", Kind: domain.KindUnit, GTIN: "6901234567892", Lot: "L20261127", Serial: "0001"},
-		"88.118.8/KB-0002":   {ID: "88.118.8/KB-0002", Kind: domain.KindUnit, GTIN: "06901234567892", Serial: "A/2 b"},
+		"88.118.8/KB-0002":   {ID: "88.118.8/KB-0002", Kind: domain.KindUnit, GTIN: "06901234567892", Serial: "A/2-b"},
 		"88.118.9/BATCH-01":  {ID: "88.118.9/BATCH-01", Kind: domain.KindBatch, GTIN: "06901234567892", Lot: "B2026"},
 		"88.118.9/MAT-GLY-1": {ID: "88.118.9/MAT-GLY-1", Kind: domain.KindMaterialLot},
 	}
@@ -80,11 +80,7 @@ func mustDocument(tb testing.TB, opt Options) []byte {
 }
 
 func TestExportValidatesAgainstEPCISSchema(t *testing.T) {
-	schemaText, err := os.ReadFile("testdata/EPCIS-JSON-Schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(schemaText))
+	schema, err := gs1schema.Load("testdata/EPCIS-JSON-Schema.json")
 	if err != nil {
 		t.Fatalf("schema: %v", err)
 	}
@@ -145,10 +141,11 @@ func TestExportEventShapes(t *testing.T) {
 		{"a process step has the step as bizStep", list[1].BizStep, Namespace + "BizStep-electrical_test"},
 		{"packing is an AggregationEvent ADD", list[2].Type + " " + list[2].Action, "AggregationEvent ADD"},
 		{"packing parent", list[2].ParentID, DefaultIDBase + "/88.118.8/CASE-01"},
-		{"serials are escaped", list[2].ChildEPCs[1], "https://id.gs1.org/01/06901234567892/21/A%2F2%20b"},
+		{"serials are escaped", list[2].ChildEPCs[1], "https://id.gs1.org/01/06901234567892/21/A%2F2-b"},
 		{"unpacking is DELETE", list[3].Action + " " + list[3].BizStep, "DELETE " + cbv("BizStep-unpacking")},
 		{"transforming is a TransformationEvent without action", list[4].Type + "|" + list[4].Action, "TransformationEvent|"},
-		{"a batch with GTIN and lot is a lot-level Digital Link", list[4].OutputEPCList[0], "https://id.gs1.org/01/06901234567892/10/B2026"},
+		{"a batch with GTIN and lot is a class in outputQuantityList", list[4].OutputQuantityList, []Quantity{{EPCClass: "https://id.gs1.org/01/06901234567892/10/B2026"}}},
+		{"so it is not in outputEPCList", len(list[4].OutputEPCList), 0},
 		{"inputs", len(list[4].InputEPCList), 2},
 		{"input quantities travel in the extension", list[4].XInputs, []InputQuantity{{EPC: DefaultIDBase + "/88.118.9/MAT-GLY-1", Quantity: 12.5, Unit: "kg"}}},
 		{"shipping destination", list[5].DestinationList, []Destination{{cbv("SDT-owning_party"), DefaultIDBase + "/org/PartnerMSP"}}},
@@ -212,5 +209,60 @@ func TestEventIDIsStable(t *testing.T) {
 		if a.Body.EventList[i].EventID != b.Body.EventList[i].EventID {
 			t.Errorf("event %d: eventID changed between exports", i)
 		}
+	}
+}
+
+// TestExportClassLevelIDs: a lot (GTIN + lot, no serial) is a class: it is
+// exported in quantityList / childQuantityList / inputQuantityList with
+// its quantity in UN/ECE units, never in an EPC list.
+func TestExportClassLevelIDs(t *testing.T) {
+	items := map[string]domain.Item{
+		"88.1/LOT":  {ID: "88.1/LOT", Kind: domain.KindLot, GTIN: "06901234567892", Lot: "L1"},
+		"88.1/MAT":  {ID: "88.1/MAT", Kind: domain.KindMaterialLot, GTIN: "06901234567892", Lot: "M7"},
+		"88.1/PAL":  {ID: "88.1/PAL", Kind: domain.KindPallet},
+		"88.1/BTCH": {ID: "88.1/BTCH", Kind: domain.KindBatch},
+	}
+	at := "2026-11-27T02:00:00Z"
+	events := []domain.Event{
+		{EventInput: domain.EventInput{Type: domain.EventCommissioning, ID: "88.1/LOT"}, At: at, TxID: "t1"},
+		{EventInput: domain.EventInput{Type: domain.EventPacking, ID: "88.1/PAL", Children: []string{"88.1/LOT"}}, At: at, TxID: "t2"},
+		{EventInput: domain.EventInput{Type: domain.EventTransforming, ID: "88.1/BTCH", Inputs: []domain.Input{{ID: "88.1/MAT", Quantity: 12.5, Unit: "kg"}}}, At: at, TxID: "t3"},
+	}
+	doc, err := NewDocument(events, items, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := doc.Body.EventList
+	lot := "https://id.gs1.org/01/06901234567892/10/L1"
+	if len(l[0].EPCList) != 0 || len(l[0].QuantityList) != 1 || l[0].QuantityList[0].EPCClass != lot {
+		t.Errorf("commissioning of a lot: epcList %v quantityList %+v", l[0].EPCList, l[0].QuantityList)
+	}
+	if len(l[1].ChildEPCs) != 0 || len(l[1].ChildQuantityList) != 1 || l[1].ChildQuantityList[0].EPCClass != lot {
+		t.Errorf("packing a lot: childEPCs %v childQuantityList %+v", l[1].ChildEPCs, l[1].ChildQuantityList)
+	}
+	in := l[2].InputQuantityList
+	if len(in) != 1 || in[0].EPCClass != "https://id.gs1.org/01/06901234567892/10/M7" || in[0].Quantity == nil || *in[0].Quantity != 12.5 || in[0].UOM != "KGM" {
+		t.Errorf("transformation input: %+v", in)
+	}
+	b, _ := Marshal(doc)
+	res, err := mustSchema(t).Validate(gojsonschema.NewBytesLoader(b))
+	if err != nil || !res.Valid() {
+		t.Fatalf("schema: %v %v", err, res.Errors())
+	}
+}
+
+func TestWithRegistration(t *testing.T) {
+	it := domain.Item{ID: "88.1/U1", Owner: "MakerMSP", CreatedAt: "2026-11-27T02:00:00Z", TxID: "reg"}
+	got := WithRegistration(it, nil)
+	if len(got) != 1 || got[0].Type != domain.EventCommissioning || got[0].ID != it.ID || got[0].TxID != "reg" || got[0].ActorMSP != "MakerMSP" {
+		t.Fatalf("registration event: %+v", got)
+	}
+	own := []domain.Event{{EventInput: domain.EventInput{Type: domain.EventCommissioning, ID: it.ID}, At: it.CreatedAt}}
+	if got := WithRegistration(it, own); len(got) != 1 {
+		t.Fatalf("an item with its own commissioning gets a second: %+v", got)
+	}
+	doc, err := NewDocument(WithRegistration(it, nil), nil, Options{})
+	if err != nil || len(doc.Body.EventList) != 1 || doc.Body.EventList[0].BizStep != CBVBase+"BizStep-commissioning" {
+		t.Fatalf("document: %+v %v", doc, err)
 	}
 }

@@ -8,21 +8,28 @@ import (
 	"github.com/idchain/idchain/identifier"
 )
 
-// epcURI is the URI of an idchain id in an EPCIS event: GS1 Digital Link
-// when the item has a GTIN and a serial (or is a lot-like item with a GTIN
-// and a lot), an idchain URI otherwise. See the package comment.
-func (o Options) epcURI(id string, items map[string]domain.Item) string {
+// epcRef is the URI of an idchain id in an EPCIS event: a GS1 Digital
+// Link when the item has a GTIN and a serial (an object), or is a lot-like
+// item with a GTIN and a lot (a class: class is true, and the URI belongs
+// in a quantity list); an idchain URI otherwise. See the package comment.
+func (o Options) epcRef(id string, items map[string]domain.Item) (uri string, class bool) {
 	if it, ok := items[id]; ok && it.GTIN != "" {
 		if gtin, err := identifier.NormalizeGTIN(it.GTIN); err == nil {
+			var d identifier.GS1Data
 			switch {
 			case it.Serial != "":
-				return o.dlBase() + "/01/" + gtin + "/21/" + url.PathEscape(it.Serial)
+				d = identifier.GS1Data{GTIN: gtin, Serial: it.Serial}
 			case it.Lot != "" && lotLike(it.Kind):
-				return o.dlBase() + "/01/" + gtin + "/10/" + url.PathEscape(it.Lot)
+				d, class = identifier.GS1Data{GTIN: gtin, Lot: it.Lot}, true
+			}
+			// A serial or lot outside GS1 character set 82 has no Digital
+			// Link: the item keeps its idchain URI.
+			if p, err := d.DigitalLinkPath(); err == nil {
+				return o.dlBase() + p, class
 			}
 		}
 	}
-	return o.idURI(id)
+	return o.idURI(id), false
 }
 
 func lotLike(k domain.Kind) bool {
@@ -69,69 +76,47 @@ func (o Options) parseOrg(s string) (string, bool) {
 	return v, err == nil && v != ""
 }
 
-// parseEPC turns an EPC URI of a capture document back into a normalised
-// 标识: an idchain URI under IDBase, or a GS1 Digital Link URI resolved
-// through Options.ResolveGTIN.
-func (o Options) parseEPC(s string) (string, *domain.Error) {
-	if rest, ok := strings.CutPrefix(s, o.idBase()+"/"); ok {
-		prefix, esc, found := strings.Cut(rest, "/")
-		if !found {
-			return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q has no suffix", s)
-		}
-		suffix, err := url.PathUnescape(esc)
-		if err != nil {
-			return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q: bad percent-encoding", s)
-		}
-		id, err := identifier.Parse(prefix + "/" + suffix)
-		if err != nil {
-			return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q: %s", s, identMessage(err))
-		}
-		return id.String(), nil
+// parseIDURI reads an idchain URI {IDBase}/{prefix}/{escaped suffix}.
+func (o Options) parseIDURI(s string) (string, *domain.Error) {
+	rest, _ := strings.CutPrefix(s, o.idBase()+"/")
+	prefix, esc, found := strings.Cut(rest, "/")
+	if !found {
+		return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q has no suffix", s)
 	}
-	if gtin, lot, serial, ok := parseDigitalLink(s); ok {
-		if _, err := identifier.NormalizeGTIN(gtin); err != nil {
-			return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q: %s", s, identMessage(err))
-		}
-		if o.ResolveGTIN == nil {
-			return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q: GS1 Digital Link ids cannot be resolved here; use the idchain URI", s)
-		}
-		gtin14, _ := identifier.NormalizeGTIN(gtin)
-		id, found := o.ResolveGTIN(gtin14, lot, serial)
-		if !found {
-			return "", domain.Errorf(domain.CodeNotFound, "%q: no item registered with this GTIN", s)
-		}
-		return id, nil
+	suffix, err := url.PathUnescape(esc)
+	if err != nil {
+		return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q: bad percent-encoding", s)
 	}
-	return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q is neither an idchain URI under %s nor a GS1 Digital Link URI", s, o.idBase())
+	id, err := identifier.Parse(prefix + "/" + suffix)
+	if err != nil {
+		return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q: %s", s, identMessage(err))
+	}
+	return id.String(), nil
 }
 
-// parseDigitalLink extracts GTIN, lot and serial from the path of a GS1
-// Digital Link URI (any host): /01/{gtin}[/10/{lot}][/21/{serial}].
-func parseDigitalLink(s string) (gtin, lot, serial string, ok bool) {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", "", "", false
+// parseEPC turns an EPC of a capture document back into a normalised
+// 标识: an idchain URI under IDBase, or a GS1 key (Digital Link or EPC
+// URN with GTIN and lot or serial) resolved through Options.ResolveGTIN.
+func (o Options) parseEPC(s string) (string, *domain.Error) {
+	e, err := o.ParseEPC(s)
+	if err != nil {
+		return "", err
 	}
-	parts := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
-	if len(parts) < 2 || len(parts)%2 != 0 || parts[0] != "01" {
-		return "", "", "", false
+	switch e.Kind {
+	case KindIDChain:
+		return e.ID, nil
+	case KindSGTIN, KindLGTIN, KindGTIN:
+	default:
+		return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q: a %s names no idchain item", s, e.Kind)
 	}
-	gtin = parts[1]
-	for i := 2; i < len(parts); i += 2 {
-		v, err := url.PathUnescape(parts[i+1])
-		if err != nil || v == "" {
-			return "", "", "", false
-		}
-		switch parts[i] {
-		case "10":
-			lot = v
-		case "21":
-			serial = v
-		default:
-			return "", "", "", false
-		}
+	if o.ResolveGTIN == nil {
+		return "", domain.Errorf(domain.CodeInvalidIdentifier, "%q: GS1 ids cannot be resolved here; use the idchain URI", s)
 	}
-	return gtin, lot, serial, true
+	id, found := o.ResolveGTIN(e.GS1.GTIN, e.GS1.Lot, e.GS1.Serial)
+	if !found {
+		return "", domain.Errorf(domain.CodeNotFound, "%q: no item registered with this GTIN", s)
+	}
+	return id, nil
 }
 
 // identMessage is the message of an identifier error without its code.

@@ -2,6 +2,7 @@ package epcis
 
 import (
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/idchain/idchain/domain"
@@ -178,4 +179,23 @@ func (o Options) eventType(ev Event) (domain.EventType, *domain.Error) {
 		return "", domain.Errorf(domain.CodeInvalid, "bizStep %s needs action %s, got %q", word, want, ev.Action)
 	}
 	return typ, nil
+}
+
+// BizSteps lists the business steps idchain records, for GET
+// /epcis/bizSteps: every CBV 2.0 business step (bare words, sorted), then
+// idchain's own steps as URIs of its vocabulary.
+func BizSteps() []string {
+	out := make([]string, 0, len(cbvBizSteps)+len(shapes))
+	for w := range cbvBizSteps {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	var own []string
+	for _, sh := range shapes {
+		if sh.custom {
+			own = append(own, customTerm(kindBizStep, sh.bizStep))
+		}
+	}
+	sort.Strings(own)
+	return append(out, own...)
 }

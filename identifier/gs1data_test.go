@@ -78,8 +78,8 @@ func TestParseDigitalLink(t *testing.T) {
 	}{
 		{"a GS1 resolver URI", "https://id.gs1.org/01/09506000134352", identifier.GS1Data{GTIN: "09506000134352"}},
 		{"a bare path", "/01/09506000134352/21/12345", identifier.GS1Data{GTIN: "09506000134352", Serial: "12345"}},
-		{"a GTIN-13 is normalised", "/01/4006381333931/10/L1", identifier.GS1Data{GTIN: "04006381333931", Lot: "L1"}},
-		{"a GTIN-8 is normalised", "/01/96385074", identifier.GS1Data{GTIN: "00000096385074"}},
+		{"a padded GTIN-13", "/01/04006381333931/10/L1", identifier.GS1Data{GTIN: "04006381333931", Lot: "L1"}},
+		{"a padded GTIN-8", "/01/00000096385074", identifier.GS1Data{GTIN: "00000096385074"}},
 		{"all qualifiers and expiry", "https://example.com/01/09506000134352/22/2A/10/ABC%2F1/21/12345?17=250131", full},
 		{"a custom path prefix", "HTTP://brand.example/dl/v1/01/09506000134352/22/2A/10/ABC%2F1/21/12345?linkType=gs1:pip&17=250131#top", full},
 		{"an SSCC", "/00/376104250021234569", identifier.GS1Data{SSCC: "376104250021234569"}},
@@ -101,20 +101,20 @@ func TestParseDigitalLinkRejects(t *testing.T) {
 		{"a URI without path", "https://id.gs1.org", identifier.ErrInvalidDigitalLink, 18, "URI has no path"},
 		{"a URI without host", "https:///01/09506000134352", identifier.ErrInvalidDigitalLink, 8, "URI has no host"},
 		{"no primary key", "/10/ABC", identifier.ErrInvalidDigitalLink, 0, "path needs a primary key /01/{gtin} or /00/{sscc} followed by AI/value pairs"},
-		{"a dangling AI", "/01/09506000134352/10", identifier.ErrInvalidDigitalLink, 0, "path needs a primary key /01/{gtin} or /00/{sscc} followed by AI/value pairs"},
-		{"an empty segment", "/01//09506000134352", identifier.ErrInvalidDigitalLink, 4, "path has an empty segment"},
-		{"a trailing slash", "/01/09506000134352/", identifier.ErrInvalidDigitalLink, 19, "path has an empty segment"},
+		{"a dangling AI", "/01/09506000134352/10", identifier.ErrInvalidDigitalLink, 19, "path does not pair each AI with a value after /01/ (/10 has none)"},
+		{"an empty segment", "/01//09506000134352", identifier.ErrInvalidDigitalLink, 4, "path has an empty segment (an AI without a value?)"},
+		{"two trailing slashes", "/01/09506000134352//", identifier.ErrInvalidDigitalLink, 19, "path has an empty segment (an AI without a value?)"},
 		{"qualifiers out of order", "/01/09506000134352/21/S/10/L", identifier.ErrInvalidDigitalLink, 24, "qualifier /10/ out of order: use /22/, /10/, /21/"},
 		{"a repeated qualifier", "/01/09506000134352/10/A/10/B", identifier.ErrInvalidDigitalLink, 24, "qualifier /10/ appears twice"},
-		{"an unknown qualifier", "/01/09506000134352/17/250101", identifier.ErrInvalidDigitalLink, 19, "unsupported qualifier /17/ after /01/"},
-		{"a qualifier on an SSCC", "/00/376104250021234569/10/A", identifier.ErrInvalidDigitalLink, 23, "unsupported qualifier /10/ after /00/"},
+		{"an unknown qualifier", "/01/09506000134352/17/250101", identifier.ErrInvalidDigitalLink, 19, "AI 17 (USE BY OR EXPIRY) is a data attribute: it goes in the query string (?17=…), not the path"},
+		{"a qualifier on an SSCC", "/00/376104250021234569/10/A", identifier.ErrInvalidDigitalLink, 23, "an SSCC (/00/) takes no key qualifier, got /10/"},
 		{"a bad GTIN", "/01/09506000134353", identifier.ErrInvalidGTIN, 17, "check digit is 3, expected 2"},
 		{"bad percent-encoding", "/01/09506000134352/10/A%zz", identifier.ErrInvalidDigitalLink, 22, "bad percent-encoding in /10/ value"},
 		{"an encoded space in a lot", "/01/09506000134352/10/A%20B", identifier.ErrInvalidDigitalLink, 22, "AI (10) contains ' ', outside GS1 character set 82"},
-		{"a bad expiry", "/01/09506000134352?17=251301", identifier.ErrInvalidDigitalLink, 24, "query 17 has month 13"},
-		{"a short expiry", "/01/09506000134352?x=1&17=2501", identifier.ErrInvalidDigitalLink, 23, "query 17 must be YYMMDD"},
-		{"a repeated expiry", "/01/09506000134352?17=250101&17=250102", identifier.ErrInvalidDigitalLink, 29, "query has 17 twice"},
-		{"an unsupported query AI", "/01/09506000134352?3103=000500", identifier.ErrInvalidDigitalLink, 19, "unsupported AI 3103 in query"},
+		{"a bad expiry", "/01/09506000134352?17=251301", identifier.ErrInvalidDigitalLink, 24, "query AI (17) has month 13"},
+		{"a short expiry", "/01/09506000134352?x=1&17=2501", identifier.ErrInvalidDigitalLink, 26, "query AI (17) must have 6 characters"},
+		{"a repeated expiry", "/01/09506000134352?17=250101&17=250102", identifier.ErrInvalidDigitalLink, 29, "query has AI 17 twice"},
+		{"an unknown query AI", "/01/09506000134352?3199=000500", identifier.ErrInvalidDigitalLink, 19, "unknown or unsupported AI 3199 in query"},
 		{"an expiry on an SSCC", "/00/376104250021234569?17=250101", identifier.ErrInvalidDigitalLink, -1, "an SSCC (00) takes no qualifiers or expiry date"},
 	}
 	runRejects(t, func(s string) error {
@@ -155,7 +155,7 @@ func FuzzParseElementString(f *testing.F) {
 }
 
 func FuzzParseDigitalLink(f *testing.F) {
-	seeds := []string{"https://id.gs1.org/01/09506000134352/22/2A/10/ABC%2F1/21/12345?17=250131", "/01/96385074", "/00/376104250021234569", "/01/09506000134352/21/S/10/L", "http://a/01/09506000134352?17=250200#x", "/01//"}
+	seeds := []string{"https://id.gs1.org/01/09506000134352/22/2A/10/ABC%2F1/21/12345?17=250131", "/01/96385074", "/01/00000096385074?3103=000500&99=x&linkType=all", "/00/376104250021234569", "/01/09506000134352/21/S/10/L", "http://a/01/09506000134352?17=250200#x", "/01//"}
 	fuzzGS1(f, seeds, identifier.ParseDigitalLink, identifier.GS1Data.DigitalLinkPath)
 }
 

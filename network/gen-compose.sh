@@ -13,8 +13,13 @@
 set -euo pipefail
 # The file must depend on topology.sh only, not on this shell's settings.
 export IDCHAIN_PORT_OFFSET=0
-unset IDCHAIN_PEER_LOGGING IDCHAIN_ORDERER_LOGGING IDCHAIN_RUN_DIR
-while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(CORE|ORDERER|FABRIC)_' || true)
+unset IDCHAIN_PEER_LOGGING IDCHAIN_ORDERER_LOGGING
+while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(CORE|ORDERER|FABRIC|IDCHAIN_CCAAS)_' || true)
+# A scratch run directory: orgs and peers added to a running network
+# (network/.run/topology.added.sh) are not part of the file.
+GEN_DIR="$(mktemp -d)"
+trap 'rm -rf "$GEN_DIR"' EXIT
+export IDCHAIN_RUN_DIR="$GEN_DIR/run"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 for f in crypto nodes; do source "$NET_DIR/lib/$f.sh"; done
 
@@ -25,15 +30,13 @@ CA_TAG=1.5
 
 # Capture: point the run directory at a scratch dir and record what spawn
 # would start instead of starting it.
-GEN_DIR="$(mktemp -d)"
-trap 'rm -rf "$GEN_DIR"' EXIT
 RUN_DIR="$GEN_DIR/run"
 CFG_DIR="$RUN_DIR/config"
 CRYPTO_DIR="$RUN_DIR/crypto"
 DATA_DIR="$RUN_DIR/data"
 spawn() {
   local name="$1"
-  env | grep -E '^(CORE|ORDERER|FABRIC)_' | sort >"$GEN_DIR/$name.env"
+  env | grep -E '^(CORE|ORDERER|FABRIC|IDCHAIN_CCAAS)_' | sort >"$GEN_DIR/$name.env"
 }
 
 # host path (as captured) -> path inside the containers (same as on the host).
@@ -95,8 +98,9 @@ YAML
 }
 
 service_cc() {
-  local org="$1" id_file
+  local org="$1" id_file tls
   id_file="$ROOT/network/.run/chaincode/$org/package-id"
+  tls="$ROOT/network/.run/crypto/$org/chaincode/tls"
   cat <<YAML
   cc.$org:
     build: {context: ., dockerfile: network/docker/Dockerfile, target: chaincode}
@@ -108,7 +112,9 @@ YAML
     environment:
       CHAINCODE_SERVER_ADDRESS: "$HOST:$(cc_port "$org")"
       CORE_PEER_LOCALMSPID: "${ORG_MSP[$org]}"
-      CORE_PEER_TLS_ENABLED: "false"
+      CHAINCODE_TLS_CERT_FILE: "$tls/server.crt"
+      CHAINCODE_TLS_KEY_FILE: "$tls/server.key"
+      CHAINCODE_TLS_CLIENT_CA_FILE: "$tls/ca.crt"
 YAML
 }
 

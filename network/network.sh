@@ -7,9 +7,14 @@
 #   down    stop every process recorded under network/.run/pids (the API
 #           included) and remove network/.run.
 #   status  one line per process: name, pid, RSS, state.
+#   nodes   every node name; ports: "node port" for every listening port.
+#   add-org NAME [DISPLAY]  a new peer org joins the running channel (lib/addorg.sh)
+#   add-peer ORG            one more peer for ORG joins the running channel
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-for f in crypto nodes channel chaincode runtime; do source "$NET_DIR/lib/$f.sh"; done
+for f in crypto nodes channel chaincode runtime addorg; do source "$NET_DIR/lib/$f.sh"; done
+# shellcheck source=../scripts/lib/packages.sh
+source "$REPO_DIR/scripts/lib/packages.sh"
 trap 'log "failed: line $LINENO: $BASH_COMMAND"' ERR
 
 # All node names in start order.
@@ -24,22 +29,30 @@ all_nodes() {
   for org in "${ORGS[@]}"; do echo "cc.$org"; done
 }
 
-# Every port the topology uses, one per line.
+# Every port the topology listens on, one "node port" line each (also the
+# command `network.sh ports`, read by the compose file check).
 all_ports() {
-  local org o p
-  echo "$REDIS_PORT"
-  for o in "${ORDERERS[@]}"; do orderer_port "$o"; orderer_admin_port "$o"; orderer_ops_port "$o"; done
-  for org in "${ORGS[@]}"; do
-    ca_port "$org"; ca_ops_port "$org"; cc_port "$org"
-    for ((p = 0; p < ORG_PEERS[$org]; p++)); do peer_port "$org" "$p"; peer_cc_port "$org" "$p"; peer_ops_port "$org" "$p"; done
+  local org o p name
+  echo "redis $REDIS_PORT"
+  for o in "${ORDERERS[@]}"; do
+    echo "$o $(orderer_port "$o")"; echo "$o $(orderer_admin_port "$o")"; echo "$o $(orderer_ops_port "$o")"
   done
+  for org in "${ORGS[@]}"; do
+    echo "ca.$org $(ca_port "$org")"; echo "ca.$org $(ca_ops_port "$org")"; echo "cc.$org $(cc_port "$org")"
+    for ((p = 0; p < ORG_PEERS[$org]; p++)); do
+      name="$(peer_name "$org" "$p")"
+      echo "$name $(peer_port "$org" "$p")"; echo "$name $(peer_cc_port "$org" "$p")"; echo "$name $(peer_ops_port "$org" "$p")"
+    done
+  done
+  echo "api $API_PORT"
 }
 
 # Fails early, naming the holder, when another network (or anything else)
 # already listens on one of our ports.
 check_ports_free() {
-  local port busy=()
-  while read -r port; do
+  local name port busy=()
+  while read -r name port; do
+    [[ "$name" == api ]] && continue
     tcp_open "$HOST" "$port" && busy+=("$port")
   done < <(all_ports)
   ((${#busy[@]} == 0)) && return 0
@@ -183,5 +196,8 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   nodes) all_nodes ;;
-  *) echo "usage: $0 up|down|status|nodes" >&2; exit 2 ;;
+  ports) all_ports ;;
+  add-org) [[ -n "${2:-}" ]] || { echo "usage: $0 add-org NAME [DISPLAY]" >&2; exit 2; }; add_org "$2" "${3:-}" ;;
+  add-peer) [[ -n "${2:-}" ]] || { echo "usage: $0 add-peer ORG" >&2; exit 2; }; add_peer "$2" ;;
+  *) echo "usage: $0 up|down|status|nodes|ports|add-org NAME|add-peer ORG" >&2; exit 2 ;;
 esac

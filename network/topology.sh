@@ -66,6 +66,13 @@ ca_ops_port() { port_of $(($(org_base "$1") + 91)); }
 cc_port() { port_of $(($(org_base "$1") + 95)); }
 REDIS_PORT=$(port_of 6380)
 API_PORT=$(port_of 8080)
+# Profiling listeners (pprof), opened only when IDCHAIN_PPROF=1 (the
+# benchmark run, scripts/bench/profile.sh): peer +10p+3, orderer n
+# 7000+10n+3, chaincode server of an org +96, API 8090.
+peer_pprof_port() { port_of $(($(org_base "$1") + 10 * $2 + 3)); }
+orderer_pprof_port() { port_of $((7003 + 10 * $(orderer_num "$1"))); }
+cc_pprof_port() { port_of $(($(org_base "$1") + 96)); }
+API_PPROF_PORT=$(port_of 8090)
 
 # Names used by node.sh and in logs: orderer1, peer0.maker, ca.maker, cc.maker, redis.
 peer_name() { echo "peer$2.$1"; }

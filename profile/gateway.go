@@ -3,6 +3,7 @@ package profile
 import (
 	"crypto/x509"
 	"fmt"
+	"net"
 	"os"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/identity"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/resolver/manual"
 )
 
 // Timeouts of a gateway connection. Every call gets one; the request context
@@ -48,6 +51,54 @@ func Dial(peer Peer) (*grpc.ClientConn, error) {
 		return nil, fmt.Errorf("dial peer %s: %w", peer.Name, err)
 	}
 	return conn, nil
+}
+
+// DialOrg opens one gRPC client connection to all of an org's peers
+// (org.Peers, the gateway peer first): it uses the first reachable one in
+// that order and moves to the next when its peer stops (pick_first over a
+// fixed address list), so a client of the org's gateway fails over to the
+// org's second peer. With a single peer it is Dial(org.Peer).
+func DialOrg(org Org) (*grpc.ClientConn, error) {
+	peers := orgPeers(org)
+	if len(peers) == 1 {
+		return Dial(peers[0])
+	}
+	pool := x509.NewCertPool()
+	addrs := make([]resolver.Address, 0, len(peers))
+	for _, peer := range peers {
+		pem, err := os.ReadFile(peer.TLSCACert)
+		if err != nil {
+			return nil, fmt.Errorf("peer %s TLS CA: %w", peer.Name, err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("peer %s TLS CA %s: no certificate found", peer.Name, peer.TLSCACert)
+		}
+		name := peer.HostOverride
+		if name == "" {
+			name, _, _ = net.SplitHostPort(peer.Address)
+		}
+		addrs = append(addrs, resolver.Address{Addr: peer.Address, ServerName: name})
+	}
+	r := manual.NewBuilderWithScheme("idchain-org")
+	r.InitialState(resolver.State{Addresses: addrs})
+	conn, err := grpc.NewClient(r.Scheme()+":///"+org.Name, grpc.WithResolvers(r),
+		grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")))
+	if err != nil {
+		return nil, fmt.Errorf("dial org %s peers: %w", org.Name, err)
+	}
+	return conn, nil
+}
+
+// orgPeers is org.Peers with the gateway peer first (org.Peer alone when the
+// profile lists no peers).
+func orgPeers(org Org) []Peer {
+	out := []Peer{org.Peer}
+	for _, p := range org.Peers {
+		if p.Address != org.Peer.Address {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Signer loads a user's X.509 identity and signing function.

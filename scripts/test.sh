@@ -11,6 +11,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 log() { printf '[test] %s\n' "$*" >&2; }
 
+# shellcheck source=lib/packages.sh
+source scripts/lib/packages.sh
+
 unit_tier() {
   log "unit tier: go test -race ./..."
   go test -race -count=1 ./...
@@ -29,6 +32,10 @@ integration_tier() {
 # results; the exit status is non-zero if either failed.
 main() {
   local start=$SECONDS was_up=0 unit=0 integration=0
+  # What the tests drive: Chromium (pages), ZBar (QR codes), a throw-away
+  # Redis (unit tests of the Redis stores). make up installs Redis too.
+  ensure_commands "the page, QR code and Redis tests" \
+    chromium:chromium zbarimg:zbar-tools redis-server:redis-server
   unit_tier || unit=$?
   [[ -f network/.run/ready ]] && was_up=1
   if [[ $was_up == 0 || "${IDCHAIN_TEST_DOWN:-0}" == 1 ]]; then

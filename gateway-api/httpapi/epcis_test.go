@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,17 +11,14 @@ import (
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
 	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/gs1schema"
 )
 
 // mustEPCISSchema loads the GS1 EPCIS 2.0 JSON schema kept by the epcis
 // package.
 func mustEPCISSchema(tb testing.TB) *gojsonschema.Schema {
 	tb.Helper()
-	b, err := os.ReadFile("../../epcis/testdata/EPCIS-JSON-Schema.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(b))
+	s, err := gs1schema.Load("../../epcis/testdata/EPCIS-JSON-Schema.json")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -62,13 +62,15 @@ type user struct {
 	contract *client.Contract
 }
 
-// Open connects to every org peer of the profile and creates a gateway per
-// enrolled user. It does not contact the network (connections are lazy).
+// Open connects to every org of the profile (one connection over the org's
+// peers, failing over from the gateway peer to the next, profile.DialOrg)
+// and creates a gateway per enrolled user. It does not contact the network
+// (connections are lazy).
 func Open(p *profile.Profile, cfg Config) (*Fabric, error) {
 	cfg.defaults()
 	f := &Fabric{cfg: cfg, profile: p, users: map[string]*user{}, commits: map[string]time.Time{}}
 	for _, org := range p.Orgs {
-		conn, err := profile.Dial(org.Peer)
+		conn, err := profile.DialOrg(org)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("org %s: %w", org.MSPID, err)

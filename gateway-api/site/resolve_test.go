@@ -68,7 +68,7 @@ func TestDigitalLinkResolver(t *testing.T) {
 		{"browser, lot and serial, region kept", "/01/" + testGTIN + "/10/L20261127/21/0001?region=CN-GD", html, 307, "/v/88.118.8/KB-0001?region=CN-GD"},
 		{"curl default", "/01/" + testGTIN + "/21/0001", "*/*", 307, "/v/88.118.8/KB-0001"},
 		{"browser, lot", "/01/" + testGTIN + "/10/L20261127", html, 307, "/v/88.118.8/LOT-1"},
-		{"GTIN-13 padded", "/01/6901234567892/21/0001", html, 307, "/v/88.118.8/KB-0001"},
+		{"GTIN-13 in the path (GS1: 14 digits)", "/01/6901234567892/21/0001", "application/json", 400, "14 digits"},
 		{"json, serial", "/01/" + testGTIN + "/21/0001", "application/json", 200, `"id":"88.118.8/KB-0001"`},
 		{"json, lot", "/01/" + testGTIN + "/10/L20261127", "application/json", 200, `"kind":"lot"`},
 		{"json, product", "/01/" + testGTIN, "application/json", 200, `"level":"product"`},

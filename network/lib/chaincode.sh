@@ -39,13 +39,22 @@ collections_file() {
   anchor_collections_json >"$CC_DIR/collections.json"
   echo "$CC_DIR/collections.json"
 }
+# The peer reaches the chaincode server over mutual TLS: the package's
+# connection.json requires TLS and client auth and carries the org CA's
+# certificate as the server root; the peer's own TLS key pair (from the same
+# CA) is added as the client key by the external builder's release step on
+# the peer (network/builder/bin/release, IDCHAIN_CCAAS_CLIENT_TLS_DIR), so no
+# private key is ever inside a package.
+
+# pem_json FILE: the file's text escaped as the inside of a JSON string.
+pem_json() { awk 'BEGIN { ORS = "" } { sub(/\r$/, ""); gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print $0 "\\n" }' "$1"; }
 
 # Writes a deterministic ccaas package so re-runs yield the same package id.
 package_chaincode() {
   local org="$1" dir="$CC_DIR/$1" label="${CC_NAME}-$1"
   mkdir -p "$dir/src"
-  printf '{"address":"%s:%s","dial_timeout":"10s","tls_required":false}\n' "$HOST" "$(cc_port "$org")" \
-    >"$dir/src/connection.json"
+  printf '{"address":"%s:%s","dial_timeout":"10s","tls_required":true,"client_auth_required":true,"root_cert":"%s"}\n' \
+    "$HOST" "$(cc_port "$org")" "$(pem_json "$(ca_cert "$org")")" >"$dir/src/connection.json"
   printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$dir/src/metadata.json"
   det_tar() { tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$dir/src" -cf - "$@" | gzip -n; }
   det_tar connection.json >"$dir/src/code.tar.gz"

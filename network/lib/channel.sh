@@ -14,6 +14,26 @@ BATCH_PREFERRED_MAX_BYTES="4 MB"
 # snapshot after a few blocks instead of after 16 MB.
 RAFT_SNAPSHOT_INTERVAL="${IDCHAIN_RAFT_SNAPSHOT_INTERVAL:-32 KB}"
 
+# The configtx.yaml entry of a peer org (also used by make add-org, through
+# configtxgen -printOrg).
+configtx_org() {
+  local org="$1" msp="${ORG_MSP[$1]}"
+  cat <<YAML
+  - &$org
+    Name: $msp
+    ID: $msp
+    MSPDir: $(org_dir "$org")/msp
+    Policies:
+      Readers: {Type: Signature, Rule: "OR('$msp.admin', '$msp.peer', '$msp.client')"}
+      Writers: {Type: Signature, Rule: "OR('$msp.admin', '$msp.client')"}
+      Admins: {Type: Signature, Rule: "OR('$msp.admin')"}
+      Endorsement: {Type: Signature, Rule: "OR('$msp.peer')"}
+    AnchorPeers:
+      - Host: $HOST
+        Port: $(peer_port "$org" 0)
+YAML
+}
+
 write_configtx() {
   local out="$CFG_DIR/configtx.yaml" o org msp
   {
@@ -31,23 +51,7 @@ Organizations:
     OrdererEndpoints:
 YAML
     for o in "${ORDERERS[@]}"; do echo "      - $HOST:$(orderer_port "$o")"; done
-    for org in "${ORGS[@]}"; do
-      msp="${ORG_MSP[$org]}"
-      cat <<YAML
-  - &$org
-    Name: $msp
-    ID: $msp
-    MSPDir: $(org_dir "$org")/msp
-    Policies:
-      Readers: {Type: Signature, Rule: "OR('$msp.admin', '$msp.peer', '$msp.client')"}
-      Writers: {Type: Signature, Rule: "OR('$msp.admin', '$msp.client')"}
-      Admins: {Type: Signature, Rule: "OR('$msp.admin')"}
-      Endorsement: {Type: Signature, Rule: "OR('$msp.peer')"}
-    AnchorPeers:
-      - Host: $HOST
-        Port: $(peer_port "$org" 0)
-YAML
-    done
+    for org in "${ORGS[@]}"; do configtx_org "$org"; done
     cat <<YAML
 Capabilities:
   Channel: &ChannelCapabilities {V2_0: true}

@@ -13,6 +13,12 @@ if [[ -z "${IDCHAIN_PORT_OFFSET:-}" && -f "$RUN_DIR/port-offset" ]]; then
 fi
 # shellcheck source=../topology.sh
 source "$NET_DIR/topology.sh"
+# Orgs and peers added to the running network (make add-org, make add-peer)
+# extend the table; the file lives and dies with the network.
+if [[ -f "$RUN_DIR/topology.added.sh" ]]; then
+  # shellcheck disable=SC1091
+  source "$RUN_DIR/topology.added.sh"
+fi
 
 BIN_DIR="$NET_DIR/bin"
 LOG_DIR="$RUN_DIR/logs"
@@ -124,13 +130,24 @@ stop_process() {
   log "stopped $name"
 }
 
+# started_alive NAME: the process just spawned still lives. Right after the
+# fork its /proc exe is still setsid's, so is_running's binary check would
+# call it dead; the PID alone is enough during start-up.
+started_alive() {
+  if [[ "$RUNTIME" == docker ]]; then
+    is_running "$1"
+    return
+  fi
+  alive "$(pid_of "$1")"
+}
+
 # wait_until NAME TIMEOUT CMD...: poll CMD until it succeeds; fail with the
 # process log when TIMEOUT seconds pass or the process dies.
 wait_until() {
   local name="$1" timeout="$2"; shift 2
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
-    if [[ -f "$PID_DIR/$name.pid" ]] && ! is_running "$name"; then
+    if [[ -f "$PID_DIR/$name.pid" ]] && ! started_alive "$name"; then
       show_log_tail "$name"
       die "$name exited during start-up"
     fi

@@ -10,6 +10,8 @@ org_dir() { echo "$CRYPTO_DIR/$1"; }
 ca_home() { echo "$CRYPTO_DIR/$1/ca"; }
 ca_cert() { echo "$CRYPTO_DIR/$1/ca/ca-cert.pem"; }
 peer_dir() { echo "$CRYPTO_DIR/$1/peers/peer$2"; }
+# TLS material of the org's chaincode server (server.crt, server.key, ca.crt).
+cc_tls_dir() { echo "$CRYPTO_DIR/$1/chaincode/tls"; }
 user_msp() { echo "$CRYPTO_DIR/$1/users/$2/msp"; }
 user_key() { local f; f=("$(user_msp "$1" "$2")"/keystore/*); echo "${f[0]}"; }
 
@@ -119,20 +121,36 @@ build_org_msp() {
   write_nodeou_config "$msp"
 }
 
+# enroll_tls ORG NAME DIR HOSTS: a TLS-profile certificate (server and client
+# auth) from the org's CA as DIR/server.crt, DIR/server.key, DIR/ca.crt.
+enroll_tls() {
+  local org="$1" name="$2" dir="$3" hosts="$4" tmp
+  enroll_identity "$org" "$name" "$dir-msp" --csr.hosts "$hosts" --enrollment.profile tls
+  mkdir -p "$dir"
+  cp "$dir-msp/signcerts/cert.pem" "$dir/server.crt"
+  tmp=("$dir"-msp/keystore/*)
+  (umask 077 && cp "${tmp[0]}" "$dir/server.key")
+  cp "$(ca_cert "$org")" "$dir/ca.crt"
+  rm -rf "$dir-msp"
+}
+
 enroll_peer() {
-  local org="$1" p="$2" name dir hosts tmp
+  local org="$1" p="$2" name dir hosts
   name="$(peer_name "$org" "$p")"
   dir="$(peer_dir "$org" "$p")"
   hosts="localhost,$HOST,$name"
   register_identity "$org" "$name" peer
   enroll_identity "$org" "$name" "$dir/msp" --csr.hosts "$hosts"
-  enroll_identity "$org" "$name" "$dir/tls-msp" --csr.hosts "$hosts" --enrollment.profile tls
-  mkdir -p "$dir/tls"
-  cp "$dir/tls-msp/signcerts/cert.pem" "$dir/tls/server.crt"
-  tmp=("$dir"/tls-msp/keystore/*)
-  cp "${tmp[0]}" "$dir/tls/server.key"
-  cp "$(ca_cert "$org")" "$dir/tls/ca.crt"
-  rm -rf "$dir/tls-msp"
+  enroll_tls "$org" "$name" "$dir/tls" "$hosts"
+}
+
+# The chaincode server's TLS identity. Its type "ccserver" carries none of the
+# NodeOU roles (client, peer, admin, orderer), so the org's MSP rejects it as
+# a channel identity: the key only serves TLS to the org's peers.
+enroll_cc_server() {
+  local org="$1" name="cc.$1"
+  register_identity "$org" "$name" ccserver
+  enroll_tls "$org" "$name" "$(cc_tls_dir "$org")" "localhost,$HOST,$name"
 }
 
 # Registers and enrolls the org's peers and users (CA must be running).
@@ -145,6 +163,7 @@ enroll_org() {
   for ((p = 0; p < ORG_PEERS[$org]; p++)); do
     enroll_peer "$org" "$p"
   done
+  enroll_cc_server "$org"
   for entry in ${ORG_USERS[$org]}; do
     IFS=: read -r name role type <<<"$entry"
     register_identity "$org" "$name" "$type" "$role"

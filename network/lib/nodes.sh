@@ -12,9 +12,11 @@ write_core_yaml() {
   sed -e 's#^\(    endpoint:\) unix:///var/run/docker.sock$#\1#' \
     -e "s#^\(       - name:\) ccaas_builder\$#\1 idchain-ccaas#" \
     -e "s#^\(         path:\) /opt/hyperledger/ccaas_builder\$#\1 $NET_DIR/builder#" \
+    -e "s#^\(           -\) CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG\$#\1 IDCHAIN_CCAAS_CLIENT_TLS_DIR#" \
     "$src" >"$out"
   grep -q '^    endpoint:$' "$out" || die "could not blank vm.endpoint in $out"
   grep -q "path: $NET_DIR/builder\$" "$out" || die "could not set the external builder in $out"
+  grep -q -- "- IDCHAIN_CCAAS_CLIENT_TLS_DIR\$" "$out" || die "could not propagate IDCHAIN_CCAAS_CLIENT_TLS_DIR in $out"
   cp "$(fabric_module_dir)/sampleconfig/orderer.yaml" "$CFG_DIR/orderer.yaml"
 }
 
@@ -48,6 +50,10 @@ start_orderer() {
     export ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$(orderer_tls_ca)]"
     export ORDERER_OPERATIONS_LISTENADDRESS="$HOST:$(orderer_ops_port "$o")"
     export ORDERER_METRICS_PROVIDER=prometheus
+    if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
+      export ORDERER_GENERAL_PROFILE_ENABLED=true
+      export ORDERER_GENERAL_PROFILE_ADDRESS="$HOST:$(orderer_pprof_port "$o")"
+    fi
     export ORDERER_FILELEDGER_LOCATION="$data/ledger"
     export ORDERER_CONSENSUS_WALDIR="$data/etcdraft/wal"
     export ORDERER_CONSENSUS_SNAPDIR="$data/etcdraft/snapshot"
@@ -97,12 +103,19 @@ start_peer() {
     export CORE_PEER_MSPCONFIGPATH="$dir/msp"
     export CORE_PEER_TLS_CERT_FILE="$dir/tls/server.crt"
     export CORE_PEER_TLS_KEY_FILE="$dir/tls/server.key"
+    # The peer's TLS key pair is its client identity towards the chaincode
+    # server (network/builder/bin/release).
+    export IDCHAIN_CCAAS_CLIENT_TLS_DIR="$dir/tls"
     export CORE_PEER_FILESYSTEMPATH="$data"
     export CORE_PEER_GATEWAY_ENABLED=true
     export CORE_LEDGER_STATE_STATEDATABASE=goleveldb
     export CORE_LEDGER_SNAPSHOTS_ROOTDIR="$data/snapshots"
     export CORE_OPERATIONS_LISTENADDRESS="$HOST:$(peer_ops_port "$org" "$p")"
     export CORE_METRICS_PROVIDER=prometheus
+    if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
+      export CORE_PEER_PROFILE_ENABLED=true
+      export CORE_PEER_PROFILE_LISTENADDRESS="$HOST:$(peer_pprof_port "$org" "$p")"
+    fi
     spawn "$name" peer node start
   )
 }
@@ -136,32 +149,48 @@ install_chaincode_binary() {
   mv "$(cc_binary).new" "$(cc_binary)"
 }
 
-start_cc() {
-  local org="$1" id
+# network/.run/chaincode/<org>/server.env: the environment the org's
+# chaincode server runs with (KEY=value lines, file paths, no key material),
+# so a test can start another server exactly like it (docs/network.md).
+cc_env_file() { echo "$CC_DIR/$1/server.env"; }
+
+write_cc_env() {
+  local org="$1" id tls
   id="$(cat "$CC_DIR/$org/package-id" 2>/dev/null)" || die "no package id for $org: deploy the chaincode first"
+  tls="$(cc_tls_dir "$org")"
+  {
+    echo "CHAINCODE_SERVER_ADDRESS=$HOST:$(cc_port "$org")"
+    echo "CHAINCODE_ID=$id"
+    echo "CORE_CHAINCODE_ID_NAME=$id"
+    echo "CORE_PEER_LOCALMSPID=${ORG_MSP[$org]}"
+    echo "CHAINCODE_TLS_CERT_FILE=$tls/server.crt"
+    echo "CHAINCODE_TLS_KEY_FILE=$tls/server.key"
+    echo "CHAINCODE_TLS_CLIENT_CA_FILE=$tls/ca.crt"
+  } >"$(cc_env_file "$org").tmp"
+  mv "$(cc_env_file "$org").tmp" "$(cc_env_file "$org")"
+}
+
+start_cc() {
+  local org="$1"
+  write_cc_env "$org"
   (
-    export CHAINCODE_SERVER_ADDRESS="$HOST:$(cc_port "$org")"
-    export CHAINCODE_ID="$id"
-    export CORE_CHAINCODE_ID_NAME="$id"
-    export CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}"
-    export CORE_PEER_TLS_ENABLED=false
+    set -a
+    # shellcheck disable=SC1090
+    source "$(cc_env_file "$org")"
+    set +a
+    if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
+      export IDCHAIN_PPROF_ADDR="$HOST:$(cc_pprof_port "$org")"
+    fi
     spawn "cc.$org" "$(cc_binary)"
   )
 }
 
 wait_cc() { wait_until "cc.$1" 30 tcp_open "$HOST" "$(cc_port "$1")"; }
 
-# Redis: Debian's redis-server, installed on demand when running as root.
+# Redis: Debian's redis-server, installed on demand (scripts/lib/packages.sh).
 ensure_redis_installed() {
   [[ "$RUNTIME" == docker ]] && return 0
-  command -v redis-server >/dev/null && return 0
-  if [[ "$(id -u)" != 0 ]]; then
-    die "redis-server is missing; install it with: sudo apt-get install -y redis-server"
-  fi
-  log "installing redis-server (apt-get)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1 ||
-    { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } ||
-    die "apt-get install redis-server failed"
+  ensure_commands "the API's cache" redis-server:redis-server || die "redis-server is missing"
 }
 
 start_redis() {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/idchain/idchain/chaincode"
 	"github.com/idchain/idchain/domain"
-	"github.com/idchain/idchain/network/profile"
+	"github.com/idchain/idchain/profile"
 	"github.com/idchain/idchain/test/adversary/rogue"
 )
 

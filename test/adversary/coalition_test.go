@@ -4,7 +4,10 @@ package adversary
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,6 +28,16 @@ func coalition(t *testing.T) ([]string, *actor) {
 	t.Helper()
 	needRogue(t, "platform", "partner", "regulator")
 	return nw.mspsExcept(nw.msp("maker")), nw.user(t, "partner-qa")
+}
+
+// wroteTo reports whether a rogue write list touches a collection of org.
+func wroteTo(writes []string, org string) bool {
+	for _, w := range writes {
+		if strings.HasPrefix(w, "pput ") && strings.Contains(w, org) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitKey splits a composite key into its object type and attributes.
@@ -69,8 +82,23 @@ func TestAttackCoalitionForgesConsent(t *testing.T) {
 		Grantee: partner, Categories: []domain.Category{"inspection.detail"}, Subjects: []string{id},
 		Purpose: "adversary: forged consent", ValidUntil: time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
 	})
-	// The honest GrantConsent, run as if maker-qa had asked; writes that
-	// would need the maker (its collection, keys its policy guards) left out.
+	// 1. The honest GrantConsent's whole write set, run as if maker-qa had
+	// asked, anchors in the maker's collections included: the maker did not
+	// endorse, so validation must refuse it.
+	full := attack(t, signer, orgs, "sharing:GrantConsent", rogue.Script{Ops: []rogue.Op{{
+		Op: rogue.OpInvoke, Args: []string{"sharing:GrantConsent", string(in)},
+		Creator: nw.user(t, "maker-qa").Creator,
+	}}})
+	if full.EndorseErr == nil {
+		var r rogue.Result
+		_ = json.Unmarshal(full.Payload, &r)
+		t.Logf("full write set: %v", r.Kept)
+		if wroteTo(r.Kept, maker) {
+			wantRefused(t, full, "ENDORSEMENT_POLICY_FAILURE")
+		}
+	}
+	// 2. The same, with the writes that would need the maker (its
+	// collections, keys its policy guards) left out.
 	o := attack(t, signer, orgs, "sharing:GrantConsent", rogue.Script{Ops: []rogue.Op{{
 		Op: rogue.OpInvoke, Args: []string{"sharing:GrantConsent", string(in)},
 		Creator: nw.user(t, "maker-qa").Creator,
@@ -105,11 +133,75 @@ func TestAttackCoalitionForgesConsent(t *testing.T) {
 			t.Logf("maker's peer refused the read: %v", err)
 		}
 	}
+	// The coalition forges the access record too (copied from an honest
+	// read of another unit, pointed at the victim and the forged consent),
+	// so the maker's own peer is asked to serve the detail.
+	forgedAccess := forgeAccess(t, orgs, signer, id, cs.ID)
+	b, err := nw.evaluate(ctx, nw.gws[maker], reader, call{Fn: "sharing:ReadShared", Args: []string{forgedAccess}, Orgs: []string{maker}})
+	if err == nil {
+		t.Errorf("ATTACK SUCCEEDED: the maker's peer served private detail on a forged access record under a forged consent: %.120s", b)
+	} else {
+		t.Logf("maker's peer refused the read on the forged access record: %v", err)
+	}
 	// And through the REST API.
 	st, b := nw.api.do(t, "partner-operator", http.MethodGet, "/v1/items/"+id+"/shared/inspection.detail?consent="+cs.ID, nil, nil)
 	if st != http.StatusForbidden {
 		t.Errorf("REST shared read under the forged consent: HTTP %d %.160s, want 403", st, b)
 	}
+}
+
+// forgeAccess has the coalition write an access record of the partner for
+// victim under consentID: the records of an honest read of a template unit
+// (honest consent, REST), with the template's id, consent and tx id
+// replaced. It returns the forged access id.
+func forgeAccess(t *testing.T, orgs []string, signer *actor, victim, consentID string) string {
+	t.Helper()
+	maker, partner := nw.msp("maker"), nw.msp("partner")
+	tpl := newID(makerPrefix, "ACCTPL")
+	register(t, unit(tpl))
+	inspect(t, tpl, true)
+	var honest domain.Consent
+	nw.api.must(t, "maker-qa", http.MethodPost, "/v1/consents", domain.ConsentInput{
+		Grantee: partner, Categories: []domain.Category{"inspection.detail"}, Subjects: []string{tpl},
+		Purpose: "adversary: template consent", ValidUntil: time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+	}, &honest, http.StatusCreated)
+	var shared struct {
+		Access string `json:"access"`
+	}
+	nw.api.must(t, "partner-operator", http.MethodGet, "/v1/items/"+tpl+"/shared/inspection.detail?consent="+honest.ID, nil, &shared, http.StatusOK)
+	if shared.Access == "" {
+		t.Fatalf("the honest shared read names no access record")
+	}
+	fakeTx := fmt.Sprintf("%064x", time.Now().UnixNano())
+	swap := strings.NewReplacer(tpl, victim, honest.ID, consentID, shared.Access, fakeTx)
+	var ops []rogue.Op
+	for _, scan := range []rogue.Op{
+		{Op: rogue.OpScan, ObjectType: "access", Attrs: []string{maker, tpl}},
+		{Op: rogue.OpScan, ObjectType: "accessid", Attrs: []string{shared.Access}},
+		{Op: rogue.OpScan, ObjectType: "accessorg", Attrs: []string{maker, partner}},
+	} {
+		for _, kv := range rogueRead(t, orgs[0], scan).Reads {
+			if !strings.Contains(kv.Key, shared.Access) {
+				continue
+			}
+			k, v := swap.Replace(kv.Key), []byte(swap.Replace(string(kv.Value)))
+			ops = append(ops, rogue.Op{Op: rogue.OpPut, Key: k, Value: v})
+			if obj, _ := splitKey(k); obj == "access" {
+				// The accessor is in the coalition: it anchors its forged
+				// record itself (its anchor collection needs it and a
+				// majority of the others, which the coalition has).
+				sum := sha256.Sum256(v)
+				ops = append(ops, rogue.Op{Op: rogue.OpPPut, Collection: chaincode.AnchorCollection(partner), Key: k,
+					Value: []byte(hex.EncodeToString(sum[:]))})
+			}
+		}
+	}
+	if len(ops) == 0 {
+		t.Fatalf("no access record of the honest read %s found", shared.Access)
+	}
+	o := attack(t, signer, orgs, "sharing:RecordAccess", rogue.Script{Ops: append(ops, eventOp("access.recorded", victim))})
+	refusedOrIgnored(t, o)
+	return fakeTx
 }
 
 func TestAttackCoalitionForgesRelease(t *testing.T) {
@@ -124,7 +216,19 @@ func TestAttackCoalitionForgesRelease(t *testing.T) {
 	ops := cloneOps(t, orgs[0], "release", template, victim)
 	ops = append(ops, eventOp("item.released", victim))
 	o := attack(t, signer, orgs, "quality:Release", rogue.Script{Ops: ops})
-	wantRefused(t, o)
+	refusedOrIgnored(t, o)
+	// The same with an anchor of the forged record in the maker's anchor
+	// collection: its collection policy needs the maker.
+	var anchored []rogue.Op
+	for _, op := range ops {
+		if op.Op == rogue.OpPut {
+			sum := sha256.Sum256(op.Value)
+			anchored = append(anchored, rogue.Op{Op: rogue.OpPPut, Collection: chaincode.AnchorCollection(nw.msp("maker")),
+				Key: op.Key, Value: []byte(hex.EncodeToString(sum[:]))})
+		}
+	}
+	o = attack(t, signer, orgs, "quality:Release", rogue.Script{Ops: append(ops, anchored...)})
+	wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
 	r := verify(t, victim)
 	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
 		if v.Released || v.Status == domain.Status("released") || v.ReleasedAt != "" {
@@ -144,7 +248,7 @@ func TestAttackCoalitionForgesInspection(t *testing.T) {
 	ops := cloneOps(t, orgs[0], "insp", template, victim)
 	ops = append(ops, eventOp("inspection.recorded", victim))
 	o := attack(t, signer, orgs, "quality:RecordInspection", rogue.Script{Ops: ops})
-	wantRefused(t, o)
+	refusedOrIgnored(t, o)
 	r := verify(t, victim)
 	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
 		if v.Quality == nil || v.Quality.Passed {
@@ -229,6 +333,101 @@ func TestAttackCoalitionDeletesRecall(t *testing.T) {
 			if !v.Recalled {
 				t.Errorf("ATTACK SUCCEEDED (%s verify): recall deleted by %v", src, orgs)
 			}
+		}
+	}
+}
+
+// The three non-owners run the honest RegisterItems as if maker-operator
+// had asked — an item under the maker's prefix with the maker's GTIN —
+// leaving out what needs the maker. A "genuine" product nobody made.
+func TestAttackCoalitionForgesItem(t *testing.T) {
+	orgs, signer := coalition(t)
+	maker := nw.msp("maker")
+	id := newID(makerPrefix, "COALITEM")
+	gtin, serial := makerGTIN(t), "F"+nw.run
+	items, _ := json.Marshal([]map[string]any{{"id": id, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial}})
+	o := attack(t, signer, orgs, "registry:RegisterItems", rogue.Script{Ops: []rogue.Op{{
+		Op: rogue.OpInvoke, Args: []string{"registry:RegisterItems", string(items)},
+		Creator: nw.user(t, "maker-operator").Creator,
+		Drop:    rogue.Drop{CollectionsOf: []string{maker}, ProtectedBy: []string{maker}},
+	}}})
+	refusedOrIgnored(t, o)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b, err := nw.evaluate(ctx, nw.gws[nw.msp("platform")], nw.user(t, "platform-admin"), call{Fn: "public:Verify", Args: []string{id}})
+	var v domain.Verification
+	if err == nil && json.Unmarshal(b, &v) == nil && v.Genuine {
+		t.Errorf("ATTACK SUCCEEDED (chaincode verify): the forged item reads genuine")
+	}
+	if st, b := nw.api.do(t, "", http.MethodGet, "/v1/verify/"+id, nil, nil); st != http.StatusNotFound {
+		t.Errorf("ATTACK SUCCEEDED (REST verify): HTTP %d %.160s, want 404", st, b)
+	}
+	if st, b := nw.api.do(t, "", http.MethodGet, "/01/"+gtin+"/21/"+serial, nil, nil); st != http.StatusNotFound {
+		t.Errorf("ATTACK SUCCEEDED (Digital Link): HTTP %d %.160s, want 404", st, b)
+	}
+	// The maker's own registration of that id, GTIN and serial still works.
+	var res domain.BatchResult
+	st, body := nw.api.do(t, "maker-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
+		{"id": id, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial},
+	}}, &res)
+	if st != http.StatusCreated || len(res.Results) != 1 || res.Results[0].Status != domain.ResultCreated {
+		t.Errorf("ATTACK SUCCEEDED (denial of registration): the maker's own registration after the forgery answered HTTP %d %.200s, want 201 created — an unanchored copy of the record must not count as the maker's item", st, body)
+	}
+	if st, b := nw.api.do(t, "", http.MethodGet, "/v1/verify/"+id, nil, nil); st != http.StatusOK {
+		t.Errorf("the maker's item after its own registration: HTTP %d %.160s, want 200 genuine", st, b)
+	}
+}
+
+// The three non-owners write only the GS1 index entry of the maker's GTIN
+// and a new serial, pointing at an id of the partner's: GTIN squatting
+// without the honest GCP check.
+func TestAttackCoalitionSquatsGS1Index(t *testing.T) {
+	orgs, signer := coalition(t)
+	gtin, serial := makerGTIN(t), "X"+nw.run
+	squat := newID(partnerPrefix, "IDXSQUAT")
+	nw.api.must(t, "partner-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
+		{"id": squat, "kind": "unit", "industry": "generic"},
+	}}, nil, http.StatusCreated)
+	o := attack(t, signer, orgs, "registry:RegisterItems", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: "\x00gs1\x00" + gtin + "\x00" + serial + "\x00", Value: []byte(squat)}, eventOp("items.registered", squat),
+	}})
+	refusedOrIgnored(t, o)
+	if st, b := nw.api.do(t, "", http.MethodGet, "/01/"+gtin+"/21/"+serial, nil, nil); st != http.StatusNotFound {
+		t.Errorf("ATTACK SUCCEEDED (Digital Link): the maker's GTIN resolves through the squatted index: HTTP %d %.160s, want 404", st, b)
+	}
+	genuine := newID(makerPrefix, "IDXGENUINE")
+	var res domain.BatchResult
+	st, b := nw.api.do(t, "maker-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
+		{"id": genuine, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial},
+	}}, &res)
+	if st != http.StatusCreated {
+		t.Errorf("ATTACK SUCCEEDED (denial of registration): the maker's registration of its GTIN + serial: HTTP %d %.200s, want 201", st, b)
+	}
+	var v domain.Verification
+	if st, b := nw.api.do(t, "", http.MethodGet, "/01/"+gtin+"/21/"+serial, nil, &v); st != http.StatusOK || v.ID != genuine {
+		t.Errorf("ATTACK SUCCEEDED: the Digital Link resolves to %q (HTTP %d %.120s), want %s", v.ID, st, b, genuine)
+	}
+}
+
+// Three orgs without the platform (whose service identity alone records
+// first scans) write a first scan dated a month back for a maker unit: the
+// "possibly copied" warning on a genuine product.
+func TestAttackCoalitionPlantsFirstScan(t *testing.T) {
+	needRogue(t, "maker", "partner", "regulator")
+	orgs := nw.mspsExcept(nw.msp("platform"))
+	id := newID(makerPrefix, "COALSCAN")
+	register(t, unit(id))
+	planted := time.Now().Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
+	v, _ := json.Marshal(chaincode.FirstScan{ID: id, At: planted, By: "PlatformMSP"})
+	o := attack(t, nw.user(t, "maker-operator"), orgs, "public:RecordFirstScans", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: "\x00scan\x00" + id + "\x00", Value: v}, eventOp("scans.first", id),
+	}})
+	refusedOrIgnored(t, o)
+	r := verify(t, id)
+	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+		if v.FirstScanAt == planted {
+			t.Errorf("ATTACK SUCCEEDED (%s verify): firstScanAt %s planted by %v", src, v.FirstScanAt, orgs)
 		}
 	}
 }

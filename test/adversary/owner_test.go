@@ -79,6 +79,29 @@ func TestAttackOwnerAloneRewritesItem(t *testing.T) {
 	}
 }
 
+// The owner with one ally (2 of 4 orgs): the owner's records need a
+// majority of the *other* orgs besides the owner.
+func TestAttackOwnerWithOneAllyRewritesItem(t *testing.T) {
+	needRogue(t, "maker", "partner")
+	plan(t)
+	id := newID(makerPrefix, "ALLYITEM")
+	register(t, unit(id))
+	inspect(t, id, false)
+	maker := nw.msp("maker")
+	k := itemKey(t, id)
+	forged := patch(t, readKey(t, maker, k), map[string]any{"status": "released"})
+	o := attack(t, nw.user(t, "maker-qa"), []string{maker, nw.msp("partner")}, "quality:Release", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: k, Value: forged}, eventOp("item.released", id),
+	}})
+	wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
+	r := verify(t, id)
+	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+		if v.Released || v.Status == domain.Status("released") {
+			t.Errorf("ATTACK SUCCEEDED (%s verify): a failed unit reads released (status %s) after the maker and the partner rewrote it", src, v.Status)
+		}
+	}
+}
+
 func TestAttackOwnerAloneRewritesInspection(t *testing.T) {
 	needRogue(t, "maker")
 	plan(t)

@@ -42,6 +42,16 @@ func TestAttackUnpackEscapesRecall(t *testing.T) {
 	st, b := events(t, "maker-operator", map[string]any{"type": "unpacking", "id": kase, "children": []string{u}})
 	t.Logf("maker unpacks the recalled case: HTTP %d %.200s", st, b)
 	wantRecalled(t, u, "after the maker unpacked it from the recalled case")
+	// Re-packed into a fresh case: refused, or the unit and the new case
+	// read recalled.
+	kase2 := newID(makerPrefix, "ESCCASE2")
+	register(t, map[string]any{"id": kase2, "kind": "case", "industry": "generic"})
+	st, b = events(t, "maker-operator", map[string]any{"type": "packing", "id": kase2, "children": []string{u}})
+	t.Logf("maker re-packs the unit into a fresh case: HTTP %d %.200s", st, b)
+	wantRecalled(t, u, "after the maker re-packed it into a fresh case")
+	if st < 300 {
+		wantRecalled(t, kase2, "(a case holding a recalled unit)")
+	}
 }
 
 func TestAttackDecommissionEscapesRecall(t *testing.T) {

@@ -89,9 +89,9 @@ func TestAttackBackdatedConsentedRead(t *testing.T) {
 			t.Errorf("ATTACK SUCCEEDED: the maker's peer served detail under a consent expired at %s to a read dated %s: %.100s", until.Format(time.RFC3339), at.UTC().Format(time.RFC3339), b)
 		}
 	}
-	st, b := nw.api.do(t, "partner-operator", http.MethodGet, "/v1/items/"+id+"/shared/inspection.detail", nil, nil)
+	st, b := nw.api.do(t, "partner-operator", http.MethodGet, "/v1/items/"+id+"/shared/inspection.detail?consent="+cs.ID, nil, nil)
 	if st != http.StatusForbidden {
-		t.Errorf("REST shared read after expiry: HTTP %d %.120s, want 403", st, b)
+		t.Errorf("REST shared read after expiry: HTTP %d %.600s, want 403", st, b)
 	}
 }
 
@@ -102,7 +102,7 @@ func TestAttackFirstScanPlanting(t *testing.T) {
 	register(t, unit(id))
 	planted := time.Now().Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
 	scans, _ := json.Marshal([]map[string]string{{"id": id, "at": planted}})
-	for _, who := range []string{"maker-operator", "partner-operator"} {
+	for _, who := range []string{"maker-operator", "partner-operator", "platform-admin"} {
 		a := nw.user(t, who)
 		o := send(t, a.MSP, a, call{Fn: "public:RecordFirstScans", Args: []string{string(scans)}})
 		if o.Committed() {
@@ -120,5 +120,39 @@ func TestAttackFirstScanPlanting(t *testing.T) {
 				t.Errorf("ATTACK SUCCEEDED (%s verify): firstScanAt %s", src, v.FirstScanAt)
 			}
 		}
+	}
+}
+
+// An access record made under a consent, replayed after the grantor revoked
+// the consent: a consented read must judge the consent now, not when the
+// access was recorded.
+func TestAttackAccessRecordReusedAfterRevocation(t *testing.T) {
+	needHonest(t)
+	plan(t)
+	maker, partner := nw.msp("maker"), nw.msp("partner")
+	id := newID(makerPrefix, "REUSE")
+	register(t, unit(id))
+	inspect(t, id, true)
+	var cs domain.Consent
+	nw.api.must(t, "maker-qa", http.MethodPost, "/v1/consents", domain.ConsentInput{
+		Grantee: partner, Categories: []domain.Category{"inspection.detail"}, Subjects: []string{id},
+		Purpose: "adversary: consent to revoke", ValidUntil: time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+	}, &cs, http.StatusCreated)
+	reader := nw.user(t, "partner-operator")
+	acc := send(t, partner, reader, call{Fn: "sharing:RecordAccess", Args: []string{id, "inspection.detail", cs.ID, ""}})
+	if !acc.Committed() {
+		t.Fatalf("honest access under an active consent: %s", acc)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := nw.evaluate(ctx, nw.gws[maker], reader, call{Fn: "sharing:ReadShared", Args: []string{acc.TxID}, Orgs: []string{maker}}); err != nil {
+		t.Fatalf("honest read under an active consent: %v", err)
+	}
+	nw.api.must(t, "maker-qa", http.MethodDelete, "/v1/consents/"+cs.ID, nil, nil, http.StatusOK)
+	b, err := nw.evaluate(ctx, nw.gws[maker], reader, call{Fn: "sharing:ReadShared", Args: []string{acc.TxID}, Orgs: []string{maker}})
+	if err == nil {
+		t.Errorf("ATTACK SUCCEEDED: the maker's peer served detail on an access record of a revoked consent: %.100s", b)
+	} else {
+		t.Logf("maker's peer refused the replay: %v", err)
 	}
 }

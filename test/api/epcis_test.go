@@ -11,6 +11,7 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
+	"github.com/idchain/idchain/gs1schema"
 )
 
 // TestEPCISExportAndCapture records events for items, exports them as an
@@ -19,7 +20,7 @@ import (
 // provenance.
 func TestEPCISExportAndCapture(t *testing.T) {
 	e := mustEnv(t)
-	schema, err := gojsonschema.NewSchema(gojsonschema.NewReferenceLoader("file://" + e.root + "/epcis/testdata/EPCIS-JSON-Schema.json"))
+	schema, err := gs1schema.Load(e.root + "/epcis/testdata/EPCIS-JSON-Schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}

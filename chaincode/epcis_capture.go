@@ -1,0 +1,182 @@
+package chaincode
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/epcis"
+)
+
+// Capture jobs (EPCIS 2.0 REST binding, POST /capture → /capture/{id}):
+// every capture transaction stores its part of the job with the outcome of
+// each event, so the job can be read back from any API instance.
+//
+//	epcisjob [jobID, offset]   CaptureChunk; offset = index of the chunk's first event, 8 digits
+const objEPCISJob = "epcisjob"
+
+// pending is an accepted event waiting to be written.
+type pending struct {
+	key string
+	s   epcis.Stored
+	h   string
+}
+
+func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*epcis.CaptureChunk, error) {
+	caller, err := requireRole(ctx, domain.RoleOperator, domain.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	var opt epcis.CaptureOptions
+	if err := parseJSONArg("options", optionsJSON, &opt); err != nil {
+		return nil, err
+	}
+	var raws []json.RawMessage
+	if err := parseJSONArg("events", eventsJSON, &raws); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(raws) == 0 || len(raws) > epcis.MaxCapture:
+		return nil, domain.Errorf(domain.CodeInvalid, "a capture transaction holds 1-%d events, got %d", epcis.MaxCapture, len(raws))
+	case opt.JobID == "" || len(opt.JobID) > 64 || strings.ContainsAny(opt.JobID, "/\x00"):
+		return nil, domain.Errorf(domain.CodeInvalid, "a capture needs a job id of 1-64 characters")
+	case opt.Offset < 0 || opt.Total < opt.Offset+len(raws) || opt.Total > 99_999_999:
+		return nil, domain.Errorf(domain.CodeInvalid, "events %d-%d do not fit a document of %d", opt.Offset, opt.Offset+len(raws), opt.Total)
+	case opt.Rollback && (opt.Offset != 0 || opt.Total != len(raws)):
+		return nil, domain.Errorf(domain.CodeInvalid, "rollback needs the whole document in one transaction (at most %d events)", epcis.MaxCapture)
+	}
+	stub := ctx.GetStub()
+	jk, err := key(objEPCISJob, opt.JobID, fmt.Sprintf("%08d", opt.Offset))
+	if err != nil {
+		return nil, err
+	}
+	if b, err := stub.GetState(jk); err != nil || b != nil {
+		if err != nil {
+			return nil, fmt.Errorf("get state: %w", err)
+		}
+		return nil, domain.Errorf(domain.CodeConflict, "capture job %s already has events from %d", opt.JobID, opt.Offset)
+	}
+	at, ts, err := stamp(stub)
+	if err != nil {
+		return nil, err
+	}
+	chunk := &epcis.CaptureChunk{JobID: opt.JobID, Owner: caller.MSP, Offset: opt.Offset, Total: opt.Total, Rollback: opt.Rollback,
+		At: at, TxID: stub.GetTxID(), Outcomes: make([]epcis.EventOutcome, len(raws))}
+	eo := epcis.Options{IDBase: opt.IDBase}
+	seen := map[string]json.RawMessage{}
+	var writes []pending
+	rejected := false
+	for i, raw := range raws {
+		out := &chunk.Outcomes[i]
+		*out = epcis.EventOutcome{Index: opt.Offset + i, Status: domain.ResultRecorded}
+		rec, derr := eo.NewRecord(raw)
+		if derr != nil {
+			out.Status, out.Error, rejected = domain.ResultRejected, derr, true
+			continue
+		}
+		out.EventID = rec.EventID
+		h := epcisHash(rec.EventID)
+		k, err := key(objEPCISEvent, h)
+		if err != nil {
+			return nil, err
+		}
+		var old epcis.Stored
+		found, err := getJSON(stub, k, &old)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := seen[h]; dup {
+			found, old = true, epcis.Stored{Record: epcis.Record{Event: prev}, Owner: caller.MSP}
+		}
+		switch {
+		case found && string(old.Event) == string(rec.Event) && old.Owner == caller.MSP:
+			out.Status = domain.ResultUnchanged
+			continue
+		case found:
+			// EPCIS 2.0 §7.4.1: an eventID names one event, globally.
+			out.Status, out.Error, rejected = domain.ResultRejected, domain.Errorf(domain.CodeConflict, "eventID %s is already captured with other content (an eventID names one event)", rec.EventID), true
+			continue
+		}
+		seen[h] = rec.Event
+		s := epcis.Stored{Record: rec, RecordTime: at, Owner: caller.MSP, TxID: chunk.TxID}
+		if s.Items, s.Parties, err = eventParties(stub, eo, rec, caller.MSP); err != nil {
+			return nil, err
+		}
+		writes = append(writes, pending{k, s, h})
+	}
+	if opt.Rollback && rejected {
+		chunk.RolledBack, writes = true, nil
+		for i := range chunk.Outcomes {
+			if o := &chunk.Outcomes[i]; o.Status == domain.ResultRecorded {
+				o.Status = domain.ResultRejected
+				o.Error = domain.Errorf(domain.CodeConflict, "not stored: another event of the document was refused (GS1-Capture-Error-Behaviour: rollback)")
+			}
+		}
+	}
+	pc := policyCache{}
+	for _, w := range writes {
+		if err := putJSON(stub, w.key, w.s); err != nil {
+			return nil, err
+		}
+		if err := setKeyPolicy(stub, pc, w.key, classAppend, caller.MSP); err != nil {
+			return nil, err
+		}
+		if err := indexEPCIS(stub, w.s, ts, w.h); err != nil {
+			return nil, err
+		}
+	}
+	if err := putJSON(stub, jk, chunk); err != nil {
+		return nil, err
+	}
+	if err := setKeyPolicy(stub, pc, jk, classOwned, caller.MSP); err != nil {
+		return nil, err
+	}
+	if err := emit(ctx, "epcis.captured"); err != nil {
+		return nil, err
+	}
+	return chunk, nil
+}
+
+// getCaptureJob assembles a job from its chunks; only the capturing org
+// (or a regulator) sees it.
+func getCaptureJob(ctx ctxI, jobID string) (*epcis.CaptureJob, error) {
+	v, err := viewerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	job := &epcis.CaptureJob{JobID: jobID, TxIDs: []string{}, Outcomes: []epcis.EventOutcome{}}
+	n := 0
+	err = scanAll(stub, objEPCISJob, []string{jobID}, func(_ string, b []byte) error {
+		var c epcis.CaptureChunk
+		if err := json.Unmarshal(b, &c); err != nil {
+			return fmt.Errorf("capture job %s: %w", jobID, err)
+		}
+		if c.Owner != v.msp && !v.all {
+			return nil
+		}
+		if n == 0 || domain.CompareTimes(c.At, job.CreatedAt) < 0 {
+			job.CreatedAt = c.At
+		}
+		if domain.CompareTimes(c.At, job.FinishedAt) > 0 {
+			job.FinishedAt = c.At
+		}
+		job.Total, job.Rollback = c.Total, c.Rollback
+		job.RolledBack = job.RolledBack || c.RolledBack
+		job.TxIDs = append(job.TxIDs, c.TxID)
+		job.Outcomes = append(job.Outcomes, c.Outcomes...)
+		n++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, domain.Errorf(domain.CodeNotFound, "no capture job %s", jobID)
+	}
+	if len(job.Outcomes) < job.Total {
+		job.FinishedAt = "" // still running: not every event has an outcome
+	}
+	return job, nil
+}

@@ -1,0 +1,395 @@
+package benchkit
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/profile"
+)
+
+// API is the running gateway API as make up leaves it: its base URL and the
+// keys of the users the benchmarks act as.
+type API struct {
+	URL, OperatorKey, AdminKey string
+	ProfilePath                string
+}
+
+// LoadAPI reads the API's URL and keys from the env file next to the
+// profile (network/.run/env) and refuses an API off loopback.
+func LoadAPI(getenv func(string) string) (API, error) {
+	ppath, err := profile.Path(getenv)
+	if err != nil {
+		return API{}, err
+	}
+	env, err := profile.ReadEnvFile(filepath.Join(filepath.Dir(ppath), "env"))
+	if err != nil {
+		return API{}, err
+	}
+	a := API{URL: env["IDCHAIN_API"], OperatorKey: env["IDCHAIN_KEY_MAKER_OPERATOR"], AdminKey: env["IDCHAIN_KEY_PLATFORM_ADMIN"], ProfilePath: ppath}
+	if a.URL == "" || a.OperatorKey == "" {
+		return a, fmt.Errorf("no IDCHAIN_API / keys in the env file: run make up")
+	}
+	return a, LoopbackURL(a.URL)
+}
+
+// StartAPI loads the API (LoadAPI) and assigns a fresh bench prefix
+// (AssignPrefix), whose ids the returned IDs hand out.
+func StartAPI(ctx context.Context, getenv func(string) string) (API, *IDs, error) {
+	api, err := LoadAPI(getenv)
+	if err != nil {
+		return api, nil, err
+	}
+	prefix, err := api.AssignPrefix(ctx)
+	if err != nil {
+		return api, nil, err
+	}
+	return api, &IDs{Prefix: prefix}, nil
+}
+
+// HTTP is the client every API benchmark shares (many idle connections:
+// up to 64 clients keep theirs).
+var HTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 5 * time.Minute}
+
+// RandHex is n random bytes in hex.
+func RandHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Post sends v as JSON with the bearer key and returns the status, the body
+// and the X-Tx-Id header.
+func Post(ctx context.Context, url, key string, v any, header ...string) (int, []byte, http.Header, error) {
+	b, _ := json.Marshal(v)
+	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(b))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := HTTP.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, body, res.Header, nil
+}
+
+// AssignPrefix assigns a fresh bench prefix 88.990.<random> to MakerMSP
+// through the API (as the platform admin) and returns it.
+func (a API) AssignPrefix(ctx context.Context) (string, error) {
+	p := "88.990." + RandHex(4)
+	st, body, _, err := Post(ctx, a.URL+"/v1/prefixes", a.AdminKey, map[string]string{"prefix": p, "owner": "MakerMSP"})
+	if err != nil {
+		return "", err
+	}
+	if st != http.StatusCreated {
+		return "", fmt.Errorf("assign prefix: %d %s", st, body)
+	}
+	return p, nil
+}
+
+// IDs hands out item ids prefix/B0000001, prefix/B0000002, … to concurrent
+// callers.
+type IDs struct {
+	Prefix string
+	n      atomic.Int64
+}
+
+// Next is the next id.
+func (s *IDs) Next() string { return fmt.Sprintf("%s/B%07d", s.Prefix, s.n.Add(1)) }
+
+// Units is n generic kitchen/bath bench units with fresh ids.
+func (s *IDs) Units(n int) []domain.ItemInput {
+	items := make([]domain.ItemInput, n)
+	for i := range items {
+		id := s.Next()
+		items[i] = domain.ItemInput{ID: id, Kind: domain.KindUnit, Industry: domain.IndustryKitchenBath,
+			Model: "BENCH-1", Serial: id[len(id)-7:]}
+	}
+	return items
+}
+
+// RegResult is one registration workload.
+type RegResult struct {
+	Name      string  `json:"name"`
+	Items     int     `json:"items"`
+	Requests  int     `json:"requests"`
+	Txs       int     `json:"transactions"`
+	Seconds   float64 `json:"seconds"`
+	ItemsPerS float64 `json:"itemsPerSecond"`
+	P50ms     float64 `json:"p50ms"`
+	P99ms     float64 `json:"p99ms"`
+	// CommitP50ms: asynchronous requests, from the request to its job's
+	// outcome.
+	CommitP50ms float64 `json:"commitP50ms,omitempty"`
+	Failed      int     `json:"failed"`
+}
+
+// Register posts requests requests of size units each to api/v1/items from
+// clients goroutines (stopping early when ctx ends) and counts created
+// items, distinct transactions and per-request latency.
+func Register(ctx context.Context, name, api, key string, requests, clients, size int, ids *IDs) RegResult {
+	batches := make(chan []domain.ItemInput, requests)
+	for range requests {
+		batches <- ids.Units(size)
+	}
+	close(batches)
+	var mu sync.Mutex
+	txs := map[string]bool{}
+	var lat []time.Duration
+	created, failed, sent := 0, 0, 0
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for items := range batches {
+				if ctx.Err() != nil {
+					return
+				}
+				t0 := time.Now()
+				st, body, h, err := Post(ctx, api+"/v1/items", key, map[string]any{"items": items})
+				d := time.Since(t0)
+				var res domain.BatchResult
+				mu.Lock()
+				sent++
+				if err != nil || st != http.StatusCreated || json.Unmarshal(body, &res) != nil {
+					if ctx.Err() == nil {
+						failed++
+						if failed <= 3 {
+							fmt.Fprintf(os.Stderr, "%s: %d %v %.200s\n", name, st, err, body)
+						}
+					}
+				} else {
+					txs[h.Get("X-Tx-Id")] = true
+					lat = append(lat, d)
+					for _, r := range res.Results {
+						if r.Status == domain.ResultCreated {
+							created++
+						}
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	d := time.Since(start).Seconds()
+	return RegResult{Name: name, Items: created, Requests: sent, Txs: len(txs), Seconds: d, ItemsPerS: float64(created) / d,
+		P50ms: Ms(Quantile(lat, 0.5)), P99ms: Ms(Quantile(lat, 0.99)), Failed: failed}
+}
+
+// ReadResult is one read workload.
+type ReadResult struct {
+	Name    string  `json:"name"`
+	Count   int     `json:"requests"`
+	PerS    float64 `json:"requestsPerSecond"`
+	P50ms   float64 `json:"p50ms"`
+	P99ms   float64 `json:"p99ms"`
+	Failed  int64   `json:"failed"`
+	Clients int     `json:"clients"`
+}
+
+// Verify reads api/v1/verify/id from clients goroutines for d; bypass sends
+// Cache-Control: no-cache (the API then reads the ledger).
+func Verify(ctx context.Context, name, api, key, id string, bypass bool, clients int, d time.Duration) ReadResult {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failed atomic.Int64
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, "GET", api+"/v1/verify/"+id, nil)
+				req.Header.Set("Authorization", "Bearer "+key) // keyed: not rate limited
+				if bypass {
+					req.Header.Set("Cache-Control", "no-cache")
+				}
+				t0 := time.Now()
+				res, err := HTTP.Do(req)
+				if err != nil {
+					if ctx.Err() == nil {
+						failed.Add(1)
+					}
+					continue
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					failed.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	el := time.Since(start).Seconds()
+	return ReadResult{Name: name, Count: len(lat), PerS: float64(len(lat)) / el, P50ms: Ms(Quantile(lat, 0.5)),
+		P99ms: Ms(Quantile(lat, 0.99)), Failed: failed.Load(), Clients: clients}
+}
+
+// Metric reads one sample (a line "name value") from the API's /metrics; 0
+// when absent.
+func Metric(ctx context.Context, api, name string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", api+"/metrics", nil)
+	if err != nil {
+		return -1, err
+	}
+	res, err := HTTP.Do(req)
+	if err != nil {
+		return -1, err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, name+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, nil
+}
+
+// RegisterAsync sends requests single-unit registrations from clients
+// goroutines with Prefer: respond-async, each client back to back without
+// waiting for commits (a line station handing items over), then polls every
+// job's Location until it is done. Items/s counts committed items over the
+// time from the first request to the last commit; P50ms/P99ms are the
+// 202 answers', CommitP50ms the time from a request to its job's outcome.
+// An API that ignores the preference answers 201 at once: such requests
+// count as committed when answered.
+func RegisterAsync(ctx context.Context, name, api, key string, requests, clients int, ids *IDs) RegResult {
+	type pending struct {
+		loc  string
+		sent time.Time
+	}
+	work := make(chan []domain.ItemInput, requests)
+	for range requests {
+		work <- ids.Units(1)
+	}
+	close(work)
+	var mu sync.Mutex
+	var jobs []pending
+	var lat, commit []time.Duration
+	created, failed, sent := 0, 0, 0
+	fail := func(format string, a ...any) {
+		failed++
+		if failed <= 3 {
+			fmt.Fprintf(os.Stderr, name+": "+format+"\n", a...)
+		}
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for items := range work {
+				if ctx.Err() != nil {
+					return
+				}
+				t0 := time.Now()
+				st, body, h, err := Post(ctx, api+"/v1/items", key, map[string]any{"items": items}, "Prefer", "respond-async")
+				d := time.Since(t0)
+				mu.Lock()
+				sent++
+				switch {
+				case err != nil:
+					fail("%v", err)
+				case st == http.StatusAccepted && h.Get("Location") != "":
+					lat = append(lat, d)
+					jobs = append(jobs, pending{h.Get("Location"), t0})
+				case st == http.StatusCreated:
+					lat, commit = append(lat, d), append(commit, d)
+					created += len(items)
+				default:
+					fail("%d %.200s", st, body)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	// Poll the jobs, 8 pollers, each job again after 100 ms while pending.
+	queue := make(chan pending, len(jobs))
+	for _, j := range jobs {
+		queue <- j
+	}
+	var left sync.WaitGroup
+	left.Add(len(jobs))
+	for range 8 {
+		go func() {
+			for j := range queue {
+				done, ok := pollJob(ctx, api, key, j.loc)
+				switch {
+				case ctx.Err() != nil:
+					left.Done()
+				case !done:
+					time.Sleep(100 * time.Millisecond)
+					queue <- j
+				default:
+					mu.Lock()
+					if ok {
+						created++
+						commit = append(commit, time.Since(j.sent))
+					} else {
+						fail("job %s failed", j.loc)
+					}
+					mu.Unlock()
+					left.Done()
+				}
+			}
+		}()
+	}
+	left.Wait()
+	close(queue)
+	d := time.Since(start).Seconds()
+	return RegResult{Name: name, Items: created, Requests: sent, Seconds: d, ItemsPerS: float64(created) / d,
+		P50ms: Ms(Quantile(lat, 0.5)), P99ms: Ms(Quantile(lat, 0.99)), CommitP50ms: Ms(Quantile(commit, 0.5)), Failed: failed}
+}
+
+// pollJob reads a job: done when it has an outcome, ok when that outcome
+// created (or found) its items.
+func pollJob(ctx context.Context, api, key, loc string) (done, ok bool) {
+	req, err := http.NewRequestWithContext(ctx, "GET", api+loc, nil)
+	if err != nil {
+		return true, false
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := HTTP.Do(req)
+	if err != nil {
+		return false, false
+	}
+	defer res.Body.Close()
+	var job struct {
+		Status     string `json:"status"`
+		HTTPStatus int    `json:"httpStatus"`
+	}
+	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&job) != nil {
+		return true, false
+	}
+	return job.Status == "done", job.HTTPStatus == http.StatusCreated
+}
