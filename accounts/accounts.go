@@ -34,6 +34,7 @@ import (
 // CA is what accounts needs of an org's Fabric CA (*fabricca.Client).
 type CA interface {
 	RegisterAndEnroll(ctx context.Context, u fabricca.User) (*fabricca.Signer, error)
+	RegisterAndEnrollCSR(ctx context.Context, u fabricca.User, csrPEM []byte) ([]byte, error)
 	Revoke(ctx context.Context, name, reason string) (*fabricca.Revocation, error)
 }
 
@@ -52,6 +53,9 @@ type Account struct {
 	CertPEM    string    `json:"cert"`
 	CreatedAt  time.Time `json:"createdAt"`
 	RevokedAt  time.Time `json:"revokedAt,omitzero"`
+	// External: the holder keeps the key (enrolled from its own CSR) and
+	// signs offline; the API holds no key and cannot sign for it.
+	External bool `json:"external,omitempty"`
 }
 
 // Revoked reports whether the account was revoked.
@@ -118,6 +122,21 @@ func AccountName(user, enterprise string) string { return user + "@" + enterpris
 // returns the account, its API key (shown once, never stored) and its
 // signing identity.
 func (m *Manager) Create(ctx context.Context, org, enterprise, user, role string) (Account, string, *fabricca.Signer, error) {
+	return m.create(ctx, org, enterprise, user, role, nil)
+}
+
+// CreateExternal enrolls a new user of enterprise from the holder's
+// certificate request: the API keeps the certificate and the key hash, never
+// a private key; the user signs offline (package offline).
+func (m *Manager) CreateExternal(ctx context.Context, org, enterprise, user, role string, csrPEM []byte) (Account, string, error) {
+	if len(csrPEM) == 0 {
+		return Account{}, "", domain.Errorf(domain.CodeInvalid, "csr is required")
+	}
+	a, key, _, err := m.create(ctx, org, enterprise, user, role, csrPEM)
+	return a, key, err
+}
+
+func (m *Manager) create(ctx context.Context, org, enterprise, user, role string, csrPEM []byte) (Account, string, *fabricca.Signer, error) {
 	if !userName.MatchString(user) {
 		return Account{}, "", nil, domain.Errorf(domain.CodeInvalid, "user name must be 1-48 of a-z 0-9 . _ - starting with a letter or digit")
 	}
@@ -135,7 +154,17 @@ func (m *Manager) Create(ctx context.Context, org, enterprise, user, role string
 	if exists {
 		return Account{}, "", nil, domain.Errorf(domain.CodeConflict, "user %s of %s exists", user, enterprise)
 	}
-	signer, err := ca.RegisterAndEnroll(ctx, fabricca.User{Name: name, Role: role, Enterprise: enterprise})
+	u := fabricca.User{Name: name, Role: role, Enterprise: enterprise}
+	var signer *fabricca.Signer
+	var err error
+	if csrPEM != nil {
+		var cert []byte
+		if cert, err = ca.RegisterAndEnrollCSR(ctx, u, csrPEM); err == nil {
+			signer = &fabricca.Signer{CertPEM: cert}
+		}
+	} else {
+		signer, err = ca.RegisterAndEnroll(ctx, u)
+	}
 	if errors.Is(err, fabricca.ErrExists) {
 		return Account{}, "", nil, domain.Errorf(domain.CodeConflict, "user %s of %s is registered at the CA", user, enterprise)
 	}
@@ -147,13 +176,15 @@ func (m *Manager) Create(ctx context.Context, org, enterprise, user, role string
 		return Account{}, "", nil, err
 	}
 	a := Account{Name: name, User: user, Org: org, Enterprise: enterprise, Role: role, KeyHash: HashKey(key),
-		CertPEM: string(signer.CertPEM), CreatedAt: m.now().UTC()}
-	keyPEM, err := signer.KeyPEM()
-	if err != nil {
-		return Account{}, "", nil, err
-	}
-	if err := writeFile(filepath.Join(m.dir, fileName(name)+".key"), keyPEM); err != nil {
-		return Account{}, "", nil, err
+		CertPEM: string(signer.CertPEM), CreatedAt: m.now().UTC(), External: csrPEM != nil}
+	if !a.External {
+		keyPEM, err := signer.KeyPEM()
+		if err != nil {
+			return Account{}, "", nil, err
+		}
+		if err := writeFile(filepath.Join(m.dir, fileName(name)+".key"), keyPEM); err != nil {
+			return Account{}, "", nil, err
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -211,6 +242,17 @@ func (m *Manager) ByKeyHash(hash string) (Account, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	a, ok := m.byHash[hash]
+	if !ok {
+		return Account{}, false
+	}
+	return *a, true
+}
+
+// ByName returns an account by its account name (<user>@<USCC>).
+func (m *Manager) ByName(name string) (Account, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a, ok := m.byName[name]
 	if !ok {
 		return Account{}, false
 	}

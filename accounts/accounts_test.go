@@ -37,6 +37,14 @@ func (f *fakeCA) RegisterAndEnroll(_ context.Context, u fabricca.User) (*fabricc
 	return testSigner(u.Name)
 }
 
+func (f *fakeCA) RegisterAndEnrollCSR(ctx context.Context, u fabricca.User, _ []byte) ([]byte, error) {
+	s, err := f.RegisterAndEnroll(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return s.CertPEM, nil
+}
+
 func (f *fakeCA) Revoke(_ context.Context, name, _ string) (*fabricca.Revocation, error) {
 	if f.revokeErr != nil {
 		return nil, f.revokeErr

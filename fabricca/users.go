@@ -132,6 +132,17 @@ func (c *Client) RegisterAndEnroll(ctx context.Context, u User) (*Signer, error)
 	return c.Enroll(ctx, u.Name, secret)
 }
 
+// RegisterAndEnrollCSR registers u and enrolls it with a certificate
+// request made by its holder (the key stays with the holder); it returns
+// the certificate.
+func (c *Client) RegisterAndEnrollCSR(ctx context.Context, u User, csrPEM []byte) ([]byte, error) {
+	secret, err := c.Register(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return c.EnrollCSR(ctx, u.Name, secret, csrPEM)
+}
+
 // RevokedCert names one revoked certificate.
 type RevokedCert struct {
 	Serial string `json:"Serial"` // hex

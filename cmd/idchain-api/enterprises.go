@@ -14,6 +14,7 @@ import (
 	"github.com/idchain/idchain/fabricca"
 	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/offline"
 	"github.com/idchain/idchain/profile"
 )
 
@@ -22,7 +23,7 @@ import (
 // (crypto/<org>/registrar/msp), the account store in dir, CRL publication
 // through the org admin's channel config update, and the accounts' identities
 // connected to fab. Orgs without registrar material get no user management.
-func newEnterprises(prof *profile.Profile, fab *ledger.Fabric, dir string, log *slog.Logger) (httpapi.EnterpriseDeps, func(), error) {
+func newEnterprises(prof *profile.Profile, fab *ledger.Fabric, dir, serviceUser string, log *slog.Logger) (httpapi.EnterpriseDeps, func(), error) {
 	cas := map[string]accounts.CA{}
 	admins := map[string]profile.User{}
 	for _, org := range prof.Orgs {
@@ -67,6 +68,9 @@ func newEnterprises(prof *profile.Profile, fab *ledger.Fabric, dir string, log *
 		return fab.AddUser(a.Name, a.Org, s.CertPEM, s.Key)
 	}
 	for _, a := range mgr.Live() {
+		if a.External {
+			continue // signs offline; the API holds no key
+		}
 		s, err := mgr.Signer(a)
 		if err == nil {
 			err = connect(a, s)
@@ -75,8 +79,31 @@ func newEnterprises(prof *profile.Profile, fab *ledger.Fabric, dir string, log *
 			log.Warn("enterprise user not connected", "user", a.Name, "err", err)
 		}
 	}
-	deps := httpapi.EnterpriseDeps{Accounts: mgr, Connect: connect, Disconnect: fab.RemoveUser}
-	return deps, func() { oconn.Close() }, nil
+	// Offline signing: a flow per org through the org's gateway peer; commits
+	// are awaited with the service identity.
+	status, err := fab.Network(serviceUser)
+	if err != nil {
+		oconn.Close()
+		return httpapi.EnterpriseDeps{}, nil, err
+	}
+	conns := []*grpc.ClientConn{oconn}
+	flows := map[string]*offline.Flow{}
+	for _, org := range prof.Orgs {
+		c, err := profile.Dial(org.Peer)
+		if err != nil {
+			log.Warn("no offline signing for this org", "org", org.MSPID, "err", err)
+			continue
+		}
+		conns = append(conns, c)
+		flows[org.MSPID] = &offline.Flow{Conn: c, Channel: prof.Channel, Chaincode: prof.Chaincode, Status: status}
+	}
+	deps := httpapi.EnterpriseDeps{Accounts: mgr, Connect: connect, Disconnect: fab.RemoveUser,
+		Offline: func(org string) *offline.Flow { return flows[org] }}
+	return deps, func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}, nil
 }
 
 // publishCRL puts an org's CRL into its MSP on the channel, signed by the

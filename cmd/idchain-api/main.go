@@ -134,7 +134,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("service user %q is not in the profile", cfg.serviceUser)
 	}
 
-	ents, closeEnts, err := newEnterprises(prof, fab, cfg.accounts, log) // issue 15 (enterprises.go)
+	ents, closeEnts, err := newEnterprises(prof, fab, cfg.accounts, cfg.serviceUser, log) // issue 15 (enterprises.go)
 	if err != nil {
 		return err
 	}

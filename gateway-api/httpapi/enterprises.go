@@ -13,6 +13,7 @@ import (
 	"github.com/idchain/idchain/fabricca"
 	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/identifier"
+	"github.com/idchain/idchain/offline"
 )
 
 // EnterpriseDeps wires enterprise onboarding (issue 15, docs/enterprises.md).
@@ -25,6 +26,9 @@ type EnterpriseDeps struct {
 	Disconnect func(name string)
 	// Authority is the MSP of the registry authority (default PlatformMSP).
 	Authority string
+	// Offline returns the offline-signing flow through org's peer (nil:
+	// the /v1/offline routes answer 503).
+	Offline func(org string) *offline.Flow
 }
 
 // principalOf returns the principal of an enterprise account.
@@ -185,6 +189,9 @@ func (s *Service) userAdmin(c *gin.Context) (domain.Enterprise, bool) {
 type userRequest struct {
 	Name string `json:"name"`
 	Role string `json:"role"`
+	// CSR (PEM) of a key the user keeps: the user signs offline
+	// (/v1/offline/…) and the API never holds its key.
+	CSR string `json:"csr,omitempty"`
 }
 
 // userResponse is POST /v1/enterprises/{id}/users (apiKey only there).
@@ -195,12 +202,16 @@ type userResponse struct {
 	Enterprise string `json:"enterprise"`
 	Org        string `json:"org"`
 	APIKey     string `json:"apiKey,omitempty"`
-	CreatedAt  string `json:"createdAt"`
-	RevokedAt  string `json:"revokedAt,omitempty"`
+	// External users sign offline; Certificate is their enrolled
+	// certificate (PEM).
+	External    bool   `json:"external,omitempty"`
+	Certificate string `json:"certificate,omitempty"`
+	CreatedAt   string `json:"createdAt"`
+	RevokedAt   string `json:"revokedAt,omitempty"`
 }
 
 func userView(a accounts.Account) userResponse {
-	r := userResponse{User: a.User, Account: a.Name, Role: a.Role, Enterprise: a.Enterprise, Org: a.Org,
+	r := userResponse{User: a.User, Account: a.Name, Role: a.Role, Enterprise: a.Enterprise, Org: a.Org, External: a.External,
 		CreatedAt: a.CreatedAt.Format("2006-01-02T15:04:05Z07:00")}
 	if a.Revoked() {
 		r.RevokedAt = a.RevokedAt.Format("2006-01-02T15:04:05Z07:00")
@@ -224,6 +235,17 @@ func (s *Service) createUser(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), submitTimeout)
 	defer cancel()
+	if req.CSR != "" {
+		a, key, err := s.deps.Enterprises.Accounts.CreateExternal(ctx, e.Org, e.ID, strings.TrimSpace(req.Name), req.Role, []byte(req.CSR))
+		if err != nil {
+			s.Fail(c, err)
+			return
+		}
+		r := userView(a)
+		r.APIKey, r.Certificate = key, a.CertPEM
+		c.JSON(http.StatusCreated, r)
+		return
+	}
 	a, key, signer, err := s.deps.Enterprises.Accounts.Create(ctx, e.Org, e.ID, strings.TrimSpace(req.Name), req.Role)
 	if err != nil {
 		s.Fail(c, err)

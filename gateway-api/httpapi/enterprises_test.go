@@ -89,6 +89,14 @@ func (c *apiCA) RegisterAndEnroll(_ context.Context, u fabricca.User) (*fabricca
 	return &fabricca.Signer{CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), Key: key}, nil
 }
 
+func (c *apiCA) RegisterAndEnrollCSR(ctx context.Context, u fabricca.User, _ []byte) ([]byte, error) {
+	s, err := c.RegisterAndEnroll(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return s.CertPEM, nil
+}
+
 func (c *apiCA) Revoke(_ context.Context, name, _ string) (*fabricca.Revocation, error) {
 	c.revoked = append(c.revoked, name)
 	return &fabricca.Revocation{CRL: []byte("crl")}, nil

@@ -29,6 +29,9 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.POST("/enterprises/:id/users", small, s.requireRole(RoleAdmin), s.createUser)
 	v1.GET("/enterprises/:id/users", s.requireRole(RoleAdmin), s.listUsers)
 	v1.DELETE("/enterprises/:id/users/:name", s.requireRole(RoleAdmin), s.deleteUser)
+	v1.POST("/offline/prepare", large, s.offlinePrepare)
+	v1.POST("/offline/endorse", large, s.offlineEndorse)
+	v1.POST("/offline/submit", large, s.offlineSubmit)
 
 	v1.POST("/items", large, s.requireRole(RoleOperator, RoleAdmin), s.registerItems)
 	v1.GET("/items/:prefix/:suffix", s.resolve)

@@ -9,6 +9,8 @@ package enterprise_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -28,6 +30,7 @@ import (
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/fabricca"
 	"github.com/idchain/idchain/identifier"
+	"github.com/idchain/idchain/offline"
 	"github.com/idchain/idchain/profile"
 )
 
@@ -342,4 +345,63 @@ func TestIsolationWithACertificateAgainstTheChaincode(t *testing.T) {
 	if v.Recalled || v.Status == domain.StatusDecommissioned {
 		t.Fatalf("B's item reads as %s (recalled %v)", v.Status, v.Recalled)
 	}
+}
+
+// TestOfflineSigningThroughTheAPI: a maker user enrolled from its own CSR
+// registers an item through /v1/offline/{prepare,endorse,submit}, signing
+// each digest with a key the API never sees; a custodial user is refused
+// the offline routes, and a signature by another key is refused.
+func TestOfflineSigningThroughTheAPI(t *testing.T) {
+	e := mustEnv(t)
+	id, prefix, _ := e.onboard(t, "PlatformMSP", "pcb", nil)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, err := fabricca.NewCSR("hsm-line@"+id, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.call(t, "POST", "/v1/enterprises/"+id+"/users", "platform-admin", map[string]string{"name": "hsm-line", "role": "operator", "csr": string(csr)})
+	expect(t, "external user", r, 201)
+	u := decode[struct {
+		APIKey      string `json:"apiKey"`
+		External    bool   `json:"external"`
+		Certificate string `json:"certificate"`
+	}](t, r)
+	if !u.External || !strings.Contains(u.Certificate, "BEGIN CERTIFICATE") {
+		t.Fatalf("external user %+v", u)
+	}
+	type unsigned struct {
+		TxID   string `json:"txId"`
+		Bytes  []byte `json:"bytes"`
+		Digest []byte `json:"digest"`
+	}
+	sign := func(k *ecdsa.PrivateKey, d []byte) []byte {
+		s, err := offline.SignDigest(k, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	args := []string{`[{"id":"` + prefix + `/HSM-1","kind":"unit","industry":"generic"}]`}
+	p := decode[unsigned](t, e.call(t, "POST", "/v1/offline/prepare", u.APIKey, map[string]any{"fn": "registry:RegisterItems", "args": args}))
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if r := e.call(t, "POST", "/v1/offline/endorse", u.APIKey, map[string]any{"bytes": p.Bytes, "signature": sign(other, p.Digest)}); r.status < 400 {
+		t.Fatalf("a proposal signed by another key was endorsed: %s", r.body)
+	}
+	r = e.call(t, "POST", "/v1/offline/endorse", u.APIKey, map[string]any{"bytes": p.Bytes, "signature": sign(key, p.Digest)})
+	expect(t, "endorse", r, 200)
+	tx := decode[unsigned](t, r)
+	r = e.call(t, "POST", "/v1/offline/submit", u.APIKey, map[string]any{"bytes": tx.Bytes, "signature": sign(key, tx.Digest)})
+	expect(t, "submit", r, 200)
+	if !strings.Contains(string(r.body), `"valid":true`) {
+		t.Fatalf("submit %s", r.body)
+	}
+	it := decode[domain.Item](t, e.call(t, "GET", "/v1/items/"+prefix+"/HSM-1", "maker-operator", nil))
+	if it.Owner != "PlatformMSP" {
+		t.Fatalf("item %+v", it)
+	}
+	expect(t, "a custodial user on the offline routes", e.call(t, "POST", "/v1/offline/prepare", "maker-operator",
+		map[string]any{"fn": "system:Ping"}), 403, domain.CodeForbidden)
 }
