@@ -42,6 +42,12 @@ func (c *SystemContract) SetConfig(ctx ctxI, configJSON string) (string, error) 
 func (c *RegistryContract) AssignPrefix(ctx ctxI, prefix, ownerMSP string) (string, error) {
 	return out(c.assignPrefix(ctx, prefix, ownerMSP))
 }
+func (c *RegistryContract) AssignGCP(ctx ctxI, gcp, ownerMSP string) (string, error) {
+	return out(c.assignGCP(ctx, gcp, ownerMSP))
+}
+func (c *RegistryContract) ListGCPs(ctx ctxI, ownerMSP string) (string, error) {
+	return out(c.listGCPs(ctx, ownerMSP))
+}
 func (c *RegistryContract) GetPrefix(ctx ctxI, prefix string) (string, error) {
 	return out(c.getPrefix(ctx, prefix))
 }

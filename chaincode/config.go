@@ -11,8 +11,8 @@ import (
 
 // Defaults used until system:SetConfig stores a configuration.
 const (
-	DefaultAuthority = "PlatformMSP"
-	DefaultRegulator = "RegulatorMSP"
+	DefaultAuthority = domain.AuthorityMSP
+	DefaultRegulator = domain.RegulatorMSP
 )
 
 // DefaultOrgs is the consortium until system:SetConfig stores one: the orgs

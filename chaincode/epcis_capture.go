@@ -82,7 +82,7 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*epcis.CaptureChunk
 			return nil, err
 		}
 		var old epcis.Stored
-		found, err := getJSON(stub, k, &old)
+		found, err := getAnchored(stub, k, &old, true, func() string { return old.Owner })
 		if err != nil {
 			return nil, err
 		}
@@ -114,22 +114,19 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*epcis.CaptureChunk
 			}
 		}
 	}
+	// Events and job records are append-only (every org endorses a change)
+	// and anchored by the capturing org, so no coalition can invent a
+	// capture in its name; index keys are append-only too.
 	pc := policyCache{}
 	for _, w := range writes {
-		if err := putJSON(stub, w.key, w.s); err != nil {
+		if err := putRecord(stub, pc, w.key, w.s, classAppend, caller.MSP, caller.MSP); err != nil {
 			return nil, err
 		}
-		if err := setKeyPolicy(stub, pc, w.key, classAppend, caller.MSP); err != nil {
-			return nil, err
-		}
-		if err := indexEPCIS(stub, w.s, ts, w.h); err != nil {
+		if err := indexEPCIS(stub, pc, w.s, ts, w.h); err != nil {
 			return nil, err
 		}
 	}
-	if err := putJSON(stub, jk, chunk); err != nil {
-		return nil, err
-	}
-	if err := setKeyPolicy(stub, pc, jk, classOwned, caller.MSP); err != nil {
+	if err := putRecord(stub, pc, jk, chunk, classAppend, caller.MSP, caller.MSP); err != nil {
 		return nil, err
 	}
 	if err := emit(ctx, "epcis.captured"); err != nil {
@@ -148,13 +145,16 @@ func getCaptureJob(ctx ctxI, jobID string) (*epcis.CaptureJob, error) {
 	stub := ctx.GetStub()
 	job := &epcis.CaptureJob{JobID: jobID, TxIDs: []string{}, Outcomes: []epcis.EventOutcome{}}
 	n := 0
-	err = scanAll(stub, objEPCISJob, []string{jobID}, func(_ string, b []byte) error {
+	err = scanAll(stub, objEPCISJob, []string{jobID}, func(k string, b []byte) error {
 		var c epcis.CaptureChunk
 		if err := json.Unmarshal(b, &c); err != nil {
 			return fmt.Errorf("capture job %s: %w", jobID, err)
 		}
 		if c.Owner != v.msp && !v.all {
 			return nil
+		}
+		if ok, err := anchoredValue(stub, c.Owner, k, b); err != nil || !ok {
+			return err // an unanchored chunk was never written by its org
 		}
 		if n == 0 || domain.CompareTimes(c.At, job.CreatedAt) < 0 {
 			job.CreatedAt = c.At

@@ -83,7 +83,7 @@ func epcisHash(eventID string) string {
 }
 
 // indexEPCIS writes the index keys of a stored event.
-func indexEPCIS(stub shim.ChaincodeStubInterface, s epcis.Stored, ts, h string) error {
+func indexEPCIS(stub shim.ChaincodeStubInterface, pc policyCache, s epcis.Stored, ts, h string) error {
 	put := func(value []byte, objectType string, attrs ...string) error {
 		k, err := key(objectType, attrs...)
 		if err != nil {
@@ -92,7 +92,7 @@ func indexEPCIS(stub shim.ChaincodeStubInterface, s epcis.Stored, ts, h string) 
 		if err := stub.PutState(k, value); err != nil {
 			return fmt.Errorf("put %s: %w", objectType, err)
 		}
-		return nil
+		return setKeyPolicy(stub, pc, k, classAppend, s.Owner)
 	}
 	owner := []byte(s.Owner)
 	for _, p := range s.Parties {
@@ -259,20 +259,22 @@ func queryEPCIS(ctx ctxI, queryJSON, idBase, bookmark string) (epcis.Page, error
 		}
 	}
 	page := epcis.Page{Events: []epcis.Stored{}}
+	seen := map[string]bool{}
 	next, err := eachKV(stub, objectType, attrs, maxEPCISScan, bookmark, func(k string, _ []byte) error {
 		if len(page.Events) >= per {
 			return errPageFull
 		}
 		h, err := lastAttr(stub, k)
-		if err != nil {
+		if err != nil || seen[h] {
 			return err
 		}
+		seen[h] = true // an event is listed once, whatever stray index keys say
 		ek, err := key(objEPCISEvent, h)
 		if err != nil {
 			return err
 		}
 		var s epcis.Stored
-		ok, err := getJSON(stub, ek, &s)
+		ok, err := getAnchored(stub, ek, &s, true, func() string { return s.Owner })
 		if err != nil || !ok || !v.sees(s) || !q.Matches(s.Record, s.RecordTime) {
 			return err
 		}
@@ -320,7 +322,7 @@ func getEPCIS(ctx ctxI, eventID string) (epcis.Stored, error) {
 		return epcis.Stored{}, err
 	}
 	var s epcis.Stored
-	ok, err := getJSON(ctx.GetStub(), k, &s)
+	ok, err := getAnchored(ctx.GetStub(), k, &s, true, func() string { return s.Owner })
 	if err != nil {
 		return epcis.Stored{}, err
 	}

@@ -216,14 +216,6 @@ func TestEPCISStoreRefusesBadEvents(t *testing.T) {
 	wantCode(t, err, domain.CodeForbidden)
 }
 
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
 
 // TestEPCISStoreGS1DocumentOutcomes captures GS1's example documents one
 // by one, in file order, as an integrator would, and states each outcome
@@ -383,4 +375,31 @@ func readJob(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, jobID str
 		return err
 	})
 	return job
+}
+
+// TestEPCISStoreIgnoresUnanchoredEvents: an event record and index key
+// written without the capturing org's anchor (what a coalition running its
+// own chaincode could create) is not served.
+func TestEPCISStoreIgnoresUnanchoredEvents(t *testing.T) {
+	l := fakestub.NewLedger()
+	rec, derr := epcis.Options{}.NewRecord(gs1ExampleEvents(t)[0])
+	if derr != nil {
+		t.Fatal(derr)
+	}
+	h := epcisHash(rec.EventID)
+	s := epcis.Stored{Record: rec, RecordTime: "2026-11-27T00:00:00Z", Owner: makerMSP, Parties: []string{makerMSP}}
+	b, _ := json.Marshal(s)
+	ek, _ := key(objEPCISEvent, h)
+	ik, _ := key(objEPCISBy, makerMSP, "2026-11-27T00:00:00.000000000Z", h)
+	l.PutState(ek, b)
+	l.PutState(ik, []byte{0})
+	if n := len(queryAs(t, l, who(t, makerMSP, domain.RoleOperator), "", "").Events); n != 0 {
+		t.Fatalf("an unanchored event is served (%d)", n)
+	}
+	if _, err := captureTx(t, l, who(t, makerMSP, domain.RoleOperator), gs1ExampleEvents(t)[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(queryAs(t, l, who(t, makerMSP, domain.RoleOperator), "", "").Events); n != 1 {
+		t.Fatalf("the captured event: %d", n)
+	}
 }

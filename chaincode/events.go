@@ -15,6 +15,7 @@ const EventName = "idchain"
 // Event types of domain.ChaincodeEvent.
 const (
 	EvPrefixAssigned  = "prefix.assigned"
+	EvGCPAssigned     = "gcp.assigned"
 	EvConfigSet       = "config.set"
 	EvItemsRegistered = "items.registered"
 	EvEventsRecorded  = "events.recorded"

@@ -46,21 +46,39 @@ func (c *RegistryContract) findByGTIN(ctx contractapi.TransactionContextInterfac
 		return nil, domain.Errorf(domain.CodeInvalidIdentifier, "gtin %q: %s", gtin, identifierMessage(err))
 	}
 	stub := ctx.GetStub()
+	cfg, err := loadConfigStub(stub)
+	if err != nil {
+		return nil, err
+	}
 	notFound := domain.Errorf(domain.CodeNotFound, "no item carries GTIN %s%s%s", g, optional(" lot ", lot), optional(" serial ", serial))
+	// genuine: the indexed item is registered (anchored) and its GTIN lies
+	// under a GCP its owner holds (a squatter's item is not an answer).
+	genuine := func(id string) (*domain.Item, error) {
+		it, _, err := loadItem(stub, id)
+		if domain.CodeOf(err) == domain.CodeNotFound {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if it.GTIN != g {
+			return nil, nil
+		}
+		h, err := gtinHolder(stub, cfg, g)
+		if err != nil || h != it.Owner {
+			return nil, err
+		}
+		return &it, nil
+	}
 	switch {
 	case serial != "":
 		id, err := indexed(stub, objGS1, g, serial)
 		if err != nil || id == "" {
 			return nil, orNotFound(err, notFound)
 		}
-		if lot != "" {
-			it, _, err := loadItem(stub, id)
-			if err != nil {
-				return nil, err
-			}
-			if it.Lot != lot {
-				return nil, notFound
-			}
+		it, err := genuine(id)
+		if err != nil || it == nil || (lot != "" && it.Lot != lot) {
+			return nil, orNotFound(err, notFound)
 		}
 		return &domain.GS1Match{ID: id, Level: domain.GS1LevelItem}, nil
 	case lot != "":
@@ -68,13 +86,23 @@ func (c *RegistryContract) findByGTIN(ctx contractapi.TransactionContextInterfac
 		if err != nil || id == "" {
 			return nil, orNotFound(err, notFound)
 		}
+		if it, err := genuine(id); err != nil || it == nil {
+			return nil, orNotFound(err, notFound)
+		}
 		return &domain.GS1Match{ID: id, Level: domain.GS1LevelLot}, nil
 	}
+	// product level: the first genuine item of a bounded scan
 	for _, obj := range []string{objGS1Lot, objGS1} {
 		id := ""
-		if _, err := eachKV(stub, obj, []string{g}, 1, "", func(_ string, v []byte) error {
-			id = string(v)
-			return nil
+		if _, err := eachKV(stub, obj, []string{g}, maxProductScan, "", func(_ string, v []byte) error {
+			if id != "" {
+				return nil
+			}
+			it, err := genuine(string(v))
+			if it != nil {
+				id = it.ID
+			}
+			return err
 		}); err != nil {
 			return nil, err
 		}
@@ -84,6 +112,9 @@ func (c *RegistryContract) findByGTIN(ctx contractapi.TransactionContextInterfac
 	}
 	return nil, notFound
 }
+
+// maxProductScan bounds the index keys a product-level lookup examines.
+const maxProductScan = 20
 
 // indexed reads one GS1 index key ("" when absent).
 func indexed(stub shim.ChaincodeStubInterface, obj string, attrs ...string) (string, error) {

@@ -9,40 +9,70 @@ import (
 	"github.com/idchain/idchain/identifier"
 )
 
-// Object types of the composite keys. Every key of the ledger is one of
-// these; values are JSON of the named domain type unless noted.
+// Key schema: the object types of every composite key of the ledger, in
+// one place. Values are JSON of the named domain type unless noted. Policy
+// is the state-based endorsement policy class (sbe.go: owned = owner AND a
+// majority of the others, append = every org, config = RegulatorMSP AND a
+// majority, assign = authority AND a majority; "–" none: the chaincode-level
+// MAJORITY policy); anchor is the org whose collection anchor_<MSP> must
+// hold the key for reads to count the record (anchor.go; "–" none).
 //
-//	config   []                          Config
-//	prefix   [prefix]                    domain.Prefix (SBE: authority)
-//	pfxown   [ownerMSP, prefix]          0x00 – prefixes of an org
-//	item     [prefix, suffix]            domain.Item, the one record of an id (SBE: owner)
-//	rel      [parent, child]             0x00 – forward aggregation (child names its parent)
-//	relin    [input, output]             0x00 – forward transformation (output names its inputs)
-//	cust     [id]                        Custody, set on shipping (SBE: the custodian to be)
-//	evt      [id, ts, txid, seq]         domain.Event; ts fixed-width UTC (sorts by time), seq = index in the tx
-//	recall   [id]                        domain.Recall (written by quality:Recall)
-//	release  [id]                        domain.Release (quality:Release)
-//	insp     [id, ts, txid]              domain.Inspection (quality:RecordInspection)
-//	scan     [id]                        first scan time (public:RecordFirstScans)
-//	gs1      [gtin14, serial]            id as text – GS1 index of serialized items (gs1.go)
-//	gs1lot   [gtin14, lot]               id as text – GS1 index of lot-level items
-//	touch    [key]                       raw bytes (system:Touch)
+//	type       attributes                      value                 policy        anchor
+//	config     []                              Config                config        RegulatorMSP (content)
+//	prefix     [prefix]                        domain.Prefix         assign        authority
+//	pfxown     [ownerMSP, prefix]              0x00                  –             –
+//	gcp        [gcp]                           domain.GCP            assign        authority
+//	gcpown     [ownerMSP, gcp]                 0x00                  assign        –
+//	item       [prefix, suffix]                domain.Item           owned(owner)  owner
+//	rel        [parent, child]                 0x00 forward aggregation (deleted on unpacking unless the registered parent)  –  –
+//	relin      [input, output]                 0x00 forward transformation  –  –
+//	cust       [id]                            domain.Custody        owned(next holder)  –
+//	evt        [id, ts, txid, seq]             domain.Event          –             –
+//	recall     [id]                            domain.Recall         append        recalling org (content)
+//	release    [id]                            domain.Release        append        item owner (content)
+//	insp       [id, ts, txid]                  domain.Inspection     append        item owner (content)
+//	plan       [ownerMSP, model]               domain.Plan           owned(owner)  owner
+//	scan       [id]                            FirstScan             append        authority (content)
+//	gs1        [gtin14, serial]                id as text            –             – (holder must be genuine)
+//	gs1lot     [gtin14, lot]                   id as text            –             – (holder must be genuine)
+//	consent    [id]                            domain.Consent        owned(grantor)  grantor
+//	consentby  [grantor, id]                   0x00                  –             –
+//	consentto  [grantee, id]                   0x00                  –             –
+//	access     [owner, subject, ts, txid]      domain.AccessRecord   append        accessor (content)
+//	accessid   [txid]                          access key            append        –
+//	accessorg  [owner, accessor, ts, txid]     access key            append        –
+//	touch      [key]                           raw bytes (system:Touch)  –         –
+//
+// Private keys: detail [category, id] (bytes) and dsalt [category, id]
+// (its salt) in _implicit_org_<owner>; anchors under the public key's name
+// in anchor_<MSP>.
 const (
-	objConfig  = "config"
-	objPrefix  = "prefix"
-	objPfxOwn  = "pfxown"
-	objItem    = "item"
-	objRel     = "rel"
-	objRelIn   = "relin"
-	objCustody = "cust"
-	objEvent   = "evt"
-	objRecall  = "recall"
-	objRelease = "release"
-	objInsp    = "insp"
-	objScan    = "scan"
-	objGS1     = "gs1"
-	objGS1Lot  = "gs1lot"
-	objTouch   = "touch"
+	objConfig     = "config"
+	objPrefix     = "prefix"
+	objPfxOwn     = "pfxown"
+	objGCP        = "gcp"
+	objGCPOwn     = "gcpown"
+	objItem       = "item"
+	objRel        = "rel"
+	objRelIn      = "relin"
+	objCustody    = "cust"
+	objEvent      = "evt"
+	objRecall     = "recall"
+	objRelease    = "release"
+	objInsp       = "insp"
+	objPlan       = "plan"
+	objScan       = "scan"
+	objGS1        = "gs1"
+	objGS1Lot     = "gs1lot"
+	objConsent    = "consent"
+	objConsentBy  = "consentby"
+	objConsentTo  = "consentto"
+	objAccess     = "access"
+	objAccessID   = "accessid"
+	objAccessOrg  = "accessorg"
+	objTouch      = "touch"
+	objDetail     = "detail"
+	objDetailSalt = "dsalt"
 )
 
 func key(objectType string, attrs ...string) (string, error) {

@@ -10,15 +10,8 @@ import (
 	"github.com/idchain/idchain/domain"
 )
 
-// Quality keys (see keys.go for the shared list):
-//
-//	plan    [ownerMSP, model]   domain.Plan, the version in force (SBE: owner)
-//	detail  [category, id]      private bytes in _implicit_org_<owner>
+// Quality keys: see the key schema in keys.go.
 const (
-	objPlan   = "plan"
-	objDetail = "detail"
-	// objDetailSalt: the salt of a detail record (private, implicit collection)
-	objDetailSalt = "dsalt"
 	// maxScan bounds every non-paginated range read of a submit (Fabric
 	// refuses paginated queries in transactions that write).
 	maxScan = 10000

@@ -56,6 +56,8 @@ type batch struct {
 	gs1     map[string]string       // GS1 index key -> id holding it ("": free), read with the items
 	policy  policyCache
 	changed IDSet
+	cfg     *Config           // read on first GTIN
+	holders map[string]string // GTIN-14 -> org holding its GCP
 }
 
 func newBatch(stub shim.ChaincodeStubInterface, who Caller) (*batch, error) {
@@ -149,6 +151,16 @@ func (b *batch) prefetch(norm []domain.ItemInput, errs []error) error {
 		if err := json.Unmarshal(v, &it); err != nil {
 			return fmt.Errorf("corrupt item %s: %w", idsOf[i], err)
 		}
+		// A record its owner never anchored (written by a coalition without
+		// the owner) is not a registration: the owner's registration
+		// overwrites it (validation decides whether the coalition's own
+		// state-based policy, if it set one, lets it).
+		if ok, err := hasAnchor(b.stub, it.Owner, keys[i]); err != nil {
+			return err
+		} else if !ok {
+			b.known[idsOf[i]] = nil
+			continue
+		}
 		b.known[idsOf[i]] = &it
 	}
 	return nil
@@ -170,6 +182,11 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 	if err := requirePrefixOwner(b.who, owner, p.Prefix, "register under "+p.Prefix); err != nil {
 		return "", err
 	}
+	if in.GTIN != "" {
+		if err := b.requireGTIN(owner, in.GTIN); err != nil {
+			return "", err
+		}
+	}
 	gk, err := gs1KeyOf(in)
 	if err != nil {
 		return "", err
@@ -188,8 +205,15 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 		return domain.ResultUnchanged, nil
 	}
 	if holder := b.gs1[gk]; gk != "" && holder != "" && holder != in.ID {
-		return "", domain.Errorf(domain.CodeConflict, "%s: GTIN %s %s is already registered as %s",
-			in.ID, in.GTIN, gs1Label(in), holder)
+		// only a genuine holder takes the key: a registered (anchored) item
+		// carrying this GTIN under its owner's GCP; an index key planted
+		// without one is overwritten
+		if ok, err := b.genuineHolder(holder, in.GTIN); err != nil {
+			return "", err
+		} else if ok {
+			return "", domain.Errorf(domain.CodeConflict, "%s: GTIN %s %s is already registered as %s",
+				in.ID, in.GTIN, gs1Label(in), holder)
+		}
 	}
 	if in.Parent != "" {
 		par, err := b.item(in.Parent)
@@ -328,4 +352,53 @@ func asDomainError(err error) *domain.Error {
 		return e
 	}
 	return &domain.Error{Code: domain.CodeOf(err), Message: err.Error()}
+}
+
+// requireGTIN refuses a GTIN that does not lie under a GS1 company prefix
+// owner holds (FORBIDDEN), reading each GTIN's holder once per batch.
+func (b *batch) requireGTIN(owner, gtin14 string) error {
+	if b.cfg == nil {
+		cfg, err := loadConfigStub(b.stub)
+		if err != nil {
+			return err
+		}
+		b.cfg, b.holders = &cfg, map[string]string{}
+	}
+	h, ok := b.holders[gtin14]
+	if !ok {
+		var err error
+		if h, err = gtinHolder(b.stub, *b.cfg, gtin14); err != nil {
+			return err
+		}
+		b.holders[gtin14] = h
+	}
+	if h != owner {
+		if h == "" {
+			return domain.Errorf(domain.CodeForbidden, "GTIN %s lies under no GS1 company prefix assigned to %s", gtin14, owner)
+		}
+		return domain.Errorf(domain.CodeForbidden, "GTIN %s lies under a GS1 company prefix of %s, not %s", gtin14, h, owner)
+	}
+	return nil
+}
+
+// genuineHolder reports whether the item id holding a GS1 index key is
+// registered (anchored), carries gtin14 and its owner holds the GCP.
+func (b *batch) genuineHolder(id, gtin14 string) (bool, error) {
+	it, err := b.item(id)
+	if domain.CodeOf(err) == domain.CodeNotFound || domain.CodeOf(err) == domain.CodeInvalidIdentifier {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if it.GTIN != gtin14 {
+		return false, nil
+	}
+	if err := b.requireGTIN(it.Owner, gtin14); err != nil {
+		if domain.CodeOf(err) == domain.CodeForbidden {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
 }

@@ -26,7 +26,7 @@ func statuses(res *domain.BatchResult) []string {
 func TestRegisterItemsCreatesRecordPolicyAndRelation(t *testing.T) {
 	l := newWorld(t)
 	lot := domain.ItemInput{ID: makerPfx + "/LOT1", Kind: domain.KindLot, Industry: domain.IndustryKitchenBath,
-		Model: "GS-1", GTIN: "0614141000036", Attributes: map[string]string{"productionDate": "2025-01-01"}}
+		Model: "GS-1", GTIN: "6901234000030", Attributes: map[string]string{"productionDate": "2025-01-01"}}
 	res, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), lot, unit(1, lot.ID))
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,7 @@ func TestRegisterItemsCreatesRecordPolicyAndRelation(t *testing.T) {
 		t.Fatalf("item %+v", it)
 	}
 	lotRec, _ := readItem(t, l, lot.ID)
-	if lotRec.GTIN != "00614141000036" {
+	if lotRec.GTIN != "06901234000030" {
 		t.Fatalf("gtin not normalised: %q", lotRec.GTIN)
 	}
 	p, k, _ := itemKeyOf(it.ID)

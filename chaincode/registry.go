@@ -24,7 +24,7 @@ func NewRegistryContract() *RegistryContract {
 
 // GetEvaluateTransactions marks the read-only functions.
 func (c *RegistryContract) GetEvaluateTransactions() []string {
-	return []string{"GetPrefix", "ListPrefixes", "GetItem", "ListItems", "FindByGTIN"}
+	return []string{"GetPrefix", "ListPrefixes", "GetItem", "ListItems", "FindByGTIN", "ListGCPs"}
 }
 
 // assignPrefix assigns prefix to ownerMSP; authority admin only. Assigning

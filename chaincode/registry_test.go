@@ -26,6 +26,11 @@ func newWorld(tb testing.TB) *fakestub.Ledger {
 			return err
 		})
 	}
+	// the maker holds the GS1 company prefix of the test GTINs (6901234…)
+	mustTx(tb, l, who(tb, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewRegistryContract().assignGCP(ctx, "6901234", makerMSP)
+		return err
+	})
 	return l
 }
 

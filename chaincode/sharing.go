@@ -8,22 +8,7 @@ import (
 	"github.com/idchain/idchain/identifier"
 )
 
-// Sharing keys:
-//
-//	consent    [id]                          domain.Consent (SBE: grantor); id = granting tx id
-//	consentby  [grantor, id]                 0x00 – consents an org granted
-//	consentto  [grantee, id]                 0x00 – consents an org received
-//	access     [owner, subject, ts, txid]    domain.AccessRecord, immutable (no SBE: majority)
-//	accessid   [txid]                        the access key of a record
-//	accessorg  [owner, accessor, ts, txid]   the access key of a record
-const (
-	objConsent   = "consent"
-	objConsentBy = "consentby"
-	objConsentTo = "consentto"
-	objAccess    = "access"
-	objAccessID  = "accessid"
-	objAccessOrg = "accessorg"
-)
+// Sharing keys: see the key schema in keys.go.
 
 // SharingContract holds data-sharing consents, consented reads of private
 // detail and their audit trail.

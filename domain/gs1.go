@@ -18,3 +18,39 @@ type GS1Match struct {
 // lot, batch, material lot): such an item with a GTIN and a lot number but
 // no serial is what GTIN + lot names.
 func IsLotLevel(k Kind) bool { return k == KindLot || k == KindBatch || k == KindMaterialLot }
+
+// GCP is a GS1 company prefix assigned to an org by the authority: the
+// GTINs (and SSCCs) of that org's items must lie under one it holds.
+type GCP struct {
+	GCP        string `json:"gcp"` // 4-12 digits
+	Owner      string `json:"owner"`
+	AssignedBy string `json:"assignedBy,omitempty"`
+	AssignedAt string `json:"assignedAt,omitempty"`
+	TxID       string `json:"txId,omitempty"`
+}
+
+// ValidGCP reports whether s is a GS1 company prefix: 4 to 12 digits.
+func ValidGCP(s string) bool {
+	if len(s) < 4 || len(s) > 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// GCPCandidates lists the company prefixes a GTIN-14 could lie under: the
+// digits after the indicator digit, 4 to 12 of them (shortest first).
+func GCPCandidates(gtin14 string) []string {
+	if len(gtin14) != 14 {
+		return nil
+	}
+	out := make([]string, 0, 9)
+	for n := 4; n <= 12; n++ {
+		out = append(out, gtin14[1:1+n])
+	}
+	return out
+}

@@ -16,3 +16,15 @@ const (
 	// only in the authority org.
 	RoleService = "service"
 )
+
+// The orgs roles are bound to: regulator rights need RegulatorMSP and the
+// role regulator; authority rights (prefix and GCP assignment) need the
+// authority org (AuthorityMSP unless the chaincode config names another)
+// and the role admin. The chaincode enforces the same (chaincode/caller.go).
+const (
+	RegulatorMSP = "RegulatorMSP"
+	AuthorityMSP = "PlatformMSP"
+)
+
+// IsRegulator reports whether a user of mspID with role has regulator rights.
+func IsRegulator(mspID, role string) bool { return role == RoleRegulator && mspID == RegulatorMSP }

@@ -6,6 +6,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 for f in crypto nodes channel chaincode; do source "$NET_DIR/lib/$f.sh"; done
+# shellcheck source=../scripts/lib/packages.sh
+source "$REPO_DIR/scripts/lib/packages.sh" # ensure_commands (start redis installs redis-server on demand)
 
 usage() { echo "usage: $0 start|stop|restart|status NAME" >&2; exit 2; }
 

@@ -8,6 +8,9 @@
 # restarts a stale one.
 #   IDCHAIN_API_ADDR   listen address (default 127.0.0.1:8080)
 #   API_REBUILD=1      restart even if the running API is healthy (new binary)
+#   IDCHAIN_ORG_APIS=1 also one API per org (idchain-api -org <MSP>) on the next
+#                      ports (8081, 8082, … in profile order), each with its
+#                      own checkpoint; URLs as IDCHAIN_API_<ORG> in the env file
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUN=network/.run
@@ -31,9 +34,41 @@ go build -o "$BIN.new" ./cmd/idchain-api
 old_keys=$(sha256sum "$API_DIR/keys.json" 2>/dev/null || true)
 "$BIN.new" keys -profile "$RUN/profile.json" -env "$RUN/env" -out "$API_DIR/keys.json" -api-url "$URL"
 new_keys=$(sha256sum "$API_DIR/keys.json")
+# org_apis RESTART: one API per org when IDCHAIN_ORG_APIS=1; RESTART=1
+# restarts running ones (new binary or keys), else only missing ones start.
+org_apis() {
+  [[ "${IDCHAIN_ORG_APIS:-0}" == 1 ]] || return 0
+  local host=${ADDR%:*} port=${ADDR##*:} i=0 msp name oaddr pidf
+  for msp in $(sed -n 's/.*"mspId":"\([^"]*\)".*/\1/p' "$RUN/profile.json"); do
+    i=$((i + 1))
+    name=$(tr '[:upper:]' '[:lower:]' <<<"${msp%MSP}")
+    oaddr=$host:$((port + i))
+    pidf=$API_DIR/api-$name.pid
+    if [[ -f $pidf ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
+      [[ $1 == 1 ]] || continue
+      kill -TERM "$(cat "$pidf")"
+      for _ in $(seq 1 50); do kill -0 "$(cat "$pidf")" 2>/dev/null || break; sleep 0.2; done
+    fi
+    mkdir -p "$API_DIR/$name"
+    IDCHAIN_API_ADDR=$oaddr nohup "$BIN" -profile "$RUN/profile.json" -keys "$API_DIR/keys.json" \
+      -checkpoint "$API_DIR/$name/events.checkpoint" -org "$msp" >>"$RUN/logs/api-$name.log" 2>&1 &
+    echo $! >"$pidf"
+    for _ in $(seq 1 120); do
+      curl -fsS -m 5 "http://$oaddr/readyz" >/dev/null 2>&1 && break
+      kill -0 "$(cat "$pidf")" 2>/dev/null || { echo "api-up: $msp's API exited; see $RUN/logs/api-$name.log" >&2; exit 1; }
+      sleep 0.5
+    done
+    curl -fsS -m 5 "http://$oaddr/readyz" >/dev/null 2>&1 || { echo "api-up: $msp's API not ready" >&2; exit 1; }
+    var=IDCHAIN_API_$(tr '[:lower:]' '[:upper:]' <<<"$name")
+    grep -q "^$var=" "$RUN/env" || echo "$var=http://$oaddr" >>"$RUN/env"
+    echo "api-up: $msp's own API ready at http://$oaddr (pid $(cat "$pidf"), log $RUN/logs/api-$name.log)"
+  done
+}
+
 if running && ready && [[ "${API_REBUILD:-0}" != 1 && "$old_keys" == "$new_keys" ]] && cmp -s "$BIN" "$BIN.new"; then
   rm -f "$BIN.new"
   echo "api-up: API already running (pid $(cat "$PIDFILE")) at $URL"
+  org_apis 0
   exit 0
 fi
 mv "$BIN.new" "$BIN"
@@ -48,6 +83,7 @@ echo $! >"$PIDFILE"
 for _ in $(seq 1 120); do
   if ready; then
     echo "api-up: API ready at $URL (pid $(cat "$PIDFILE"), log $LOG)"
+    org_apis 1
     exit 0
   fi
   running || { echo "api-up: API exited; see $LOG" >&2; tail -n 20 "$LOG" >&2; exit 1; }

@@ -41,10 +41,34 @@ func main() {
 }
 
 type config struct {
-	addr, profile, keys, accounts, redisURL, checkpoint, serviceUser, logLevel string
-	cacheTTL, batchWait                                                        time.Duration
-	batchMax, batchInFlight, publicBurst                                       int
-	publicRate                                                                 float64
+	addr, profile, keys, accounts, redisURL, checkpoint, serviceUser, logLevel, org string
+	cacheTTL, batchWait                                                             time.Duration
+	batchMax, batchInFlight, publicBurst                                            int
+	publicRate                                                                      float64
+}
+
+// onlyOrg drops every user of the other orgs from prof when org is set (one
+// API per org: the process then holds only its own org's signing keys; the
+// other orgs' peers stay, for endorsement and read-your-writes). It reports
+// whether this API records first scans on-chain: only the platform's (the
+// profile's first org) or the all-orgs API, since the chaincode takes them
+// from the platform's service identity alone.
+func onlyOrg(prof *profile.Profile, org string) (bool, error) {
+	if org == "" {
+		return true, nil
+	}
+	found := false
+	for i := range prof.Orgs {
+		if prof.Orgs[i].MSPID == org {
+			found = true
+			continue
+		}
+		prof.Orgs[i].Users = nil
+	}
+	if !found {
+		return false, fmt.Errorf("-org %s is not an org of the profile", org)
+	}
+	return prof.Orgs[0].MSPID == org, nil
 }
 
 // envOr returns the environment value of name, or def.
@@ -79,6 +103,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.redisURL, "redis", getenv("IDCHAIN_REDIS_URL"), "Redis URL; default the profile's redisUrl (IDCHAIN_REDIS_URL)")
 	fs.StringVar(&c.checkpoint, "checkpoint", env("IDCHAIN_API_CHECKPOINT", "network/.run/api/events.checkpoint"), "chaincode event checkpoint file (IDCHAIN_API_CHECKPOINT)")
 	fs.StringVar(&c.serviceUser, "service-user", getenv("IDCHAIN_API_SERVICE_USER"), "identity for public reads and the event stream; default the profile's first user (IDCHAIN_API_SERVICE_USER)")
+	fs.StringVar(&c.org, "org", getenv("IDCHAIN_API_ORG"), "serve only this MSP's users: the process loads no other org's keys and refuses their API keys (one API per org); empty: every org (IDCHAIN_API_ORG)")
 	fs.StringVar(&c.logLevel, "log-level", env("IDCHAIN_LOG_LEVEL", "info"), "debug, info, warn or error (IDCHAIN_LOG_LEVEL)")
 	fs.DurationVar(&c.cacheTTL, "cache-ttl", dur("IDCHAIN_CACHE_TTL", 5*time.Minute), "cache entry backstop TTL (IDCHAIN_CACHE_TTL)")
 	fs.DurationVar(&c.batchWait, "batch-wait", dur("IDCHAIN_BATCH_WAIT", 5*time.Millisecond), "how long a registration waits for others to share its transaction (IDCHAIN_BATCH_WAIT)")
@@ -110,6 +135,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	recordScans, err := onlyOrg(prof, cfg.org)
+	if err != nil {
+		return err
+	}
 	keys, err := loadKeyHashes(cfg.keys)
 	if err != nil {
 		return err
@@ -132,6 +161,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if _, ok := users[cfg.serviceUser]; !ok {
 		return fmt.Errorf("service user %q is not in the profile", cfg.serviceUser)
+	}
+	for h, u := range keys {
+		if _, ok := users[u]; !ok {
+			delete(keys, h) // another org's user (-org): its key is refused
+		}
 	}
 
 	ents, closeEnts, err := newEnterprises(prof, fab, cfg.accounts, cfg.serviceUser, log) // issue 15 (enterprises.go)
@@ -162,6 +196,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Fabric: fab, User: cfg.serviceUser, Checkpoint: cfg.checkpoint, Log: log,
 		Handle: func(ctx context.Context, ev domain.ChaincodeEvent) error {
 			cch.Invalidate(ctx, ev.IDs)
+			if ev.Partial { // more affected items than the event lists
+				cch.NewEpoch(ctx, ev.TxID)
+			}
 			log.Debug("chaincode event", "type", ev.Type, "txId", ev.TxID, "ids", len(ev.IDs))
 			return nil
 		},
@@ -179,7 +216,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	heightsDone := make(chan struct{})
 	go func() { heights.Run(lctx); close(heightsDone) }()
 	defer func() { stopListener(); <-heightsDone }()
-	pub.run(lctx, fab, cfg.serviceUser, log)
+	pub.run(lctx, fab, cfg.serviceUser, recordScans, log)
 	defer func() { stopListener(); <-listenerDone }()
 
 	handler := httpapi.NewServer(httpapi.Deps{

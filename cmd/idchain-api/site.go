@@ -39,10 +39,10 @@ func newSite(prof *profile.Profile, rdb redis.UniversalClient, reads scans.Evalu
 	return &siteWiring{scans: sc, stats: scans.NewStatsRecorder(sc, reads, serviceUser), site: site.New(cfg)}
 }
 
-// run records queued first scans on-chain every 2 s in batches of up to
+// run records queued first scans on-chain (when recordScans) every 2 s in batches of up to
 // 500 (public:RecordFirstScans, as the service user) and counts chaincode
 // events from their own feed (ledger.EventFeed), until ctx ends.
-func (w *siteWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser string, log *slog.Logger) {
+func (w *siteWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser string, recordScans bool, log *slog.Logger) {
 	record := func(ctx context.Context, batch []scans.FirstScan) error {
 		arg, err := json.Marshal(batch)
 		if err != nil {
@@ -53,9 +53,11 @@ func (w *siteWiring) run(ctx context.Context, fab *ledger.Fabric, serviceUser st
 		_, err = fab.Submit(ctx, ledger.Call{User: serviceUser, Fn: ledger.FnRecordScans, Args: []string{string(arg)}})
 		return err
 	}
-	go w.scans.RunFirstScans(ctx, 2*time.Second, 500, record, func(err error) {
-		log.Warn("first scans not recorded yet", "err", err.Error())
-	})
+	if recordScans { // an org's own API (-org) leaves them to the platform's
+		go w.scans.RunFirstScans(ctx, 2*time.Second, 500, record, func(err error) {
+			log.Warn("first scans not recorded yet", "err", err.Error())
+		})
+	}
 	feed, err := fab.EventFeed(serviceUser)
 	if err != nil {
 		log.Error("dashboard counters not kept", "err", err.Error())

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/identifier"
 )
 
@@ -54,6 +56,9 @@ func TestDemoIdentifiers(t *testing.T) {
 	for _, body := range []string{"690123456789", "690123456790"} {
 		if err := identifier.ValidateGTIN(gtin(body)); err != nil {
 			t.Errorf("gtin(%s) = %s: %v", body, gtin(body), err)
+		}
+		if g, _ := identifier.NormalizeGTIN(gtin(body)); !slices.Contains(domain.GCPCandidates(g), makerGCP) {
+			t.Errorf("GTIN %s does not lie under the maker's GCP %s", g, makerGCP)
 		}
 	}
 	st := &demoState{Serials: map[string][]string{}}

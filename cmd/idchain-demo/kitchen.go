@@ -26,6 +26,9 @@ const (
 	badStove   = 2 // index of the unit that fails its first line-end test
 )
 
+// makerGCP is the maker's GS1 company prefix: every demo GTIN lies under it.
+const makerGCP = "6901234"
+
 // gtin completes a GTIN body with its GS1 check digit.
 func gtin(body string) string {
 	c, err := identifier.CheckDigit(body)

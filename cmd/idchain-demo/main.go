@@ -122,7 +122,10 @@ func (d *demo) prefixes(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	// The maker's GTINs (690123456789x, 690123456790x) lie under its GS1
+	// company prefix: an item's GTIN must lie under a GCP its owner holds.
+	d.step("平台分配 GS1 厂商识别代码", "platform assigns GS1 company prefixes")
+	return d.ensureGCP(ctx, makerGCP, d.maker)
 }
 
 // orgsFromProfile takes the maker and partner MSP IDs from the network

@@ -52,6 +52,30 @@ func (d *demo) ensurePrefix(ctx context.Context, prefix, owner string) error {
 	return nil
 }
 
+// ensureGCP assigns a GS1 company prefix to owner; an existing assignment
+// to the same owner is fine.
+func (d *demo) ensureGCP(ctx context.Context, gcp, owner string) error {
+	_, err := d.api.call(ctx, platformAdmin, http.MethodPost, "/v1/gs1-prefixes", map[string]string{"gcp": gcp, "owner": owner}, nil)
+	if err == nil {
+		d.say("GS1 厂商识别代码 GCP %s → %s (已分配 assigned)", gcp, owner)
+		return nil
+	}
+	if !isCode(err, domain.CodeConflict) {
+		return err
+	}
+	var list struct {
+		Records []domain.GCP `json:"records"`
+	}
+	if _, err := d.api.call(ctx, platformAdmin, http.MethodGet, "/v1/gs1-prefixes?owner="+owner, nil, &list); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(list.Records, func(g domain.GCP) bool { return g.GCP == gcp }) {
+		return fmt.Errorf("GCP %s 已分配给其他组织 (assigned to another org, not %s)", gcp, owner)
+	}
+	d.say("GS1 厂商识别代码 GCP %s → %s (已存在 already assigned)", gcp, owner)
+	return nil
+}
+
 // register registers items as the maker's operator; unchanged is fine.
 func (d *demo) register(ctx context.Context, what string, items []domain.ItemInput) error {
 	var res domain.BatchResult

@@ -7,6 +7,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -68,6 +69,13 @@ type Cache struct {
 	mu      sync.Mutex
 	probing bool
 
+	// epoch is the recall epoch: every entry is stored with the epoch it
+	// was filled in, and an entry of another epoch is a miss. A chaincode
+	// event whose ids list only part of the affected items (a recall of
+	// more items than an event carries) starts a new epoch (NewEpoch), so
+	// every cached page is stale at once, without listing every id.
+	epoch atomic.Pointer[string]
+
 	lookups *prometheus.CounterVec
 	state   prometheus.Gauge
 }
@@ -104,7 +112,35 @@ func newCache(inner Evaluator, st store, cfg Config) *Cache {
 	}
 	c.up.Store(true)
 	c.state.Set(1)
+	c.epoch.Store(new(string))
 	return c
+}
+
+// NewEpoch starts recall epoch tag (the partial event's tx id): from now on
+// no entry filled before is served, on this instance at once; a background
+// flush removes the old entries for the other instances too.
+func (c *Cache) NewEpoch(ctx context.Context, tag string) {
+	c.epoch.Store(&tag)
+	go c.Flush(context.WithoutCancel(ctx))
+}
+
+// epochSep separates the epoch from the cached value (JSON, never NUL).
+const epochSep = 0
+
+func (c *Cache) stamp(val []byte) []byte {
+	e := *c.epoch.Load()
+	out := make([]byte, 0, len(e)+1+len(val))
+	out = append(append(append(out, e...), epochSep), val...)
+	return out
+}
+
+// unstamp returns the value of an entry of the current epoch, nil otherwise.
+func (c *Cache) unstamp(entry []byte) []byte {
+	i := bytes.IndexByte(entry, epochSep)
+	if i < 0 || string(entry[:i]) != *c.epoch.Load() {
+		return nil
+	}
+	return entry[i+1:]
 }
 
 type bypassKey struct{}
@@ -167,13 +203,17 @@ func (c *Cache) Evaluate(ctx context.Context, call ledger.Call) ([]byte, error) 
 func (c *Cache) get(ctx context.Context, id, kind string) ([]byte, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.OpTimeout)
 	defer cancel()
-	return c.st.get(ctx, id, kind)
+	val, gen, err := c.st.get(ctx, id, kind)
+	if val != nil {
+		val = c.unstamp(val)
+	}
+	return val, gen, err
 }
 
 func (c *Cache) set(ctx context.Context, id, kind, gen string, val []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.OpTimeout)
 	defer cancel()
-	return c.st.setIfGen(ctx, id, kind, gen, val, c.cfg.TTL)
+	return c.st.setIfGen(ctx, id, kind, gen, c.stamp(val), c.cfg.TTL)
 }
 
 // Invalidate drops the cached views of ids. It never fails: if Redis is

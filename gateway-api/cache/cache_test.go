@@ -215,3 +215,29 @@ func TestRedisDownFallsBackAndRecoversWithAFlush(t *testing.T) {
 		t.Fatal("cache not in use after recovery")
 	}
 }
+
+// A partial event (a recall affecting more items than it lists) starts a
+// new recall epoch: every entry filled before is stale at once, including
+// ids the event never named.
+func TestANewRecallEpochMakesEveryEntryStale(t *testing.T) {
+	l, st := &fakeLedger{}, newMapStore()
+	c := newCache(l, st, Config{})
+	ids := []string{"88.1/A", "88.1/B", "88.1/C"}
+	for _, id := range ids {
+		l.version.Store(id, 1)
+		mustEval(t, c, verify(id))
+	}
+	for _, id := range ids {
+		l.version.Store(id, 2)
+	}
+	c.NewEpoch(context.Background(), "tx-recall")
+	for _, id := range ids {
+		if got := mustEval(t, c, verify(id)); got != id+" v2" {
+			t.Fatalf("%s after a new epoch: %q, want v2", id, got)
+		}
+	}
+	n := l.calls.Load()
+	if got := mustEval(t, c, verify("88.1/A")); got != "88.1/A v2" || l.calls.Load() != n {
+		t.Fatalf("entries of the new epoch are not served: %q after %d calls", got, l.calls.Load()-n)
+	}
+}

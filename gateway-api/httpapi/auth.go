@@ -100,6 +100,19 @@ func (s *Service) requireRole(roles ...string) gin.HandlerFunc {
 	}
 }
 
+// requireOrgRole is requireRole bound to an org: the caller's organisation
+// must be msp (roles are bound to orgs, docs/threat-model.md).
+func (s *Service) requireOrgRole(msp string, roles ...string) gin.HandlerFunc {
+	byRole := s.requireRole(roles...)
+	return func(c *gin.Context) {
+		if p, _ := Caller(c); p.MSPID != msp {
+			s.Fail(c, domain.Errorf(domain.CodeForbidden, "only %s may do this, not %s", msp, p.MSPID))
+			return
+		}
+		byRole(c)
+	}
+}
+
 // requireOwner refuses a caller whose organisation does not own the item
 // (read from the cached item), after a 404 for unknown items.
 func (s *Service) requireOwner(c *gin.Context, id string) (domain.Item, bool) {

@@ -318,65 +318,24 @@ func (s *Service) assignEnterprisePrefix(c *gin.Context, prefix, enterprise stri
 	writeRaw(c, http.StatusCreated, done.Result)
 }
 
-type gcpRequest struct {
-	Prefix     string `json:"prefix"` // the GS1 company prefix
-	Owner      string `json:"owner,omitempty"`
-	Enterprise string `json:"enterprise,omitempty"`
-}
-
-// assignGCP is POST /v1/gs1-prefixes: a GS1 company prefix to an
-// enterprise, or to an org for its own use.
-func (s *Service) assignGCP(c *gin.Context) {
-	var req gcpRequest
-	if err := BindJSON(c, &req); err != nil {
-		s.Fail(c, err)
-		return
-	}
-	call := ledger.Call{Fn: ledger.FnAssignGCP, Args: []string{req.Prefix, req.Owner}}
-	switch {
-	case req.Enterprise != "" && req.Owner != "":
+// enterpriseOrg resolves the hosting org of an enterprise named in a request
+// that could also name an owner org (not both).
+func (s *Service) enterpriseOrg(c *gin.Context, owner, enterprise string) (string, bool) {
+	if owner != "" {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "give owner or enterprise, not both"))
-		return
-	case req.Enterprise != "":
-		id, err := identifier.NormalizeUSCC(req.Enterprise)
-		if err != nil {
-			s.Fail(c, domain.Errorf(domain.CodeInvalidIdentifier, "enterprise %q is not a valid 统一社会信用代码", req.Enterprise))
-			return
-		}
-		call = ledger.Call{Fn: ledger.FnAssignEnterpriseGCP, Args: []string{req.Prefix, id}}
-	case req.Owner == "":
-		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) or enterprise (a USCC) is required"))
-		return
+		return "", false
 	}
-	if cur, err := evaluateAs[domain.EnterprisePrefix](s, c, ledger.FnGetGCPEnterprise, req.Prefix); err == nil {
-		s.Fail(c, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is already assigned to %s", cur.Prefix, ownerName(cur)))
-		return
-	} else if domain.CodeOf(err) != domain.CodeNotFound {
-		s.Fail(c, err)
-		return
+	id, err := identifier.NormalizeUSCC(enterprise)
+	if err != nil {
+		s.Fail(c, domain.Errorf(domain.CodeInvalidIdentifier, "enterprise %q is not a valid 统一社会信用代码", enterprise))
+		return "", false
 	}
-	_, done, err := submitAs[domain.EnterprisePrefix](s, c, call)
+	e, err := s.enterprise(c, id)
 	if err != nil {
 		s.Fail(c, err)
-		return
+		return "", false
 	}
-	writeRaw(c, http.StatusCreated, done.Result)
-}
-
-func (s *Service) getGCP(c *gin.Context) {
-	rec, err := evaluateAs[domain.EnterprisePrefix](s, c, ledger.FnGetGCPEnterprise, c.Param("gcp"))
-	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rec)
-}
-
-func ownerName(p domain.EnterprisePrefix) string {
-	if p.Enterprise != "" {
-		return "enterprise " + p.Enterprise
-	}
-	return p.Org
+	return e.Org, true
 }
 
 // jsonString renders a chaincode argument.

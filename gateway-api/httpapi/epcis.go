@@ -38,6 +38,9 @@ func (s *Service) itemEPCIS(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
+	// The registration is the item's commissioning event when its history
+	// records none (a registered item never exports an empty list).
+	prov.Events = epcis.WithRegistration(prov.Item, prov.Events)
 	doc, err := epcis.NewDocument(prov.Events, s.epcisItems(c, prov), s.deps.EPCIS)
 	if err != nil {
 		s.Fail(c, err)

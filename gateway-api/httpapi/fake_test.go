@@ -29,6 +29,9 @@ type fakeLedger struct {
 	fail     map[string]error    // fn → error to return
 	submits  []ledger.Call
 	txs      int
+	// epcisPage answers epcis:QueryEvents; queries records its calls.
+	epcisPage []byte
+	queries   []ledger.Call
 }
 
 func newFakeLedger(users map[string]Principal) *fakeLedger {
@@ -79,6 +82,12 @@ func (f *fakeLedger) Evaluate(_ context.Context, call ledger.Call) ([]byte, erro
 		return json.Marshal(domain.SharedDetail{Category: domain.CategoryInspectionDetail, Data: []byte(`{"raw":1}`), Access: call.Args[0]})
 	case ledger.FnPing:
 		return []byte(`{}`), nil
+	case ledger.FnEPCISQuery:
+		f.queries = append(f.queries, call)
+		if f.epcisPage == nil {
+			return []byte(`{"events":[]}`), nil
+		}
+		return f.epcisPage, nil
 	}
 	return []byte(`{}`), nil
 }

@@ -22,8 +22,9 @@ type Mounter interface {
 type Kit struct {
 	s *Service
 	// Public routes need no key; anonymous callers are rate-limited per
-	// client IP, callers with a valid key are identified (Caller).
-	Public *gin.RouterGroup
+	// client IP, callers with a valid key are identified (Caller). GET
+	// routes answer HEAD too, every path OPTIONS, all with CORS headers.
+	Public *PublicRoutes
 	// V1 is /v1: an API key is required.
 	V1 *gin.RouterGroup
 }

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -113,10 +115,11 @@ func (s *Service) recordInspection(c *gin.Context) {
 	if !ok {
 		return
 	}
-	hash := ""
+	hash, salt := "", []byte(nil)
 	if len(req.Detail) > 0 && string(req.Detail) != "null" {
-		sum := sha256.Sum256(req.Detail)
-		hash = hex.EncodeToString(sum[:])
+		// salted: the public hash does not confirm a guess of the detail
+		salt = detailSalt(id, domain.CategoryInspectionDetail, req.Detail)
+		hash = domain.DetailHash(salt, req.Detail)
 	}
 	if req.Model == "" {
 		req.Model = it.Model
@@ -147,7 +150,7 @@ func (s *Service) recordInspection(c *gin.Context) {
 		// both public keys and an implicit collection cannot be endorsed.
 		det, err := s.submit(c, ledger.Call{Fn: ledger.FnStoreDetail,
 			Args:      []string{id, string(domain.CategoryInspectionDetail)},
-			Transient: map[string][]byte{"detail": req.Detail},
+			Transient: map[string][]byte{"detail": req.Detail, "salt": salt},
 			Orgs:      []string{it.Owner}})
 		if err != nil {
 			s.logger(c).Error("inspection recorded but its detail was not stored",
@@ -199,7 +202,7 @@ func (s *Service) recall(c *gin.Context) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "reason is required"))
 		return
 	}
-	if p, _ := Caller(c); p.Role != RoleRegulator {
+	if p, _ := Caller(c); !domain.IsRegulator(p.MSPID, p.Role) {
 		if _, ok := s.requireOwner(c, id); !ok {
 			return
 		}
@@ -214,4 +217,33 @@ func (s *Service) recall(c *gin.Context) {
 		return
 	}
 	writeRaw(c, http.StatusOK, done.Result)
+}
+
+// detailSaltKey keys the salts of private detail hashes:
+// IDCHAIN_DETAIL_SALT_KEY when set (keeps a re-sent inspection's hash the
+// same across API restarts), else random per process.
+var detailSaltKey = func() []byte {
+	if k := os.Getenv("IDCHAIN_DETAIL_SALT_KEY"); k != "" {
+		return []byte(k)
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		panic("no randomness for detail salts: " + err.Error())
+	}
+	return k
+}()
+
+// detailSalt is the 32-byte salt of an item's private detail: an HMAC of
+// id, category and detail under detailSaltKey, so it is unguessable
+// without the key yet the same for a re-sent request (retriedInspection
+// compares hashes). It travels to the chaincode in the transient field
+// "salt" and is kept with the detail (chaincode StoreDetail).
+func detailSalt(id string, cat domain.Category, detail []byte) []byte {
+	m := hmac.New(sha256.New, detailSaltKey)
+	m.Write([]byte(id))
+	m.Write([]byte{0})
+	m.Write([]byte(cat))
+	m.Write([]byte{0})
+	m.Write(detail)
+	return m.Sum(nil)
 }

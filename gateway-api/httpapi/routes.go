@@ -1,6 +1,10 @@
 package httpapi
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/idchain/idchain/domain"
+)
 
 // routes is the one list of the REST API's routes; the public site adds
 // its own (gateway-api/site/routes.go) to the same two groups through
@@ -13,14 +17,14 @@ func (s *Service) routes(r *gin.Engine) {
 	r.GET("/metrics", s.metricsHandler())
 	r.GET("/openapi.json", s.openapi)
 
-	pub := r.Group("", s.public)
+	pub := newPublicRoutes(r.Group("", publicCORS, s.public))
 
 	small, large := limitBody(smallBody), limitBody(largeBody)
 	v1 := r.Group("/v1", s.authenticate)
-	v1.POST("/prefixes", small, s.requireRole(RoleAdmin), s.assignPrefix)
+	v1.POST("/prefixes", small, s.requireOrgRole(domain.AuthorityMSP, RoleAdmin), s.assignPrefix)
 	v1.GET("/prefixes", s.listPrefixes)
-	v1.POST("/gs1-prefixes", small, s.requireRole(RoleAdmin), s.assignGCP)
-	v1.GET("/gs1-prefixes/:gcp", s.getGCP)
+	v1.POST("/gs1-prefixes", small, s.requireOrgRole(domain.AuthorityMSP, RoleAdmin), s.assignGCP)
+	v1.GET("/gs1-prefixes", s.listGCPs)
 
 	v1.POST("/enterprises", small, s.requireRole(RoleAdmin), s.createEnterprise)
 	v1.GET("/enterprises", s.listEnterprises)
@@ -54,6 +58,8 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.GET("/consents", s.listConsents)
 	v1.DELETE("/consents/:id", s.requireRole(RoleQA, RoleAdmin), s.revokeConsent)
 	v1.GET("/audit", s.audit)
+
+	s.epcisRoutes(r)
 
 	for _, m := range s.deps.Mounts {
 		m.Mount(&Kit{s: s, Public: pub, V1: v1})

@@ -115,6 +115,9 @@ func newEngine(deps Deps) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.ContextWithFallback = true // c.Done()/c.Value() follow the request context
+	// Route on the escaped path so an encoded '/' stays inside one path
+	// value (an EPC Digital Link in /epcis/epcs/{epc}/events).
+	r.UseRawPath, r.UnescapePathValues = true, true
 	_ = r.SetTrustedProxies(deps.TrustedProxies)
 	r.Use(s.observe, s.recover)
 	r.NoRoute(func(c *gin.Context) {

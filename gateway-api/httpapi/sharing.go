@@ -79,7 +79,7 @@ func (s *Service) shared(c *gin.Context) {
 	}
 	p, _ := Caller(c)
 	consentID, purpose := c.Query("consent"), c.Query("purpose")
-	if p.Role != RoleRegulator {
+	if !domain.IsRegulator(p.MSPID, p.Role) {
 		k, err := s.findConsent(c, p.MSPID, it.Owner, cat, id, consentID, purpose)
 		if err != nil {
 			s.Fail(c, err)

@@ -12,6 +12,8 @@ const (
 	FnAssignPrefix    = "registry:AssignPrefix"
 	FnGetPrefix       = "registry:GetPrefix"
 	FnListPrefixes    = "registry:ListPrefixes"
+	FnAssignGCP       = "registry:AssignGCP"
+	FnListGCPs        = "registry:ListGCPs"
 	FnRegisterItems   = "registry:RegisterItems"
 	FnGetItem         = "registry:GetItem"
 	FnListItems       = "registry:ListItems"
@@ -37,6 +39,10 @@ const (
 	FnReadShared      = "sharing:ReadShared"
 	FnListAccess      = "sharing:ListAccess"
 	FnPurgeDetail     = "sharing:PurgeDetail"
+	FnEPCISCapture    = "epcis:Capture"
+	FnEPCISQuery      = "epcis:QueryEvents"
+	FnEPCISGetEvent   = "epcis:GetEvent"
+	FnEPCISGetJob     = "epcis:GetCaptureJob"
 	ChaincodeEventTag = "idchain" // the one chaincode event name
 )
 

@@ -8,7 +8,6 @@ const (
 	FnListEnterprises        = "enterprise:ListEnterprises"
 	FnAssignEnterprisePrefix = "enterprise:AssignEnterprisePrefix"
 	FnAssignEnterpriseGCP    = "enterprise:AssignEnterpriseGCP"
-	FnAssignGCP              = "enterprise:AssignGCP"
 	FnGetPrefixEnterprise    = "enterprise:GetPrefixEnterprise"
 	FnGetGCPEnterprise       = "enterprise:GetGCPEnterprise"
 	FnListEnterprisePrefixes = "enterprise:ListEnterprisePrefixes"

@@ -17,7 +17,7 @@ func (s *Site) alerts(c *gin.Context) {
 	p, _ := httpapi.Caller(c)
 	owner := p.MSPID
 	if o := c.Query("owner"); o != "" && o != owner {
-		if p.Role != domain.RoleRegulator {
+		if !domain.IsRegulator(p.MSPID, p.Role) {
 			s.Fail(c, domain.Errorf(domain.CodeForbidden, "only a regulator may read another organisation's alerts"))
 			return
 		}

@@ -29,9 +29,10 @@ func (s *Site) dashboardUser(c *gin.Context) (httpapi.Principal, bool) {
 	return s.PrincipalOf(key)
 }
 
-// dashboardAllowed: regulators and the platform operator's users.
+// dashboardAllowed: the regulator (RegulatorMSP with role regulator) and the
+// platform operator's users.
 func (s *Site) dashboardAllowed(p httpapi.Principal) bool {
-	return p.Role == domain.RoleRegulator || p.MSPID != "" && slices.Contains(s.cfg.DashboardMSPs, p.MSPID)
+	return domain.IsRegulator(p.MSPID, p.Role) || p.MSPID != "" && slices.Contains(s.cfg.DashboardMSPs, p.MSPID)
 }
 
 func (s *Site) setDashCookie(c *gin.Context, key string) {

@@ -54,6 +54,7 @@ func TestDashboardAccess(t *testing.T) {
 		{"regulator cookie", "key-regulator", "", 200},
 		{"platform bearer", "", "platform-admin", 200},
 		{"maker cookie", "key-maker-qa", "", 403},
+		{"role regulator in the maker's org", "key-maker-regulator", "", 403},
 		{"unknown cookie", "nope", "", 401},
 	} {
 		if r := get("/dashboard", tc.cookie, tc.user); r.StatusCode != tc.status {

@@ -100,6 +100,8 @@ var testUsers = map[string]httpapi.Principal{
 	"maker-qa":         {Name: "maker-qa", MSPID: "MakerMSP", Role: domain.RoleQA},
 	"partner-operator": {Name: "partner-operator", MSPID: "PartnerMSP", Role: domain.RoleOperator},
 	"regulator":        {Name: "regulator", MSPID: "RegulatorMSP", Role: domain.RoleRegulator},
+	// a certificate saying regulator in another org: no regulator rights
+	"maker-regulator": {Name: "maker-regulator", MSPID: "MakerMSP", Role: domain.RoleRegulator},
 }
 
 // pubAPI is the REST API with the site mounted over the ledgertest

@@ -59,22 +59,33 @@ func TestHandleResolution(t *testing.T) {
 func TestDigitalLinkResolver(t *testing.T) {
 	a := newPubAPI(t)
 	html := "text/html,application/xhtml+xml,*/*;q=0.8"
+	base := "https://id.example.cn"
 	for _, tc := range []struct {
 		name, path, accept string
 		status             int
 		want               string // Location, or a body fragment
 	}{
-		{"browser, serial", "/01/" + testGTIN + "/21/0001", html, 307, "/v/88.118.8/KB-0001"},
-		{"browser, lot and serial, region kept", "/01/" + testGTIN + "/10/L20261127/21/0001?region=CN-GD", html, 307, "/v/88.118.8/KB-0001?region=CN-GD"},
-		{"curl default", "/01/" + testGTIN + "/21/0001", "*/*", 307, "/v/88.118.8/KB-0001"},
-		{"browser, lot", "/01/" + testGTIN + "/10/L20261127", html, 307, "/v/88.118.8/LOT-1"},
+		{"browser, serial", "/01/" + testGTIN + "/21/0001", html, 307, base + "/v/88.118.8/KB-0001"},
+		{"browser, lot and serial, region kept", "/01/" + testGTIN + "/10/L20261127/21/0001?region=CN-GD", html, 307, base + "/v/88.118.8/KB-0001?region=CN-GD"},
+		{"curl default", "/01/" + testGTIN + "/21/0001", "*/*", 307, base + "/v/88.118.8/KB-0001"},
+		{"a trailing slash is tolerated", "/01/" + testGTIN + "/21/0001/", "*/*", 307, base + "/v/88.118.8/KB-0001"},
+		{"browser, lot", "/01/" + testGTIN + "/10/L20261127", html, 307, base + "/v/88.118.8/LOT-1"},
 		{"GTIN-13 in the path (GS1: 14 digits)", "/01/6901234567892/21/0001", "application/json", 400, "14 digits"},
 		{"json, serial", "/01/" + testGTIN + "/21/0001", "application/json", 200, `"id":"88.118.8/KB-0001"`},
 		{"json, lot", "/01/" + testGTIN + "/10/L20261127", "application/json", 200, `"kind":"lot"`},
 		{"json, product", "/01/" + testGTIN, "application/json", 200, `"level":"product"`},
 		{"browser, product", "/01/" + testGTIN, html, 200, "产品级标识"},
-		{"json, unknown serial", "/01/" + testGTIN + "/21/9999", "application/json", 404, `"genuine":false`},
-		{"browser, unknown serial", "/01/" + testGTIN + "/21/9999", html, 404, "可能是假冒产品"},
+		{"json, unknown serial walks up to the product, not genuine", "/01/" + testGTIN + "/21/9999", "application/json", 200, `"genuine":false`},
+		{"json, unknown serial says it is unregistered", "/01/" + testGTIN + "/21/9999", "application/json", 200, `"unregistered":{"serial":"9999"`},
+		{"json, unknown lot walks up", "/01/" + testGTIN + "/10/NOPE", "application/json", 200, "Lot NOPE is not registered by its maker"},
+		{"json, unknown GTIN", "/01/09506000134352/21/0001", "application/json", 404, `"genuine":false`},
+		{"browser, unknown serial", "/01/" + testGTIN + "/21/9999", html, 200, "未登记 — 可能是假冒产品"},
+		{"browser, unknown GTIN", "/01/09506000134352", html, 404, "可能是假冒产品"},
+		{"linkType selects the recall status", "/01/" + testGTIN + "/21/0001?linkType=gs1:recallStatus", html, 307, base + "/v1/verify/88.118.8/KB-0001"},
+		{"linkType selects the traceability link", "/01/" + testGTIN + "/21/0001?linkType=https://gs1.org/voc/traceability&x=1", html, 307, base + "/epcis/events?MATCH_epc=https%3A%2F%2Fid.gs1.org%2F01%2F" + testGTIN + "%2F21%2F0001&x=1"},
+		{"a link type the item lacks is 404", "/01/" + testGTIN + "/21/0001?linkType=gs1:epil", "application/json", 404, "no link of type gs1:epil"},
+		{"an unknown link type is 404", "/01/" + testGTIN + "/21/0001?linkType=gs1:nonsense", "application/json", 404, "NOT_FOUND"},
+		{"a product has no verification service", "/01/" + testGTIN + "?linkType=gs1:verificationService", "application/json", 404, "no link of type"},
 		{"bad check digit", "/01/06901234567893/21/0001", "application/json", 400, "INVALID_IDENTIFIER"},
 		{"browser, bad check digit", "/01/06901234567893", html, 400, "无效的查询码"},
 	} {

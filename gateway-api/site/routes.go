@@ -13,10 +13,8 @@ func (s *Site) Mount(k *httpapi.Kit) {
 	pub.GET("/v1/verify/:prefix/:suffix", s.verify)
 	pub.GET("/v/:prefix/:suffix", s.page)
 	pub.GET("/api/handles/:prefix/:suffix", s.handle)
-	pub.GET("/01/:gtin", s.digitalLink)
-	pub.GET("/01/:gtin/10/:lot", s.digitalLink)
-	pub.GET("/01/:gtin/21/:serial", s.digitalLink)
-	pub.GET("/01/:gtin/10/:lot/21/:serial", s.digitalLink)
+	pub.GET("/01/*dl", s.digitalLink) // every Digital Link, so that the syntax rules answer 400
+	pub.GET("/.well-known/gs1resolver", s.wellKnown)
 	pub.GET("/dashboard", s.dashboard)
 	pub.GET("/dashboard/login", s.dashboardLoginForm)
 	pub.POST("/dashboard/login", s.dashboardLogin)

@@ -100,6 +100,8 @@ func (s *Site) publicView(c *gin.Context, id string, count bool) (PublicView, er
 		return v, nil
 	}
 	_, authed := httpapi.Caller(c)
+	// A HEAD request (link checkers, resolver test suites) is no scan.
+	count = count && c.Request.Method != http.MethodHead
 	s.countScan(c, &v, count && !authed)
 	if count && !authed {
 		if region := c.Query("region"); region != "" {

@@ -123,6 +123,9 @@ func TestRegionMismatchAlertsTheOwnerOnly(t *testing.T) {
 	if rec := a.do(http.MethodGet, "/v1/alerts?owner=MakerMSP", "partner-operator", ""); rec.Code != http.StatusForbidden {
 		t.Errorf("partner reading maker alerts: %d", rec.Code)
 	}
+	if rec := a.do(http.MethodGet, "/v1/alerts?owner=PartnerMSP", "maker-regulator", ""); rec.Code != http.StatusForbidden {
+		t.Errorf("role regulator outside RegulatorMSP reading another org's alerts: %d", rec.Code)
+	}
 	if rec := a.do(http.MethodGet, "/v1/alerts?owner=MakerMSP", "regulator", ""); !strings.Contains(rec.Body.String(), "CN-BJ") {
 		t.Errorf("regulator: %s", rec.Body)
 	}

@@ -165,6 +165,9 @@ add_org_to_chaincode_config() {
 add_org() {
   local org="$1" display="${2:-}" msp index p
   [[ "$org" =~ ^[a-z][a-z0-9]{1,15}$ ]] || die "NAME must be lower-case letters and digits (2–16), e.g. brand"
+  # IDCHAIN_API_<ORG> names an org's own API in the env file; these would
+  # shadow the API's settings (IDCHAIN_API_ADDR, _KEYS, _ORG, _CHECKPOINT).
+  case "$org" in addr | keys | org | checkpoint) die "NAME $org is reserved" ;; esac
   [[ -f "$READY_MARK" ]] || die "no running network (make up first)"
   msp="${org^}MSP"
   CHANGED=0

@@ -152,6 +152,17 @@ func inspect(t *testing.T, id string, pass bool) {
 	}, nil, http.StatusCreated)
 }
 
+// inspectedUnit registers a maker unit (the suite's plan put first) and
+// records one inspection with the given verdict; it returns the id.
+func inspectedUnit(t *testing.T, what string, pass bool) string {
+	t.Helper()
+	plan(t)
+	id := newID(makerPrefix, what)
+	register(t, unit(id))
+	inspect(t, id, pass)
+	return id
+}
+
 func release(t *testing.T, id string) {
 	t.Helper()
 	nw.api.must(t, "maker-qa", http.MethodPost, "/v1/items/"+id+"/release", map[string]any{}, nil, http.StatusOK)
@@ -178,6 +189,40 @@ func verify(t *testing.T, id string) reads {
 	}
 	nw.api.must(t, "", http.MethodGet, "/v1/verify/"+id, nil, &r.REST, http.StatusOK)
 	return r
+}
+
+// each calls f with the chaincode's view, then the REST API's.
+func (r reads) each(f func(src string, v domain.Verification)) {
+	f("chaincode", r.Chain)
+	f("REST", r.REST)
+}
+
+// grantConsent has maker-qa grant the partner inspection detail of id
+// until the given time (REST) and returns the consent.
+func grantConsent(t *testing.T, id, purpose string, until time.Time) domain.Consent {
+	t.Helper()
+	var cs domain.Consent
+	nw.api.must(t, "maker-qa", http.MethodPost, "/v1/consents", domain.ConsentInput{
+		Grantee: nw.msp("partner"), Categories: []domain.Category{"inspection.detail"}, Subjects: []string{id},
+		Purpose: purpose, ValidUntil: until.UTC().Format(time.RFC3339),
+	}, &cs, http.StatusCreated)
+	return cs
+}
+
+// wantNotPassed asserts that a unit whose latest honest inspection failed
+// still reads not passed (chaincode, REST) and that its release is still
+// blocked, after a forged pass by who.
+func wantNotPassed(t *testing.T, id, who string) {
+	t.Helper()
+	verify(t, id).each(func(src string, v domain.Verification) {
+		if v.Quality == nil || v.Quality.Passed {
+			t.Errorf("ATTACK SUCCEEDED (%s verify): quality %+v after a passing inspection forged by %s", src, v.Quality, who)
+		}
+	})
+	st, b := nw.api.do(t, "maker-qa", http.MethodPost, "/v1/items/"+id+"/release", map[string]any{}, nil)
+	if st != http.StatusConflict {
+		t.Errorf("ATTACK SUCCEEDED: release gated on the forged inspection answered HTTP %d %.160s, want 409 RELEASE_BLOCKED", st, b)
+	}
 }
 
 // eventOp is the chaincode event an attacker emits so that the API's cache

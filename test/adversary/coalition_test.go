@@ -30,6 +30,18 @@ func coalition(t *testing.T) ([]string, *actor) {
 	return nw.mspsExcept(nw.msp("maker")), nw.user(t, "partner-qa")
 }
 
+// impersonate is a script that runs the honest function args as user,
+// leaving out the writes that would need one of the without orgs (their
+// collections and the keys their policies guard).
+func impersonate(t *testing.T, user string, without []string, args ...string) rogue.Script {
+	t.Helper()
+	op := rogue.Op{Op: rogue.OpInvoke, Args: args, Creator: nw.user(t, user).Creator}
+	if len(without) > 0 {
+		op.Drop = rogue.Drop{CollectionsOf: without, ProtectedBy: without}
+	}
+	return rogue.Script{Ops: []rogue.Op{op}}
+}
+
 // wroteTo reports whether a rogue write list touches a collection of org.
 func wroteTo(writes []string, org string) bool {
 	for _, w := range writes {
@@ -72,10 +84,7 @@ func cloneOps(t *testing.T, org, objectType, template, victim string) []rogue.Op
 
 func TestAttackCoalitionForgesConsent(t *testing.T) {
 	orgs, signer := coalition(t)
-	plan(t)
-	id := newID(makerPrefix, "COALCONS")
-	register(t, unit(id))
-	inspect(t, id, true)
+	id := inspectedUnit(t, "COALCONS", true)
 	maker, partner := nw.msp("maker"), nw.msp("partner")
 
 	in, _ := json.Marshal(domain.ConsentInput{
@@ -85,10 +94,7 @@ func TestAttackCoalitionForgesConsent(t *testing.T) {
 	// 1. The honest GrantConsent's whole write set, run as if maker-qa had
 	// asked, anchors in the maker's collections included: the maker did not
 	// endorse, so validation must refuse it.
-	full := attack(t, signer, orgs, "sharing:GrantConsent", rogue.Script{Ops: []rogue.Op{{
-		Op: rogue.OpInvoke, Args: []string{"sharing:GrantConsent", string(in)},
-		Creator: nw.user(t, "maker-qa").Creator,
-	}}})
+	full := attack(t, signer, orgs, "sharing:GrantConsent", impersonate(t, "maker-qa", nil, "sharing:GrantConsent", string(in)))
 	if full.EndorseErr == nil {
 		var r rogue.Result
 		_ = json.Unmarshal(full.Payload, &r)
@@ -99,11 +105,7 @@ func TestAttackCoalitionForgesConsent(t *testing.T) {
 	}
 	// 2. The same, with the writes that would need the maker (its
 	// collections, keys its policy guards) left out.
-	o := attack(t, signer, orgs, "sharing:GrantConsent", rogue.Script{Ops: []rogue.Op{{
-		Op: rogue.OpInvoke, Args: []string{"sharing:GrantConsent", string(in)},
-		Creator: nw.user(t, "maker-qa").Creator,
-		Drop:    rogue.Drop{CollectionsOf: []string{maker}, ProtectedBy: []string{maker}},
-	}}})
+	o := attack(t, signer, orgs, "sharing:GrantConsent", impersonate(t, "maker-qa", []string{maker}, "sharing:GrantConsent", string(in)))
 	var res rogue.Result
 	var cs domain.Consent
 	if o.Committed() {
@@ -160,11 +162,7 @@ func forgeAccess(t *testing.T, orgs []string, signer *actor, victim, consentID s
 	tpl := newID(makerPrefix, "ACCTPL")
 	register(t, unit(tpl))
 	inspect(t, tpl, true)
-	var honest domain.Consent
-	nw.api.must(t, "maker-qa", http.MethodPost, "/v1/consents", domain.ConsentInput{
-		Grantee: partner, Categories: []domain.Category{"inspection.detail"}, Subjects: []string{tpl},
-		Purpose: "adversary: template consent", ValidUntil: time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
-	}, &honest, http.StatusCreated)
+	honest := grantConsent(t, tpl, "adversary: template consent", time.Now().Add(time.Hour))
 	var shared struct {
 		Access string `json:"access"`
 	}
@@ -230,11 +228,11 @@ func TestAttackCoalitionForgesRelease(t *testing.T) {
 	o = attack(t, signer, orgs, "quality:Release", rogue.Script{Ops: append(ops, anchored...)})
 	wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
 	r := verify(t, victim)
-	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+	r.each(func(src string, v domain.Verification) {
 		if v.Released || v.Status == domain.Status("released") || v.ReleasedAt != "" {
 			t.Errorf("ATTACK SUCCEEDED (%s verify): an uninspected unit reads released=%v status=%s releasedAt=%q", src, v.Released, v.Status, v.ReleasedAt)
 		}
-	}
+	})
 }
 
 func TestAttackCoalitionForgesInspection(t *testing.T) {
@@ -249,30 +247,14 @@ func TestAttackCoalitionForgesInspection(t *testing.T) {
 	ops = append(ops, eventOp("inspection.recorded", victim))
 	o := attack(t, signer, orgs, "quality:RecordInspection", rogue.Script{Ops: ops})
 	refusedOrIgnored(t, o)
-	r := verify(t, victim)
-	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
-		if v.Quality == nil || v.Quality.Passed {
-			t.Errorf("ATTACK SUCCEEDED (%s verify): quality %+v after a passing inspection forged by three other orgs", src, v.Quality)
-		}
-	}
-	st, b := nw.api.do(t, "maker-qa", http.MethodPost, "/v1/items/"+victim+"/release", map[string]any{}, nil)
-	if st != http.StatusConflict {
-		t.Errorf("ATTACK SUCCEEDED: release gated on the forged inspection answered HTTP %d %.160s, want 409", st, b)
-	}
+	wantNotPassed(t, victim, "three other orgs")
 }
 
 func TestAttackCoalitionDeletesAccessRecord(t *testing.T) {
 	orgs, signer := coalition(t)
-	plan(t)
-	id := newID(makerPrefix, "COALACC")
-	register(t, unit(id))
-	inspect(t, id, true)
+	id := inspectedUnit(t, "COALACC", true)
 	maker, partner := nw.msp("maker"), nw.msp("partner")
-	var cs domain.Consent
-	nw.api.must(t, "maker-qa", http.MethodPost, "/v1/consents", domain.ConsentInput{
-		Grantee: partner, Categories: []domain.Category{"inspection.detail"}, Subjects: []string{id},
-		Purpose: "adversary: honest consent", ValidUntil: time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
-	}, &cs, http.StatusCreated)
+	grantConsent(t, id, "adversary: honest consent", time.Now().Add(time.Hour))
 	nw.api.must(t, "partner-operator", http.MethodGet, "/v1/items/"+id+"/shared/inspection.detail", nil, nil, http.StatusOK)
 	var before domain.Page[domain.AccessRecord]
 	nw.api.must(t, "maker-qa", http.MethodGet, "/v1/audit?subject="+id, nil, &before, http.StatusOK)
@@ -329,11 +311,11 @@ func TestAttackCoalitionDeletesRecall(t *testing.T) {
 		}})
 		wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
 		r := verify(t, id)
-		for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+		r.each(func(src string, v domain.Verification) {
 			if !v.Recalled {
 				t.Errorf("ATTACK SUCCEEDED (%s verify): recall deleted by %v", src, orgs)
 			}
-		}
+		})
 	}
 }
 
@@ -346,11 +328,7 @@ func TestAttackCoalitionForgesItem(t *testing.T) {
 	id := newID(makerPrefix, "COALITEM")
 	gtin, serial := makerGTIN(t), "F"+nw.run
 	items, _ := json.Marshal([]map[string]any{{"id": id, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial}})
-	o := attack(t, signer, orgs, "registry:RegisterItems", rogue.Script{Ops: []rogue.Op{{
-		Op: rogue.OpInvoke, Args: []string{"registry:RegisterItems", string(items)},
-		Creator: nw.user(t, "maker-operator").Creator,
-		Drop:    rogue.Drop{CollectionsOf: []string{maker}, ProtectedBy: []string{maker}},
-	}}})
+	o := attack(t, signer, orgs, "registry:RegisterItems", impersonate(t, "maker-operator", []string{maker}, "registry:RegisterItems", string(items)))
 	refusedOrIgnored(t, o)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -425,9 +403,9 @@ func TestAttackCoalitionPlantsFirstScan(t *testing.T) {
 	}})
 	refusedOrIgnored(t, o)
 	r := verify(t, id)
-	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+	r.each(func(src string, v domain.Verification) {
 		if v.FirstScanAt == planted {
 			t.Errorf("ATTACK SUCCEEDED (%s verify): firstScanAt %s planted by %v", src, v.FirstScanAt, orgs)
 		}
-	}
+	})
 }

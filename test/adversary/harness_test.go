@@ -38,6 +38,7 @@ type net struct {
 	actors map[string]*actor
 	api    *apiClient
 	rogue  map[string]bool // org short name → its peers dial roguecc now
+	bin    string          // the rogue server, built once per run
 	run    string          // unique per run, part of every id the suite creates
 }
 
@@ -191,11 +192,19 @@ func (n *net) restoreAll() error {
 // swapTo runs swap.sh and then waits, bounded, until each org's peer answers
 // through the wanted server: a rogue probe answers "rogue" only from roguecc.
 func (n *net) swapTo(mode string, orgs ...string) error {
+	if mode == "rogue" && n.bin == "" {
+		bin := filepath.Join(n.runDir, "bin", "roguecc")
+		build := exec.Command("go", "build", "-o", bin, "./roguecc")
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build roguecc: %v\n%s", err, out)
+		}
+		n.bin = bin
+	}
 	// One retry: a server restarted within the same second as the last
 	// swap occasionally fails to come up.
 	for try := 0; ; try++ {
 		cmd := exec.Command("bash", append([]string{n.swap, mode}, orgs...)...)
-		cmd.Env = append(os.Environ(), "IDCHAIN_RUN_DIR="+n.runDir)
+		cmd.Env = append(os.Environ(), "IDCHAIN_RUN_DIR="+n.runDir, "ROGUECC_BIN="+n.bin)
 		out, err := cmd.CombinedOutput()
 		if err == nil {
 			break

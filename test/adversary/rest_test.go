@@ -3,9 +3,14 @@
 package adversary
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/identifier"
@@ -22,11 +27,11 @@ func events(t *testing.T, user string, evs ...map[string]any) (int, []byte) {
 func wantRecalled(t *testing.T, id, after string) {
 	t.Helper()
 	r := verify(t, id)
-	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+	r.each(func(src string, v domain.Verification) {
 		if !v.Recalled {
 			t.Errorf("ATTACK SUCCEEDED (%s verify): %s reads recalled=false %s", src, id, after)
 		}
-	}
+	})
 }
 
 func TestAttackUnpackEscapesRecall(t *testing.T) {
@@ -91,16 +96,14 @@ func TestAttackGTINSquatting(t *testing.T) {
 	var res domain.BatchResult
 	st, b := nw.api.do(t, "partner-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
 		{"id": squat, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": serial},
-	}}, &res)
+	}}, nil)
+	_ = json.Unmarshal(b, &res) // 422 carries the per-item results too
 	if st < 300 || len(res.Results) == 0 || res.Results[0].Status != domain.ResultRejected {
 		t.Errorf("ATTACK SUCCEEDED: the partner registered the maker's GTIN %s serial %s: HTTP %d %.200s", gtin, serial, st, b)
 	} else if code := res.Results[0].Error; code == nil || code.Code != domain.CodeForbidden {
 		t.Errorf("squatting rejected with %+v, want FORBIDDEN", code)
 	}
-	if st >= 300 {
-		// 422 carries the per-item results too.
-		t.Logf("partner's registration: HTTP %d %.200s", st, b)
-	}
+	t.Logf("partner's registration: HTTP %d %.200s", st, b)
 	// The maker's own registration of that GTIN + serial still works and the
 	// Digital Link resolves to it.
 	genuine := newID(makerPrefix, "GENUINE")
@@ -111,5 +114,40 @@ func TestAttackGTINSquatting(t *testing.T) {
 	nw.api.must(t, "", http.MethodGet, fmt.Sprintf("/01/%s/21/%s", gtin, serial), nil, &v, http.StatusOK)
 	if v.ID != genuine {
 		t.Errorf("ATTACK SUCCEEDED: the Digital Link of the maker's GTIN resolves to %s, want %s", v.ID, genuine)
+	}
+}
+
+// A low-entropy private detail (a pass/fail word) behind its public hash:
+// anyone who reads the public inspection record and guesses the bytes can
+// confirm the guess unless the hash is salted.
+func TestAttackGuessDetailFromPublicHash(t *testing.T) {
+	needHonest(t)
+	plan(t)
+	id := newID(makerPrefix, "GUESS")
+	register(t, unit(id))
+	detail := json.RawMessage(`{"hipot":"pass"}`)
+	nw.api.must(t, "maker-inspector", http.MethodPost, "/v1/inspections", map[string]any{
+		"id": id, "model": planModel, "results": []map[string]any{{"code": "HIPOT", "pass": true}}, "detail": detail,
+	}, nil, http.StatusCreated)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	outsider := nw.user(t, "partner-operator")
+	b, err := nw.evaluate(ctx, nw.gws[outsider.MSP], outsider, call{Fn: "quality:GetInspections", Args: []string{id}})
+	if err != nil {
+		t.Fatalf("quality:GetInspections: %v", err)
+	}
+	var insps []domain.Inspection
+	if err := json.Unmarshal(b, &insps); err != nil || len(insps) == 0 {
+		t.Fatalf("public inspections of %s: %s (%v)", id, b, err)
+	}
+	public := insps[len(insps)-1].DetailHash
+	if public == "" {
+		t.Fatalf("the inspection carries no public detail hash")
+	}
+	for _, guess := range []string{`{"hipot":"pass"}`, `{"hipot":"fail"}`, `{"hipot": "pass"}`} {
+		sum := sha256.Sum256([]byte(guess))
+		if hex.EncodeToString(sum[:]) == public {
+			t.Errorf("ATTACK SUCCEEDED: the public hash %s confirms the guessed private detail %s", public, guess)
+		}
 	}
 }

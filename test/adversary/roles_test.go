@@ -75,11 +75,11 @@ func TestAttackForeignRegulatorRole(t *testing.T) {
 	o := send(t, partner, fake, call{Fn: "quality:Recall", Args: []string{id, "adversary: partner posing as regulator"}})
 	wantRefused(t, o)
 	r := verify(t, id)
-	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+	r.each(func(src string, v domain.Verification) {
 		if v.Recalled {
 			t.Errorf("ATTACK SUCCEEDED (%s verify): a partner user with role regulator recalled the maker's unit", src)
 		}
-	}
+	})
 	// The regulator's standing read of private detail, without a consent.
 	o = send(t, partner, fake, call{Fn: "sharing:RecordAccess", Args: []string{id, "inspection.detail", "", ""}})
 	wantRefused(t, o)

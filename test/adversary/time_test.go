@@ -37,11 +37,8 @@ func TestAttackBackdatedRegistration(t *testing.T) {
 
 func TestAttackForwardDatedInspection(t *testing.T) {
 	needHonest(t)
-	plan(t)
 	maker := nw.msp("maker")
-	id := newID(makerPrefix, "FWDINSP")
-	register(t, unit(id))
-	inspect(t, id, false)
+	id := inspectedUnit(t, "FWDINSP", false)
 	in, _ := json.Marshal(domain.InspectionInput{ID: id, Model: planModel, Results: []domain.TestResult{{Code: "HIPOT", Pass: ptr(true)}}})
 	tomorrow := time.Now().Add(24 * time.Hour)
 	o := send(t, maker, nw.user(t, "maker-inspector"), call{Fn: "quality:RecordInspection", Args: []string{string(in), ""}, At: tomorrow})
@@ -50,28 +47,21 @@ func TestAttackForwardDatedInspection(t *testing.T) {
 	// pass would still count as "latest" until tomorrow.
 	inspect(t, id, false)
 	r := verify(t, id)
-	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+	r.each(func(src string, v domain.Verification) {
 		if v.Quality == nil || v.Quality.Passed {
 			t.Errorf("ATTACK SUCCEEDED (%s verify): quality %+v after a pass dated tomorrow and a fail today", src, v.Quality)
 		}
-	}
+	})
 }
 
 func ptr[T any](v T) *T { return &v }
 
 func TestAttackBackdatedConsentedRead(t *testing.T) {
 	needHonest(t)
-	plan(t)
 	maker, partner := nw.msp("maker"), nw.msp("partner")
-	id := newID(makerPrefix, "BACKREAD")
-	register(t, unit(id))
-	inspect(t, id, true)
+	id := inspectedUnit(t, "BACKREAD", true)
 	until := time.Now().Add(6 * time.Second).UTC().Truncate(time.Second)
-	var cs domain.Consent
-	nw.api.must(t, "maker-qa", http.MethodPost, "/v1/consents", domain.ConsentInput{
-		Grantee: partner, Categories: []domain.Category{"inspection.detail"}, Subjects: []string{id},
-		Purpose: "adversary: short consent", ValidUntil: until.Format(time.RFC3339),
-	}, &cs, http.StatusCreated)
+	cs := grantConsent(t, id, "adversary: short consent", until)
 	// Let the consent expire (by the wall clock the peers share here).
 	time.Sleep(time.Until(until.Add(time.Second)))
 
@@ -114,13 +104,13 @@ func TestAttackFirstScanPlanting(t *testing.T) {
 	}
 	_ = maker
 	r := verify(t, id)
-	for src, v := range map[string]domain.Verification{"chaincode": r.Chain, "REST": r.REST} {
+	r.each(func(src string, v domain.Verification) {
 		if v.FirstScanAt != "" {
 			if at, err := time.Parse(time.RFC3339Nano, v.FirstScanAt); err != nil || time.Since(at) > 10*time.Minute {
 				t.Errorf("ATTACK SUCCEEDED (%s verify): firstScanAt %s", src, v.FirstScanAt)
 			}
 		}
-	}
+	})
 }
 
 // An access record made under a consent, replayed after the grantor revoked
@@ -128,16 +118,9 @@ func TestAttackFirstScanPlanting(t *testing.T) {
 // access was recorded.
 func TestAttackAccessRecordReusedAfterRevocation(t *testing.T) {
 	needHonest(t)
-	plan(t)
 	maker, partner := nw.msp("maker"), nw.msp("partner")
-	id := newID(makerPrefix, "REUSE")
-	register(t, unit(id))
-	inspect(t, id, true)
-	var cs domain.Consent
-	nw.api.must(t, "maker-qa", http.MethodPost, "/v1/consents", domain.ConsentInput{
-		Grantee: partner, Categories: []domain.Category{"inspection.detail"}, Subjects: []string{id},
-		Purpose: "adversary: consent to revoke", ValidUntil: time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
-	}, &cs, http.StatusCreated)
+	id := inspectedUnit(t, "REUSE", true)
+	cs := grantConsent(t, id, "adversary: consent to revoke", time.Now().Add(time.Hour))
 	reader := nw.user(t, "partner-operator")
 	acc := send(t, partner, reader, call{Fn: "sharing:RecordAccess", Args: []string{id, "inspection.detail", cs.ID, ""}})
 	if !acc.Committed() {

@@ -70,6 +70,7 @@ type reply struct {
 	status int
 	body   []byte
 	tx     string
+	header http.Header
 }
 
 func (r reply) code() domain.Code {
@@ -109,7 +110,7 @@ func (e apiEnv) call(t *testing.T, method, path, user string, body any, hdr ...s
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return reply{status: res.StatusCode, body: b, tx: res.Header.Get("X-Tx-Id")}
+	return reply{status: res.StatusCode, body: b, tx: res.Header.Get("X-Tx-Id"), header: res.Header}
 }
 
 // expect checks the status (and the error code when one is given).

@@ -95,10 +95,10 @@ func apiBinary(t *testing.T, w world) string {
 	apiOnce.Do(func() {
 		dir := filepath.Join(w.runDir, "bin")
 		apiBin = filepath.Join(dir, "idchain-api-scaleout")
-		cmd := exec.Command("go", "build", "-o", apiBin, "./gateway-api")
+		cmd := exec.Command("go", "build", "-o", apiBin, "./cmd/idchain-api")
 		cmd.Dir = w.root
 		if out, err := cmd.CombinedOutput(); err != nil {
-			apiErr = fmt.Errorf("go build ./gateway-api: %v\n%s", err, out)
+			apiErr = fmt.Errorf("go build ./cmd/idchain-api: %v\n%s", err, out)
 		}
 	})
 	if apiErr != nil {
@@ -184,8 +184,9 @@ type api struct {
 
 // startAPI starts an API replica on the network's port base+offset with
 // its own checkpoint file, Redis at redisURL (empty: the network's Redis),
-// debug logs (every handled chaincode event is logged with its tx id).
-func startAPI(t *testing.T, w world, name string, base int, redisURL, checkpoint string) *api {
+// debug logs (every handled chaincode event is logged with its tx id) and
+// extra flags.
+func startAPI(t *testing.T, w world, name string, base int, redisURL, checkpoint string, extra ...string) *api {
 	t.Helper()
 	bin := apiBinary(t, w)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(w.port(base)))
@@ -200,6 +201,7 @@ func startAPI(t *testing.T, w world, name string, base int, redisURL, checkpoint
 	if redisURL != "" {
 		args = append(args, "-redis", redisURL)
 	}
+	args = append(args, extra...)
 	logFile := filepath.Join(w.runDir, "logs", "scaleout-"+name+".log")
 	p := start(t, name, logFile, []string{"IDCHAIN_API_ADDR=" + addr}, bin, args...)
 	a := &api{proc: p, url: "http://" + addr, checkpoint: checkpoint, log: logFile, w: w}
