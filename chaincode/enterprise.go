@@ -1,8 +1,6 @@
 package chaincode
 
 import (
-	"strings"
-
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
@@ -10,14 +8,14 @@ import (
 )
 
 // The enterprise registry: enterprises (统一社会信用代码) hosted by one org
-// each, and the 标识 prefixes and GS1 company prefixes assigned to them.
+// each, and the 标识 prefixes assigned to them (GS1 company prefixes are the
+// registry's, gcp.go, assigned to the hosting org).
 // Only the authority's admin writes here. Keys:
 //
 //	ent     [USCC]              domain.Enterprise (SBE: authority)
 //	entorg  [orgMSP, USCC]      0x00 – enterprises hosted by an org
 //	pfxent  [prefix]            domain.EnterprisePrefix of a 标识 prefix (SBE: authority)
-//	gcpent  [gcp]               domain.EnterprisePrefix of a GS1 company prefix (SBE: authority)
-//	entpfx  [USCC, kind, pfx]   0x00 – prefixes and GCPs of an enterprise
+//	entpfx  [USCC, kind, pfx]   0x00 – prefixes of an enterprise
 //
 // A 标识 prefix assigned to an enterprise is also an ordinary prefix
 // assignment (prefix~) to the hosting org, written in the same transaction,
@@ -27,7 +25,6 @@ const (
 	objEnt    = "ent"
 	objEntOrg = "entorg"
 	objPfxEnt = "pfxent"
-	objGCPEnt = "gcpent"
 	objEntPfx = "entpfx"
 )
 
@@ -35,7 +32,6 @@ const (
 const (
 	EvEnterpriseCreated = "enterprise.created"
 	EvEnterpriseChanged = "enterprise.changed"
-	EvEnterpriseGCP     = "enterprise.gcp"
 )
 
 func init() { addContract(func() contractapi.ContractInterface { return NewEnterpriseContract() }) }
@@ -54,7 +50,7 @@ func NewEnterpriseContract() *EnterpriseContract {
 
 // GetEvaluateTransactions marks the read-only functions.
 func (c *EnterpriseContract) GetEvaluateTransactions() []string {
-	return []string{"GetEnterprise", "ListEnterprises", "GetPrefixEnterprise", "GetGCPEnterprise", "ListEnterprisePrefixes"}
+	return []string{"GetEnterprise", "ListEnterprises", "GetPrefixEnterprise", "ListEnterprisePrefixes"}
 }
 
 // EnterpriseKey is the key of an enterprise record.
@@ -219,14 +215,6 @@ func putEnterprise(stub shim.ChaincodeStubInterface, e domain.Enterprise, author
 		return err
 	}
 	return putRecord(stub, nil, k, e, classAssign, authority, authority)
-}
-
-// gcpOf validates a GS1 company prefix: 4 to 12 digits.
-func gcpOf(s string) (string, error) {
-	if len(s) < 4 || len(s) > 12 || strings.Trim(s, "0123456789") != "" {
-		return "", domain.Errorf(domain.CodeInvalidIdentifier, "GS1 company prefix %q must be 4-12 digits", s)
-	}
-	return s, nil
 }
 
 // actorName renders an org or an enterprise of an org for messages.

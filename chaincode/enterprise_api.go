@@ -18,18 +18,9 @@ func (c *EnterpriseContract) ListEnterprises(ctx ctxI, org, pageSize, bookmark s
 func (c *EnterpriseContract) AssignEnterprisePrefix(ctx ctxI, prefix, enterprise string) (string, error) {
 	return out(c.assignEnterprisePrefix(ctx, prefix, enterprise))
 }
-func (c *EnterpriseContract) AssignEnterpriseGCP(ctx ctxI, gcp, enterprise string) (string, error) {
-	return out(c.assignEnterpriseGCP(ctx, gcp, enterprise))
-}
 func (c *EnterpriseContract) GetPrefixEnterprise(ctx ctxI, prefix string) (string, error) {
 	return out(c.getPrefixEnterprise(ctx, prefix))
 }
-func (c *EnterpriseContract) GetGCPEnterprise(ctx ctxI, gcp string) (string, error) {
-	return out(c.getGCPEnterprise(ctx, gcp))
-}
 func (c *EnterpriseContract) ListEnterprisePrefixes(ctx ctxI, enterprise string) (string, error) {
 	return out(c.listEnterprisePrefixes(ctx, enterprise))
-}
-func (c *EnterpriseContract) AssignGCP(ctx ctxI, gcp, ownerMSP string) (string, error) {
-	return out(c.assignOrgGCP(ctx, gcp, ownerMSP))
 }

@@ -48,121 +48,6 @@ func (c *EnterpriseContract) assignEnterprisePrefix(ctx contractapi.TransactionC
 	return putEnterprisePrefix(stub, domain.PrefixKindHandle, objPfxEnt, p, e, who, cfg.Authority)
 }
 
-// assignEnterpriseGCP assigns a GS1 company prefix to an enterprise
-// (authority admin). A GCP that is another's, or that extends or is
-// extended by an assigned GCP of another enterprise, is CONFLICT (a GCP
-// decides the company of every GTIN that starts with it).
-func (c *EnterpriseContract) assignEnterpriseGCP(ctx contractapi.TransactionContextInterface, gcp, enterprise string) (*domain.EnterprisePrefix, error) {
-	who, cfg, err := requireAuthority(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := gcpOf(gcp)
-	if err != nil {
-		return nil, err
-	}
-	stub := ctx.GetStub()
-	e, err := mustEnterprise(stub, enterprise)
-	if err != nil {
-		return nil, err
-	}
-	cur, found, err := loadEnterprisePrefix(stub, objGCPEnt, g)
-	if err != nil {
-		return nil, err
-	}
-	if found {
-		if cur.Enterprise != e.ID {
-			return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is assigned to %s", g, actorName(cur.Org, cur.Enterprise))
-		}
-		return &cur, emit(ctx, EvEnterpriseGCP)
-	}
-	if other, found, err := gcpOwnerOf(stub, g); err != nil {
-		return nil, err
-	} else if found && other.Enterprise != e.ID {
-		return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s overlaps %s of %s", g, other.Prefix, actorName(other.Org, other.Enterprise))
-	}
-	rec, err := putEnterprisePrefix(stub, domain.PrefixKindGCP, objGCPEnt, g, e, who, cfg.Authority)
-	if err != nil {
-		return nil, err
-	}
-	return rec, emit(ctx, EvEnterpriseGCP, g, e.ID)
-}
-
-// assignOrgGCP assigns a GS1 company prefix to an org for its own use (no
-// enterprise), under the same overlap rules as assignEnterpriseGCP.
-func (c *EnterpriseContract) assignOrgGCP(ctx contractapi.TransactionContextInterface, gcp, ownerMSP string) (*domain.EnterprisePrefix, error) {
-	who, cfg, err := requireAuthority(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := gcpOf(gcp)
-	if err != nil {
-		return nil, err
-	}
-	if ownerMSP == "" {
-		return nil, domain.Errorf(domain.CodeInvalid, "owner MSP is required")
-	}
-	stub := ctx.GetStub()
-	cur, found, err := loadEnterprisePrefix(stub, objGCPEnt, g)
-	if err != nil {
-		return nil, err
-	}
-	if found {
-		if cur.Enterprise != "" || cur.Org != ownerMSP {
-			return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is assigned to %s", g, actorName(cur.Org, cur.Enterprise))
-		}
-		return &cur, emit(ctx, EvEnterpriseGCP)
-	}
-	if other, found, err := gcpOwnerOf(stub, g); err != nil {
-		return nil, err
-	} else if found && (other.Enterprise != "" || other.Org != ownerMSP) {
-		return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s overlaps %s of %s", g, other.Prefix, actorName(other.Org, other.Enterprise))
-	}
-	at, _, err := stamp(stub)
-	if err != nil {
-		return nil, err
-	}
-	rec := domain.EnterprisePrefix{Kind: domain.PrefixKindGCP, Prefix: g, Org: ownerMSP, AssignedBy: who.ID, AssignedAt: at, TxID: stub.GetTxID()}
-	k, err := key(objGCPEnt, g)
-	if err != nil {
-		return nil, err
-	}
-	if err := putRecord(stub, nil, k, rec, classAssign, cfg.Authority, cfg.Authority); err != nil {
-		return nil, err
-	}
-	return &rec, emit(ctx, EvEnterpriseGCP, g)
-}
-
-// gcpOwnerOf finds an assigned GCP that is a proper prefix of g (4..len-1
-// digits). GCPs longer than g are found by the caller through the exact key
-// only; GS1 never issues overlapping company prefixes, so this is a guard
-// against typing errors, not an allocation rule.
-func gcpOwnerOf(stub shim.ChaincodeStubInterface, g string) (domain.EnterprisePrefix, bool, error) {
-	for n := 4; n < len(g); n++ {
-		rec, found, err := loadEnterprisePrefix(stub, objGCPEnt, g[:n])
-		if err != nil || found {
-			return rec, found, err
-		}
-	}
-	return domain.EnterprisePrefix{}, false, nil
-}
-
-// GCPOfGTIN returns the enterprise whose GS1 company prefix starts gtin14
-// (the longest assigned GCP that matches), if any.
-func GCPOfGTIN(stub shim.ChaincodeStubInterface, gtin14 string) (domain.EnterprisePrefix, bool, error) {
-	if len(gtin14) != 14 {
-		return domain.EnterprisePrefix{}, false, nil
-	}
-	body := gtin14[1:13] // indicator digit and check digit are not part of the GCP
-	for n := 12; n >= 4; n-- {
-		rec, found, err := loadEnterprisePrefix(stub, objGCPEnt, body[:n])
-		if err != nil || found {
-			return rec, found, err
-		}
-	}
-	return domain.EnterprisePrefix{}, false, nil
-}
-
 // getPrefixEnterprise returns the enterprise assignment of a 标识 prefix.
 func (c *EnterpriseContract) getPrefixEnterprise(ctx contractapi.TransactionContextInterface, prefix string) (*domain.EnterprisePrefix, error) {
 	p, err := parsePrefix(prefix)
@@ -172,17 +57,9 @@ func (c *EnterpriseContract) getPrefixEnterprise(ctx contractapi.TransactionCont
 	return foundOr(loadEnterprisePrefix(ctx.GetStub(), objPfxEnt, p))("prefix " + p + " is not assigned to an enterprise")
 }
 
-// getGCPEnterprise returns the enterprise assignment of a GS1 company prefix.
-func (c *EnterpriseContract) getGCPEnterprise(ctx contractapi.TransactionContextInterface, gcp string) (*domain.EnterprisePrefix, error) {
-	g, err := gcpOf(gcp)
-	if err != nil {
-		return nil, err
-	}
-	return foundOr(loadEnterprisePrefix(ctx.GetStub(), objGCPEnt, g))("GS1 company prefix " + g + " is not assigned")
-}
-
-// listEnterprisePrefixes lists an enterprise's prefixes and GCPs (at most
-// maxList), 标识 prefixes first, each kind in key order.
+// listEnterprisePrefixes lists an enterprise's 标识 prefixes (at most
+// maxList) in key order. (GS1 company prefixes are the registry's, gcp.go:
+// assigned to the enterprise's hosting org.)
 func (c *EnterpriseContract) listEnterprisePrefixes(ctx contractapi.TransactionContextInterface, enterprise string) ([]domain.EnterprisePrefix, error) {
 	stub := ctx.GetStub()
 	e, err := mustEnterprise(stub, enterprise)
@@ -190,7 +67,7 @@ func (c *EnterpriseContract) listEnterprisePrefixes(ctx contractapi.TransactionC
 		return nil, err
 	}
 	out := []domain.EnterprisePrefix{}
-	for _, kind := range []struct{ kind, obj string }{{domain.PrefixKindHandle, objPfxEnt}, {domain.PrefixKindGCP, objGCPEnt}} {
+	for _, kind := range []struct{ kind, obj string }{{domain.PrefixKindHandle, objPfxEnt}} {
 		if _, err := eachKV(stub, objEntPfx, []string{e.ID, kind.kind}, maxList, "", func(k string, _ []byte) error {
 			p, err := lastAttr(stub, k)
 			if err != nil {

@@ -267,59 +267,6 @@ func mustPrefix(tb testing.TB, l *fakestub.Ledger, p string) (*domain.Prefix, er
 	return rec, err
 }
 
-func TestAssignEnterpriseGCP(t *testing.T) {
-	admin := who(t, platformMSP, domain.RoleAdmin)
-	l, a, b, _ := entWorld(t)
-	assign := func(gcp, ent string) (*domain.EnterprisePrefix, error) {
-		rec, _, err := entCall(t, l, admin, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.EnterprisePrefix, error) {
-			return k.assignEnterpriseGCP(ctx, gcp, ent)
-		})
-		return rec, err
-	}
-	if rec, err := assign("6901234", a); err != nil || rec.Kind != domain.PrefixKindGCP || rec.Org != makerMSP {
-		t.Fatalf("assign = %+v, %v", rec, err)
-	}
-	if _, err := assign("6901234", a); err != nil {
-		t.Fatalf("again: %v", err)
-	}
-	_, err := assign("6901234", b)
-	wantCode(t, err, domain.CodeConflict)
-	_, err = assign("69012345", b) // extends A's GCP
-	wantCode(t, err, domain.CodeConflict)
-	_, err = assign("123", b)
-	wantCode(t, err, domain.CodeInvalidIdentifier)
-	_, err = assign("69012x", b)
-	wantCode(t, err, domain.CodeInvalidIdentifier)
-	if _, err := assign("6907777", b); err != nil {
-		t.Fatal(err)
-	}
-	orgGCP := func(gcp, org string) (*domain.EnterprisePrefix, error) {
-		rec, _, err := entCall(t, l, admin, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.EnterprisePrefix, error) {
-			return k.assignOrgGCP(ctx, gcp, org)
-		})
-		return rec, err
-	}
-	if rec, err := orgGCP("6905555", partnerMSP); err != nil || rec.Enterprise != "" || rec.Org != partnerMSP {
-		t.Fatalf("org GCP = %+v, %v", rec, err)
-	}
-	if _, err := orgGCP("6905555", partnerMSP); err != nil {
-		t.Fatalf("org GCP again: %v", err)
-	}
-	_, err = orgGCP("6905555", makerMSP)
-	wantCode(t, err, domain.CodeConflict)
-	_, err = orgGCP("6907777", makerMSP) // an enterprise's GCP is not its org's
-	wantCode(t, err, domain.CodeConflict)
-	_, err = assign("69055551", a)
-	wantCode(t, err, domain.CodeConflict)
-	s := l.NewTx(who(t, makerMSP, domain.RoleOperator))
-	for gtin, want := range map[string]string{"06901234000017": a, "16907777123452": b, "06909999000011": ""} {
-		rec, found, err := GCPOfGTIN(s, gtin)
-		if err != nil || rec.Enterprise != want || found != (want != "") {
-			t.Fatalf("GCPOfGTIN(%s) = %+v %v %v, want %q", gtin, rec, found, err, want)
-		}
-	}
-}
-
 func TestRequireOwnerComparesOrgAndEnterprise(t *testing.T) {
 	l, a, b, c := entWorld(t)
 	admin := who(t, platformMSP, domain.RoleAdmin)

@@ -97,8 +97,8 @@ func identifierReason(err error) string {
 	return err.Error()
 }
 
-// EnterprisePrefix is the assignment of a 标识 prefix or a GS1 company
-// prefix to an enterprise (Kind "prefix" or "gcp").
+// EnterprisePrefix is the assignment of a 标识 prefix to an enterprise
+// (Kind "prefix"; GS1 company prefixes are assigned to orgs, domain.GCP).
 type EnterprisePrefix struct {
 	Kind       string `json:"kind"`
 	Prefix     string `json:"prefix"`
@@ -109,11 +109,8 @@ type EnterprisePrefix struct {
 	TxID       string `json:"txId"`
 }
 
-// Kinds of EnterprisePrefix.
-const (
-	PrefixKindHandle = "prefix"
-	PrefixKindGCP    = "gcp"
-)
+// PrefixKindHandle is the Kind of a 标识 prefix assignment.
+const PrefixKindHandle = "prefix"
 
 // EnterpriseRef names an enterprise in other records and public views.
 type EnterpriseRef struct {

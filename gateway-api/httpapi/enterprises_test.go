@@ -40,7 +40,7 @@ func (l *entLedger) Evaluate(ctx context.Context, call ledger.Call) ([]byte, err
 			return nil, domain.Errorf(domain.CodeNotFound, "enterprise %s does not exist", call.Args[0])
 		}
 		return json.Marshal(e)
-	case ledger.FnGetPrefixEnterprise, ledger.FnGetGCPEnterprise:
+	case ledger.FnGetPrefixEnterprise:
 		return nil, domain.Errorf(domain.CodeNotFound, "not assigned")
 	}
 	return l.fakeLedger.Evaluate(ctx, call)

@@ -7,8 +7,6 @@ const (
 	FnGetEnterprise          = "enterprise:GetEnterprise"
 	FnListEnterprises        = "enterprise:ListEnterprises"
 	FnAssignEnterprisePrefix = "enterprise:AssignEnterprisePrefix"
-	FnAssignEnterpriseGCP    = "enterprise:AssignEnterpriseGCP"
 	FnGetPrefixEnterprise    = "enterprise:GetPrefixEnterprise"
-	FnGetGCPEnterprise       = "enterprise:GetGCPEnterprise"
 	FnListEnterprisePrefixes = "enterprise:ListEnterprisePrefixes"
 )
