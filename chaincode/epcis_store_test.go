@@ -151,7 +151,7 @@ func TestEPCISStoreCapturesGS1Examples(t *testing.T) {
 		t.Fatalf("MATCH_epc by URN %d, by Digital Link %d", len(byURN.Events), len(byDL.Events))
 	}
 	for _, e := range byURN.Events {
-		if !contains(e.EPCs, "https://id.gs1.org/01/10614141073464/21/2018") {
+		if !slices.Contains(e.EPCs, "https://id.gs1.org/01/10614141073464/21/2018") {
 			t.Errorf("event %s does not name the EPC: %v", e.EventID, e.EPCs)
 		}
 	}
@@ -215,7 +215,6 @@ func TestEPCISStoreRefusesBadEvents(t *testing.T) {
 	_, err = captureTx(t, l, who(t, makerMSP, domain.RoleInspector), gs1ExampleEvents(t)[:1])
 	wantCode(t, err, domain.CodeForbidden)
 }
-
 
 // TestEPCISStoreGS1DocumentOutcomes captures GS1's example documents one
 // by one, in file order, as an integrator would, and states each outcome

@@ -1,6 +1,8 @@
 package chaincode
 
 import (
+	"slices"
+
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
@@ -25,7 +27,7 @@ func (c *RegistryContract) assignGCP(ctx contractapi.TransactionContextInterface
 	if !domain.ValidGCP(gcp) {
 		return nil, domain.Errorf(domain.CodeInvalid, "a GS1 company prefix is 4-12 digits, got %q", gcp)
 	}
-	if ownerMSP == "" || !contains(cfg.Orgs, ownerMSP) {
+	if ownerMSP == "" || !slices.Contains(cfg.Orgs, ownerMSP) {
 		return nil, domain.Errorf(domain.CodeInvalid, "owner %q is not an org of the consortium", ownerMSP)
 	}
 	stub := ctx.GetStub()
@@ -122,13 +124,4 @@ func gtinHolder(stub shim.ChaincodeStubInterface, cfg Config, gtin14 string) (st
 		}
 	}
 	return "", nil
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -83,6 +83,17 @@ func decodeBatch[T any](name, arg string) ([]T, error) {
 	return v, nil
 }
 
+// State scanning. Every range read of the chaincode is one of three
+// helpers, each with one overflow behaviour:
+//
+//   - eachKV (here): paginated, for evaluates (lists): at most limit entries,
+//     the bookmark continues; never silently cut.
+//   - scanAll (quality_state.go): unpaginated (usable in transactions that
+//     write), at most maxScan entries; one more is INVALID, so a result is
+//     never silently cut.
+//   - eachKey (lineage.go): unpaginated, stops after max keys; the graph walk
+//     reads max+1 keys and reports the cut as `truncated`.
+//
 // eachKV calls fn for every entry of a partial-composite-key scan of at most
 // limit entries (limit > 0). It returns the bookmark to continue from.
 func eachKV(stub shim.ChaincodeStubInterface, objectType string, attrs []string, limit int, bookmark string,

@@ -28,6 +28,7 @@ import (
 	"github.com/idchain/idchain/gateway-api/cache"
 	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/internal/hotcache"
 	"github.com/idchain/idchain/profile"
 )
 
@@ -42,8 +43,8 @@ func main() {
 
 type config struct {
 	addr, profile, keys, accounts, redisURL, checkpoint, serviceUser, logLevel, org string
-	cacheTTL, batchWait                                                             time.Duration
-	batchMax, batchInFlight, publicBurst                                            int
+	cacheTTL, batchWait, hotTTL                                                     time.Duration
+	batchMax, batchInFlight, publicBurst, hotMax                                    int
 	publicRate                                                                      float64
 }
 
@@ -107,6 +108,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.logLevel, "log-level", env("IDCHAIN_LOG_LEVEL", "info"), "debug, info, warn or error (IDCHAIN_LOG_LEVEL)")
 	fs.DurationVar(&c.cacheTTL, "cache-ttl", dur("IDCHAIN_CACHE_TTL", 5*time.Minute), "cache entry backstop TTL (IDCHAIN_CACHE_TTL)")
 	fs.DurationVar(&c.batchWait, "batch-wait", dur("IDCHAIN_BATCH_WAIT", 5*time.Millisecond), "how long a registration waits for others to share its transaction (IDCHAIN_BATCH_WAIT)")
+	fs.DurationVar(&c.hotTTL, "hot-ttl", dur("IDCHAIN_HOT_TTL", time.Second), "lifetime of an answer in the in-process cache: the bound on a replica's staleness when its event stream lags (IDCHAIN_HOT_TTL)")
+	fs.IntVar(&c.hotMax, "hot-max", num("IDCHAIN_HOT_MAX", 10000), "ids kept in the in-process cache (IDCHAIN_HOT_MAX)")
 	fs.IntVar(&c.batchMax, "batch-max", num("IDCHAIN_BATCH_MAX", 500), "items per registration transaction (IDCHAIN_BATCH_MAX)")
 	fs.IntVar(&c.batchInFlight, "batch-inflight", num("IDCHAIN_BATCH_INFLIGHT", 4), "registration transactions in flight per user (IDCHAIN_BATCH_INFLIGHT)")
 	fs.Float64Var(&c.publicRate, "public-rate", float64(num("IDCHAIN_PUBLIC_RATE", 20)), "public requests per second per client IP (IDCHAIN_PUBLIC_RATE)")
@@ -192,18 +195,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := os.MkdirAll(filepath.Dir(cfg.checkpoint), 0o700); err != nil {
 		return err
 	}
+	// The in-process cache of rendered answers in front of Redis: dropped
+	// by id with the Redis entries, flushed with them, TTL backstop.
+	hot := hotcache.New(hotcache.Config{TTL: cfg.hotTTL, MaxEntries: cfg.hotMax})
+	invalidate := func(ctx context.Context, ids []string) {
+		hot.Invalidate(ids...)
+		cch.Invalidate(ctx, ids)
+	}
+	go hot.SweepEvery(ctx, 5*time.Second)
 	listener := &ledger.Listener{
 		Fabric: fab, User: cfg.serviceUser, Checkpoint: cfg.checkpoint, Log: log,
 		Handle: func(ctx context.Context, ev domain.ChaincodeEvent) error {
-			cch.Invalidate(ctx, ev.IDs)
-			if ev.Partial { // more affected items than the event lists
+			if ev.Partial {
+				// More affected items than the event lists (a recall of any
+				// size): every view may have changed. The in-process cache's
+				// flush is O(1); the shared cache moves to a new epoch.
+				log.Info("partial chaincode event: new cache epoch", "type", ev.Type, "txId", ev.TxID)
+				hot.Flush()
 				cch.NewEpoch(ctx, ev.TxID)
 			}
+			invalidate(ctx, ev.IDs)
 			log.Debug("chaincode event", "type", ev.Type, "txId", ev.TxID, "ids", len(ev.IDs))
 			return nil
 		},
 		OnGap: func(ctx context.Context) {
 			log.Info("no event checkpoint yet: flushing the cache")
+			hot.Flush()
 			cch.Flush(ctx)
 		},
 	}
@@ -221,7 +238,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	handler := httpapi.NewServer(httpapi.Deps{
 		Ledger: fab, Reads: cch, Registrar: coalescer,
-		Invalidate:  cch.Invalidate,
+		Invalidate:  invalidate,
+		Hot:         hot,
+		Jobs:        cache.NewJobs(rdb, 24*time.Hour),
 		BypassCache: cache.Bypass,
 		AwaitTx: func(ctx context.Context, txID string) {
 			listener.Await(ctx, txID, 2*time.Second)

@@ -117,11 +117,13 @@ func newCache(inner Evaluator, st store, cfg Config) *Cache {
 }
 
 // NewEpoch starts recall epoch tag (the partial event's tx id): from now on
-// no entry filled before is served, on this instance at once; a background
-// flush removes the old entries for the other instances too.
+// no entry filled before is served, on this instance at once; a flush then
+// removes the old entries for the other instances too. The flush runs before
+// NewEpoch returns (partial events are rare), so it cannot remove entries
+// that later reads fill in the new epoch.
 func (c *Cache) NewEpoch(ctx context.Context, tag string) {
 	c.epoch.Store(&tag)
-	go c.Flush(context.WithoutCancel(ctx))
+	c.Flush(context.WithoutCancel(ctx))
 }
 
 // epochSep separates the epoch from the cached value (JSON, never NUL).

@@ -63,6 +63,10 @@ func asAPIError(err error) *domain.Error {
 // if any) and aborts the chain. Server-side errors are logged with their
 // full text; clients never see internal text.
 func (s *Service) Fail(c *gin.Context, err error, extra ...gin.H) {
+	var fw failWith
+	if errors.As(err, &fw) {
+		extra = append(extra, fw.extra)
+	}
 	e := asAPIError(err)
 	status := statusOf[e.Code]
 	if status >= 500 {
@@ -85,6 +89,19 @@ func (s *Service) Fail(c *gin.Context, err error, extra ...gin.H) {
 	body["error"] = e
 	c.AbortWithStatusJSON(status, body)
 }
+
+// failWith carries top-level fields for Fail's answer with an error (for
+// handlers that return an error instead of calling Fail).
+type failWith struct {
+	error
+	extra gin.H
+}
+
+func (f failWith) Unwrap() error { return f.error }
+
+// FailWith wraps err so that Fail's answer also carries the fields of
+// extra (e.g. "genuine": false).
+func FailWith(err error, extra gin.H) error { return failWith{err, extra} }
 
 // Limits on request bodies.
 const (

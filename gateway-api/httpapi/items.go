@@ -103,6 +103,10 @@ func (s *Service) registerItems(c *gin.Context) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "items: want 1-%d, got %d", MaxBatch, len(req.Items)))
 		return
 	}
+	if preferAsync(c) && s.deps.Jobs != nil && s.deps.Registrar != nil {
+		s.registerAsync(c, req.Items)
+		return
+	}
 	var res domain.BatchResult
 	var err error
 	if s.deps.Registrar != nil {
@@ -139,21 +143,18 @@ func changedIDs(res domain.BatchResult) []string {
 	return ids
 }
 
-func (s *Service) resolve(c *gin.Context)    { s.cachedRead(c, ledger.FnGetItem) }
-func (s *Service) provenance(c *gin.Context) { s.cachedRead(c, ledger.FnGetProvenance) }
+func (s *Service) resolve(c *gin.Context)    { s.cachedRead(c, ledger.FnGetItem, hotItem) }
+func (s *Service) provenance(c *gin.Context) { s.cachedRead(c, ledger.FnGetProvenance, hotProv) }
 
-func (s *Service) cachedRead(c *gin.Context, fn string) {
+// cachedRead answers the ledger's JSON of fn for the id (the same for every
+// caller): from the in-process cache, else Redis, else the ledger.
+func (s *Service) cachedRead(c *gin.Context, fn, variant string) {
 	id, err := ItemID(c)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
-	b, err := s.read(c, fn, id)
-	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	writeRaw(c, http.StatusOK, b)
+	s.serveHot(c, id, variant, func() ([]byte, error) { return s.read(c, fn, id) })
 }
 
 func (s *Service) traceForward(c *gin.Context)  { s.trace(c, ledger.FnTraceForward) }

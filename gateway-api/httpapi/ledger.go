@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -12,6 +13,7 @@ import (
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/identifier"
+	"github.com/idchain/idchain/internal/hotcache"
 )
 
 // ItemID reads the {prefix}/{suffix} path parameters as a normalised id.
@@ -153,11 +155,33 @@ func jsonArg(v any) string {
 // (level item), the lot-level item of that lot (lot), or for a GTIN alone
 // one item carrying it (product). NOT_FOUND when the ledger knows no such
 // key.
+//
+// Found matches of a serial or a lot are kept in the in-process cache
+// under the GS1 key for its TTL (a registered GS1 key keeps naming its
+// item; what the item's answers say is invalidated by id as usual).
 func (s *Service) findGS1(c *gin.Context, d identifier.GS1Data) (domain.GS1Match, error) {
 	var m domain.GS1Match
+	h := s.hot(c)
+	if d.Lot == "" && d.Serial == "" {
+		h = nil // a GTIN alone names whichever item carries it
+	}
+	key := "gs1\x00" + d.GTIN + "\x00" + d.Lot + "\x00" + d.Serial
+	var tok hotcache.Token
+	if h != nil {
+		if b, ok := h.Get(key, hotGS1); ok {
+			s.metrics.hot[hotGS1][0].Inc()
+			level, id, _ := strings.Cut(string(b), "\x00")
+			return domain.GS1Match{ID: id, Level: level}, nil
+		}
+		tok = h.Token(key)
+	}
 	b, err := s.read(c, ledger.FnFindByGTIN, d.GTIN, d.Lot, d.Serial)
 	if err == nil {
 		err = decode(ledger.FnFindByGTIN, b, &m)
+	}
+	if err == nil && h != nil && m.Level != domain.GS1LevelProduct {
+		h.Put(key, hotGS1, tok, []byte(m.Level+"\x00"+m.ID))
+		s.metrics.hot[hotGS1][1].Inc()
 	}
 	return m, err
 }

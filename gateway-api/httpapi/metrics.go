@@ -9,6 +9,9 @@ import (
 
 type httpMetrics struct {
 	duration *prometheus.HistogramVec
+	// hot counts in-process cache lookups by variant: [0] hits, [1] misses
+	// (resolved once: no label lookup on the hot path).
+	hot map[string][2]prometheus.Counter
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -17,7 +20,15 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 		Help:    "HTTP request latency by route template, method and status.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 	}, []string{"method", "route", "status"})}
-	reg.MustRegister(m.duration)
+	hot := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "idchain_hot_cache_lookups_total",
+		Help: "In-process cache lookups of rendered answers by variant and result (hit, miss).",
+	}, []string{"variant", "result"})
+	m.hot = map[string][2]prometheus.Counter{}
+	for _, v := range []string{HotVerify, hotItem, hotProv, hotGS1} {
+		m.hot[v] = [2]prometheus.Counter{hot.WithLabelValues(v, "hit"), hot.WithLabelValues(v, "miss")}
+	}
+	reg.MustRegister(m.duration, hot)
 	return m
 }
 

@@ -38,6 +38,7 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.POST("/offline/submit", large, s.offlineSubmit)
 
 	v1.POST("/items", large, s.requireRole(RoleOperator, RoleAdmin), s.registerItems)
+	v1.GET("/jobs/:id", s.getJob)
 	v1.GET("/items/:prefix/:suffix", s.resolve)
 	v1.GET("/items/:prefix/:suffix/provenance", s.provenance)
 	v1.GET("/items/:prefix/:suffix/epcis", s.itemEPCIS)

@@ -18,6 +18,7 @@ import (
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
 	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/internal/hotcache"
 )
 
 // Ledger is the Fabric access the handlers need (ledger.Fabric).
@@ -59,6 +60,15 @@ type Deps struct {
 	AwaitTx func(ctx context.Context, txID string)
 	// BypassCache marks a context so Reads skips the cache. May be nil.
 	BypassCache func(ctx context.Context) context.Context
+	// Hot keeps rendered answers of the hottest reads in process (keyed
+	// verify, item, provenance, keyed Digital Link JSON, GS1 key matches)
+	// in front of Reads; whoever calls Invalidate and the event listener
+	// must drop its ids too. May be nil.
+	Hot *hotcache.Cache
+	// Jobs keeps the outcome of asynchronous registrations (POST /v1/items
+	// with Prefer: respond-async, polled at GET /v1/jobs/{id}). nil: the
+	// preference is ignored and every registration answers when committed.
+	Jobs JobStore
 
 	Users       map[string]Principal // API user name → identity
 	Keys        map[string]string    // hex SHA-256 of an API key → user name

@@ -21,6 +21,7 @@
 package hotcache
 
 import (
+	"context"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
@@ -197,6 +198,20 @@ func (c *Cache) Sweep() {
 			}
 		}
 		s.mu.Unlock()
+	}
+}
+
+// SweepEvery runs Sweep every interval until ctx ends.
+func (c *Cache) SweepEvery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.Sweep()
+		}
 	}
 }
 

@@ -40,7 +40,7 @@ type config struct {
 	singlePer        int
 	verifyDuration   time.Duration
 	startup, readyIn float64
-	out, tune        string
+	out, tune, base  string
 	skipImport       bool
 }
 
@@ -56,6 +56,7 @@ func parseFlags(args []string) (config, error) {
 	fs.Float64Var(&c.startup, "startup-seconds", 0, "make up start-up time measured by bench.sh (0: not measured)")
 	fs.Float64Var(&c.readyIn, "ready-seconds", 0, "network ready time of that make up")
 	fs.StringVar(&c.tune, "tune", "", "coalescer settings to compare with the defaults side by side (api-bench -tune), e.g. wait=20ms,inflight=8")
+	fs.StringVar(&c.base, "base-api", "", "URL of a second API over the same network (the previous build): before/after ratios in one run (api-bench -base-api)")
 	fs.StringVar(&c.out, "out", "", "result directory (default scripts/bench/results/bench-<time>)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -105,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	var api apiReport
 	if err := goRun(ctx, filepath.Join(c.out, "api.json"), &api, "./scripts/bench/api-bench",
 		"-big-requests", strconv.Itoa(c.bigRequests), "-single-per-client", strconv.Itoa(c.singlePer),
-		"-verify-duration", c.verifyDuration.String(), "-tune", c.tune); err != nil {
+		"-verify-duration", c.verifyDuration.String(), "-tune", c.tune, "-base-api", c.base); err != nil {
 		return err
 	}
 	var imp *importResult
@@ -175,6 +176,9 @@ func (rep report) print(w io.Writer) {
 		ratio := h.PerS / l.PerS
 		fmt.Fprintf(w, "%-58s %7.0f rq/s %8.1fx %s (≥ 30 × ledger), p99 %.1f ms %s (≤ 10 ms)\n", "verify one hot id, 32 clients, cached", h.PerS, ratio, mark(ratio >= 30), h.P99ms, mark(h.P99ms <= 10))
 		fmt.Fprintf(w, "%-58s %7.0f rq/s %9s p99 %.1f ms\n", "  same read from the ledger", l.PerS, "1x", l.P99ms)
+		for _, b := range reads[2:] {
+			fmt.Fprintf(w, "  %-56s %7.0f rq/s %8.1fx p99 %.1f ms; this build does %.1fx its req/s\n", b.Name, b.PerS, b.PerS/l.PerS, b.P99ms, h.PerS/b.PerS)
+		}
 	}
 	if im := rep.Import; im != nil {
 		fmt.Fprintf(w, "%-58s %7.0f it/s %8.1fx RSS %s MB (min %.0f, max %.0f) %s\n", fmt.Sprintf("idctl import, %d rows (%d created, %d failed)", im.Rows, im.Created, im.Rejected),

@@ -34,7 +34,7 @@ type config struct {
 	singleClients, singlePer int
 	verifyClients            int
 	verifyDuration           time.Duration
-	jsonOut, tune            string
+	jsonOut, tune, baseAPI   string
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs.IntVar(&c.verifyClients, "verify-clients", 32, "verify clients")
 	fs.DurationVar(&c.verifyDuration, "verify-duration", 10*time.Second, "verify duration per mode")
 	fs.StringVar(&c.jsonOut, "json", "", "also write results as JSON to this file")
+	fs.StringVar(&c.baseAPI, "base-api", "", "URL of a second API over the same network (e.g. the previous build, same keys): single-item and hot verify measured on it too, for before/after ratios in one run")
 	fs.StringVar(&c.tune, "tune", "", "coalescer settings to compare with the defaults, e.g. wait=20ms,inflight=8,max=500: (b) through two in-process APIs side by side")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -111,9 +112,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	hot := prefix + "/B0000001"
 	fmt.Fprintln(stdout, "verify: hot cached id vs ledger …")
 	var reads []benchkit.ReadResult
-	reads = append(reads, benchkit.Verify(ctx, "verify, cached (Redis)", api.URL, api.OperatorKey, hot, false, c.verifyClients, c.verifyDuration))
+	reads = append(reads, benchkit.Verify(ctx, "verify, cached", api.URL, api.OperatorKey, hot, false, c.verifyClients, c.verifyDuration))
 	reads = append(reads, benchkit.Verify(ctx, "verify, ledger (cache bypassed)", api.URL, api.OperatorKey, hot, true, c.verifyClients, c.verifyDuration))
 
+	if c.baseAPI != "" {
+		if err := benchkit.LoopbackURL(c.baseAPI); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "base API %s: single-item and verify …\n", c.baseAPI)
+		regs = append(regs, benchkit.Register(ctx, fmt.Sprintf("(base) %d concurrent single-item, coalesced", c.singleClients),
+			c.baseAPI, api.OperatorKey, c.singleClients*c.singlePer, c.singleClients, 1, ids))
+		reads = append(reads, benchkit.Verify(ctx, "(base) verify, cached", c.baseAPI, api.OperatorKey, hot, false, c.verifyClients, c.verifyDuration))
+	}
 	fmt.Fprintf(stdout, "\n%-48s %8s %8s %6s %8s %10s %8s %10s %6s\n", "registration", "items", "requests", "txs", "seconds", "items/s", "p50 ms", "commit p50", "failed")
 	for _, r := range regs {
 		fmt.Fprintf(stdout, "%-48s %8d %8d %6d %8.2f %10.1f %8.1f %10.1f %6d\n", r.Name, r.Items, r.Requests, r.Txs, r.Seconds, r.ItemsPerS, r.P50ms, r.CommitP50ms, r.Failed)
