@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/idchain/idchain/domain"
@@ -23,6 +24,13 @@ type Caller struct {
 	Role string // idchain.role attribute, "" when absent
 	User string // certificate subject CN
 	ID   string // certificate subject DN, recorded as the actor of events
+	// Enterprise is the idchain.enterprise attribute (USCC, upper case) of
+	// an enterprise's user, "" for the org's own users.
+	Enterprise string
+	// stub and ents let the ownership rules look up the enterprise owning a
+	// record (by its prefix, once per prefix and transaction).
+	stub shim.ChaincodeStubInterface
+	ents entCache
 }
 
 // Has reports whether the caller has one of roles.
@@ -44,7 +52,12 @@ func callerOf(ctx contractapi.TransactionContextInterface) (Caller, error) {
 	if err != nil {
 		return Caller{}, domain.Errorf(domain.CodeUnauthorized, "client attributes: %v", err)
 	}
-	c := Caller{MSP: msp, Role: strings.TrimSpace(role)}
+	ent, _, err := ci.GetAttributeValue(domain.EnterpriseAttr)
+	if err != nil {
+		return Caller{}, domain.Errorf(domain.CodeUnauthorized, "client attributes: %v", err)
+	}
+	c := Caller{MSP: msp, Role: strings.TrimSpace(role), Enterprise: strings.ToUpper(strings.TrimSpace(ent)),
+		stub: ctx.GetStub(), ents: entCache{}}
 	if cert, err := ci.GetX509Certificate(); err == nil && cert != nil {
 		c.User = cert.Subject.CommonName
 		c.ID = cert.Subject.String()
@@ -105,13 +118,69 @@ func requireRegulator(ctx contractapi.TransactionContextInterface) (Caller, Conf
 	return c, cfg, nil
 }
 
-// requireOwner refuses a caller whose org does not own item (verb names the
-// refused action).
+// requireOwner refuses a caller who does not act for the owner of item id:
+// the same org AND the same enterprise — the enterprise the id's prefix is
+// assigned to, or none for the org's own prefixes (verb names the refused
+// action). An enterprise's user acts for it only while the enterprise is
+// active and hosted by the user's org.
 func requireOwner(c Caller, owner, id, verb string) error {
 	if owner != c.MSP {
 		return domain.Errorf(domain.CodeForbidden, "%s may not %s %s of %s", c.MSP, verb, id, owner)
 	}
-	return nil
+	p, err := parseID(id)
+	if err != nil {
+		return err
+	}
+	return requirePrefixOwner(c, owner, p.Prefix, verb+" "+id)
+}
+
+// requirePrefixOwner is requireOwner for everything under an assigned
+// prefix of org owner (what names the refused action).
+func requirePrefixOwner(c Caller, owner, prefix, what string) error {
+	if owner != c.MSP {
+		return domain.Errorf(domain.CodeForbidden, "%s may not %s of %s", c.MSP, what, owner)
+	}
+	if c.stub == nil {
+		return domain.Errorf(domain.CodeUnauthorized, "caller without a transaction")
+	}
+	ent, err := enterpriseOfPrefix(c.stub, c.ents, prefix)
+	if err != nil {
+		return err
+	}
+	return requireEnterprise(c, ent, what)
+}
+
+// requireEnterprise checks that c acts for enterprise ent of its own org
+// ("" = the org itself) and that an enterprise acted for is active.
+func requireEnterprise(c Caller, ent, what string) error {
+	if c.Enterprise != ent {
+		return domain.Errorf(domain.CodeForbidden, "%s may not %s of %s", actorName(c.MSP, c.Enterprise), what, actorName(c.MSP, ent))
+	}
+	if ent == "" {
+		return nil
+	}
+	e, err := mustEnterprise(c.stub, ent)
+	if err != nil {
+		return err
+	}
+	if e.Org != c.MSP {
+		return domain.Errorf(domain.CodeForbidden, "enterprise %s is hosted by %s, not %s", e.ID, e.Org, c.MSP)
+	}
+	return requireActive(e)
+}
+
+// consentAccessor is who a consent must name to let c read under it: the
+// caller's enterprise when the consent's grantee is an enterprise (a USCC)
+// and c is that enterprise's active user on its hosting org, else the
+// caller's org.
+func consentAccessor(c Caller, grantee string) string {
+	if c.Enterprise == "" || grantee != c.Enterprise || c.stub == nil {
+		return c.MSP
+	}
+	if err := requireEnterprise(c, c.Enterprise, "read under consents to"); err != nil {
+		return c.MSP
+	}
+	return c.Enterprise
 }
 
 // requirePlatformService returns the caller when it is the platform's

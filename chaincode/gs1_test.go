@@ -68,7 +68,7 @@ func TestRegisterItemsWritesOneGS1IndexKeyPerGS1Item(t *testing.T) {
 	}
 	// 5 items: 5 item keys, 2 GS1 keys; no extra write for the case, the
 	// unserialized unit and the plain item.
-	if c := s.Calls; c["PutState"] != 7 || c["GetState"] != 5+2+1+2+5 || c["GetMultipleStates"] != 1 {
+	if c := s.Calls; c["PutState"] != 7 || c["GetState"] != 5+2+1+2+5+2 || c["GetMultipleStates"] != 1 {
 		t.Errorf("calls %v", c)
 	}
 }
@@ -234,7 +234,7 @@ func TestRegisterGS1ItemsStateCallsPerItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := s.Calls
-	if c["GetState"] != 2*n+4+5 || c["PutState"] != 3*n || c["SetStateValidationParameter"] != n || c["PutPrivateData"] != n || c["GetMultipleStates"] != 1 {
+	if c["GetState"] != 2*n+4+5+2 || c["PutState"] != 3*n || c["SetStateValidationParameter"] != n || c["PutPrivateData"] != n || c["GetMultipleStates"] != 1 {
 		t.Fatalf("calls %v", c)
 	}
 }

@@ -59,6 +59,9 @@ func (c *PublicContract) verify(ctx ctxI, id string) (*domain.Verification, erro
 	}
 	v := &domain.Verification{ID: it.ID, Genuine: true, Maker: it.Owner, Kind: it.Kind, Industry: it.Industry,
 		Model: it.Model, GTIN: it.GTIN, Lot: it.Lot, Serial: it.Serial, CreatedAt: it.CreatedAt}
+	if v.MakerEnterprise, err = makerOf(stub, it.ID); err != nil {
+		return nil, err
+	}
 	if v.Recall, err = recallOf(stub, it); err != nil {
 		return nil, err
 	}

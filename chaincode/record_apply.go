@@ -70,6 +70,9 @@ func (r *recorder) apply(seq int, in domain.EventInput) error {
 // authorise applies the who-may rules of each event type.
 func (r *recorder) authorise(in domain.EventInput, v domain.Item, cu *domain.Custody) error {
 	me := r.who.MSP
+	// the owner is the owning org AND enterprise (caller.go); custody stays
+	// with orgs
+	owner := requireOwner(r.who, v.Owner, v.ID, "record "+string(in.Type)+" for") == nil
 	holder := v.Owner
 	if cu != nil {
 		holder = cu.Custodian
@@ -77,9 +80,9 @@ func (r *recorder) authorise(in domain.EventInput, v domain.Item, cu *domain.Cus
 	ok := false
 	switch in.Type {
 	case domain.EventCommissioning, domain.EventPacking, domain.EventUnpacking, domain.EventTransforming:
-		ok = me == v.Owner
+		ok = owner
 	case domain.EventProcessStep, domain.EventDecommissioning:
-		ok = me == v.Owner || me == holder
+		ok = owner || (cu != nil && me == holder)
 	case domain.EventShipping:
 		ok = me == holder && (cu == nil || cu.Status != domain.StatusShipped)
 		if ok && in.Destination == me {
@@ -130,6 +133,9 @@ func (r *recorder) pack(seq int, in domain.EventInput) error {
 		}
 		if c.Owner != r.who.MSP {
 			return domain.Errorf(domain.CodeForbidden, "child %s belongs to %s", id, c.Owner)
+		}
+		if err := requireOwner(r.who, c.Owner, c.ID, "pack"); err != nil {
+			return err
 		}
 		if c.Container != "" && c.Container != in.ID {
 			return domain.Errorf(domain.CodeConflict, "%s is packed in %s: unpack it first", id, c.Container)

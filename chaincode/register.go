@@ -179,6 +179,9 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 	if owner != b.who.MSP {
 		return "", domain.Errorf(domain.CodeForbidden, "prefix %s belongs to %s, not %s", p.Prefix, owner, b.who.MSP)
 	}
+	if err := requirePrefixOwner(b.who, owner, p.Prefix, "register under "+p.Prefix); err != nil {
+		return "", err
+	}
 	if in.GTIN != "" {
 		if err := b.requireGTIN(owner, in.GTIN); err != nil {
 			return "", err
@@ -219,6 +222,9 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 		}
 		if par.Owner != b.who.MSP {
 			return "", domain.Errorf(domain.CodeForbidden, "parent %s belongs to %s", in.Parent, par.Owner)
+		}
+		if err := requireOwner(b.who, par.Owner, par.ID, "register a child of"); err != nil {
+			return "", err
 		}
 	}
 	for _, x := range in.Inputs {

@@ -173,7 +173,9 @@ func TestRegisterTransformationInputs(t *testing.T) {
 }
 
 // A batch of n units under one pallet on the ledger costs one read per
-// unit plus the prefix and the parent, read once.
+// unit plus the prefix and the parent, read once (and, once per batch, the
+// prefix's enterprise assignment with the config naming its anchoring
+// authority).
 func TestRegisterItemsStateCallsPerItem(t *testing.T) {
 	l := newWorld(t)
 	mustRegister(t, l, generic(makerPfx+"/CASE", domain.KindCase, ""))
@@ -187,7 +189,7 @@ func TestRegisterItemsStateCallsPerItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := s.Calls
-	if c["GetState"] != n+4 || c["PutState"] != 2*n || c["SetStateValidationParameter"] != n || c["PutPrivateData"] != n || c["GetMultipleStates"] != 1 {
+	if c["GetState"] != n+6 || c["PutState"] != 2*n || c["SetStateValidationParameter"] != n || c["PutPrivateData"] != n || c["GetMultipleStates"] != 1 {
 		t.Fatalf("calls %v", c)
 	}
 }

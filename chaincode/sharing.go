@@ -58,9 +58,16 @@ func (c *SharingContract) grantConsent(ctx contractapi.TransactionContextInterfa
 		if owner != caller.MSP {
 			return nil, domain.Errorf(domain.CodeForbidden, "%s may not grant access to %s: it is not its data", caller.MSP, s)
 		}
+		ent, err := subjectEnterprise(stub, s)
+		if err != nil {
+			return nil, err
+		}
+		if err := requireEnterprise(caller, ent, "grant access to "+s); err != nil {
+			return nil, err
+		}
 	}
 	cs := domain.Consent{
-		ConsentInput: in, ID: stub.GetTxID(), Grantor: caller.MSP, GrantorUser: caller.User,
+		ConsentInput: in, ID: stub.GetTxID(), Grantor: caller.MSP, GrantorUser: caller.User, GrantorEnterprise: caller.Enterprise,
 		CreatedAt: domain.FormatTime(now), TxID: stub.GetTxID(),
 	}
 	k, err := key(objConsent, cs.ID)
@@ -133,6 +140,9 @@ func (c *SharingContract) revokeConsent(ctx contractapi.TransactionContextInterf
 	}
 	if cs.Grantor != caller.MSP {
 		return nil, domain.Errorf(domain.CodeForbidden, "only the grantor %s revokes consent %s", cs.Grantor, cs.ID)
+	}
+	if err := requireEnterprise(caller, cs.GrantorEnterprise, "revoke consent "+cs.ID); err != nil {
+		return nil, err
 	}
 	if cs.RevokedAt != "" {
 		return nil, domain.Errorf(domain.CodeConflict, "consent %s was revoked at %s", cs.ID, cs.RevokedAt)

@@ -54,10 +54,10 @@ func (c *SharingContract) recordAccess(ctx contractapi.TransactionContextInterfa
 		if err != nil {
 			return nil, err
 		}
-		if err := consentAllows(cs, item, caller.MSP, cat, now); err != nil {
+		if err := consentAllows(cs, item, consentAccessor(caller, cs.Grantee), cat, now); err != nil {
 			return nil, err
 		}
-		if err := consentAllows(cs, item, caller.MSP, cat, peerNow(stub).UTC()); err != nil {
+		if err := consentAllows(cs, item, consentAccessor(caller, cs.Grantee), cat, peerNow(stub).UTC()); err != nil {
 			return nil, err // the peer's clock too: a timestamp inside the window cannot stretch a consent
 		}
 		if purpose == "" {
@@ -173,7 +173,7 @@ func (c *SharingContract) readShared(ctx contractapi.TransactionContextInterface
 	} else {
 		var cs domain.Consent
 		if cs, _, err = loadConsent(stub, rec.Consent); err == nil {
-			err = consentAllows(cs, item, caller.MSP, rec.Category, now)
+			err = consentAllows(cs, item, consentAccessor(caller, cs.Grantee), rec.Category, now)
 		}
 	}
 	if err != nil {

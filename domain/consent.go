@@ -37,9 +37,12 @@ type Consent struct {
 	ID          string `json:"id"`
 	Grantor     string `json:"grantor"` // MSP ID of the data owner
 	GrantorUser string `json:"grantorUser,omitempty"`
-	CreatedAt   string `json:"createdAt"`
-	RevokedAt   string `json:"revokedAt,omitempty"`
-	TxID        string `json:"txId"`
+	// GrantorEnterprise is the enterprise (USCC) that granted it, when an
+	// enterprise's user did; Grantee may name an enterprise too.
+	GrantorEnterprise string `json:"grantorEnterprise,omitempty"`
+	CreatedAt         string `json:"createdAt"`
+	RevokedAt         string `json:"revokedAt,omitempty"`
+	TxID              string `json:"txId"`
 }
 
 // AccessRecord is the immutable record of one shared read.

@@ -3,21 +3,24 @@ package domain
 // Verification is the public view of an item (GET /v1/verify): only public
 // data, never private detail.
 type Verification struct {
-	ID         string   `json:"id"`
-	Genuine    bool     `json:"genuine"`
-	Status     Status   `json:"status"`
-	Released   bool     `json:"released"`
-	Recalled   bool     `json:"recalled"`
-	Recall     *Recall  `json:"recall,omitempty"` // the recall that applies (own or an ancestor's)
-	Maker      string   `json:"maker"`
-	Kind       Kind     `json:"kind"`
-	Industry   Industry `json:"industry"`
-	Model      string   `json:"model,omitempty"`
-	GTIN       string   `json:"gtin,omitempty"`
-	Lot        string   `json:"lot,omitempty"`
-	Serial     string   `json:"serial,omitempty"`
-	CreatedAt  string   `json:"createdAt"`
-	ReleasedAt string   `json:"releasedAt,omitempty"`
+	ID       string  `json:"id"`
+	Genuine  bool    `json:"genuine"`
+	Status   Status  `json:"status"`
+	Released bool    `json:"released"`
+	Recalled bool    `json:"recalled"`
+	Recall   *Recall `json:"recall,omitempty"` // the recall that applies (own or an ancestor's)
+	Maker    string  `json:"maker"`
+	// MakerEnterprise names the enterprise that owns the item's prefix
+	// (issue 15); nil when the org itself is the maker.
+	MakerEnterprise *EnterpriseRef `json:"makerEnterprise,omitempty"`
+	Kind            Kind           `json:"kind"`
+	Industry        Industry       `json:"industry"`
+	Model           string         `json:"model,omitempty"`
+	GTIN            string         `json:"gtin,omitempty"`
+	Lot             string         `json:"lot,omitempty"`
+	Serial          string         `json:"serial,omitempty"`
+	CreatedAt       string         `json:"createdAt"`
+	ReleasedAt      string         `json:"releasedAt,omitempty"`
 	// ReleasedWith names the lot/batch/panel whose release covers the item
 	// (domain.ReleaseCovers); empty when the item was released itself.
 	ReleasedWith string          `json:"releasedWith,omitempty"`

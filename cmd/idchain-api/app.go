@@ -41,6 +41,9 @@ type app struct {
 	users       map[string]httpapi.Principal
 	keys        map[string]string
 	user        string // the service user
+	// ents: enterprise onboarding and users (issue 15, enterprises.go).
+	ents      httpapi.EnterpriseDeps
+	closeEnts func()
 }
 
 func openApp(cfg config, log *slog.Logger) (*app, error) {
@@ -74,6 +77,10 @@ func openApp(cfg config, log *slog.Logger) (*app, error) {
 		if _, ok := a.users[u]; !ok {
 			delete(a.keys, h) // another org's user (-org): its key is refused
 		}
+	}
+	if a.ents, a.closeEnts, err = newEnterprises(prof, a.fab, cfg.accounts, a.user, log); err != nil {
+		a.fab.Close()
+		return nil, err
 	}
 	a.redisURL = cfg.redisURL
 	if a.redisURL == "" {
@@ -128,6 +135,9 @@ func (a *app) close() {
 		a.coalescer.Close()
 	}
 	_ = a.rdb.Close()
+	if a.closeEnts != nil {
+		a.closeEnts()
+	}
 	a.fab.Close()
 }
 
@@ -158,7 +168,8 @@ func (a *app) deps(cfg config) httpapi.Deps {
 			a.listener.Await(ctx, txID, 2*time.Second)
 		},
 		Users: a.users, Keys: a.keys, ServiceUser: a.user,
-		Mounts: []httpapi.Mounter{a.site.site},
+		Mounts:      []httpapi.Mounter{a.site.site},
+		Enterprises: a.ents,
 		Checks: []httpapi.Check{
 			{Name: "fabric", Required: true, Run: func(ctx context.Context) error {
 				_, err := a.fab.Evaluate(ctx, ledger.Call{User: a.user, Fn: ledger.FnPing})

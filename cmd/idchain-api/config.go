@@ -16,7 +16,7 @@ import (
 )
 
 type config struct {
-	addr, opsAddr, profile, keys, redisURL, checkpoint, serviceUser, logLevel, org string
+	addr, opsAddr, profile, keys, accounts, redisURL, checkpoint, serviceUser, logLevel, org string
 	// publicURL is the origin printed in QR labels and Handle records.
 	publicURL                   string
 	trustedProxies              []string
@@ -63,6 +63,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.redisURL, "redis", getenv("IDCHAIN_REDIS_URL"), "Redis URL; default the profile's redisUrl (IDCHAIN_REDIS_URL)")
 	fs.StringVar(&c.checkpoint, "checkpoint", env("IDCHAIN_API_CHECKPOINT", "network/.run/api/events.checkpoint"), "chaincode event checkpoint file (IDCHAIN_API_CHECKPOINT)")
 	fs.StringVar(&c.serviceUser, "service-user", getenv("IDCHAIN_API_SERVICE_USER"), "identity for public reads and the event stream; default the profile's first user (IDCHAIN_API_SERVICE_USER)")
+	fs.StringVar(&c.accounts, "accounts", env("IDCHAIN_API_ACCOUNTS", "network/.run/api/accounts"), "enterprise user store (IDCHAIN_API_ACCOUNTS)")
 	fs.StringVar(&c.org, "org", getenv("IDCHAIN_API_ORG"), "serve only this MSP's users: the process loads no other org's keys and refuses their API keys (one API per org); empty: every org (IDCHAIN_API_ORG)")
 	fs.StringVar(&c.logLevel, "log-level", env("IDCHAIN_LOG_LEVEL", "info"), "debug, info, warn or error (IDCHAIN_LOG_LEVEL)")
 	fs.DurationVar(&c.cacheTTL, "cache-ttl", dur("IDCHAIN_CACHE_TTL", 5*time.Minute), "cache entry backstop TTL (IDCHAIN_CACHE_TTL)")

@@ -42,6 +42,9 @@ func commands() []command {
 		{"serials", "-prefix PREFIX [-n N]", "生成 N 个带防伪序列号的新标识 (fresh serialized identifiers)", runSerials},
 		{"gs1", "link|element ...", "GS1 元素串与 Digital Link 互相转换 (convert element string ↔ Digital Link)", runGS1},
 		{"import", "[-api URL -key KEY] FILE.csv", "把 items.csv / events.csv 分批导入, 可续传 (bulk import through the API, resumable)", runImport},
+		{"keygen", "-key KEY.pem -name USER@USCC", "生成本地私钥并输出证书请求 CSR (a key that stays here; CSR to enrol with)", runKeygen},
+		{"sign", "-key KEY.pem DIGEST", "用本地私钥签名摘要 (sign a digest from /v1/offline/…)", runSign},
+		{"tx", "-api URL -apikey KEY -key KEY.pem FN [ARG...]", "本地签名提交交易 (a write signed here: prepare, sign, endorse, sign, submit)", runTx},
 	}
 }
 

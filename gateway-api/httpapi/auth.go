@@ -17,6 +17,9 @@ type Principal struct {
 	Name  string // API user = enrolled identity name
 	MSPID string
 	Role  string // from the certificate attribute idchain.role
+	// Enterprise is the USCC of an enterprise's user (certificate
+	// attribute idchain.enterprise), "" for an org's own users.
+	Enterprise string
 }
 
 // Roles (certificate attribute idchain.role), defined once in domain.
@@ -48,7 +51,8 @@ func (s *Service) lookupKey(c *gin.Context) (Principal, bool, bool) {
 	}
 	name, ok := s.deps.Keys[HashKey(key)]
 	if !ok {
-		return Principal{}, true, false
+		p, ok := s.accountByKey(HashKey(key)) // enterprise users (enterprises.go)
+		return p, true, ok
 	}
 	p, ok := s.deps.Users[name]
 	return p, true, ok

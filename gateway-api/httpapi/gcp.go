@@ -16,6 +16,9 @@ import (
 type gcpRequest struct {
 	GCP   string `json:"gcp"`
 	Owner string `json:"owner"`
+	// Enterprise (a USCC): the GCP goes to the enterprise's hosting org
+	// (enterprises.go); give owner or enterprise.
+	Enterprise string `json:"enterprise,omitempty"`
 }
 
 // assignGCP: POST /v1/gs1-prefixes {"gcp":"6901234","owner":"MakerMSP"} →
@@ -29,6 +32,13 @@ func (s *Service) assignGCP(c *gin.Context) {
 	if !domain.ValidGCP(req.GCP) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "gcp: a GS1 company prefix is 4-12 digits, got %q", req.GCP))
 		return
+	}
+	if req.Enterprise != "" {
+		owner, ok := s.enterpriseOrg(c, req.Owner, req.Enterprise)
+		if !ok {
+			return
+		}
+		req.Owner = owner
 	}
 	if req.Owner == "" {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) is required"))

@@ -16,8 +16,9 @@ import (
 const MaxBatch = domain.MaxRequestBatch
 
 type prefixRequest struct {
-	Prefix string `json:"prefix"`
-	Owner  string `json:"owner"`
+	Prefix     string `json:"prefix"`
+	Owner      string `json:"owner"`
+	Enterprise string `json:"enterprise"` // a USCC: the owner org follows from it (enterprises.go)
 }
 
 func (s *Service) assignPrefix(c *gin.Context) {
@@ -31,8 +32,12 @@ func (s *Service) assignPrefix(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	if req.Owner == "" {
-		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) is required"))
+	if req.Enterprise != "" && req.Owner != "" {
+		s.Fail(c, domain.Errorf(domain.CodeInvalid, "give owner or enterprise, not both"))
+		return
+	}
+	if req.Owner == "" && req.Enterprise == "" {
+		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) or enterprise (a USCC) is required"))
 		return
 	}
 	// An assigned prefix is a CONFLICT, whoever owns it. The
@@ -43,6 +48,10 @@ func (s *Service) assignPrefix(c *gin.Context) {
 		return
 	} else if domain.CodeOf(err) != domain.CodeNotFound {
 		s.Fail(c, err)
+		return
+	}
+	if req.Enterprise != "" {
+		s.assignEnterprisePrefix(c, prefix, req.Enterprise)
 		return
 	}
 	rec, done, err := submitAs[domain.Prefix](s, c, ledger.Call{Fn: ledger.FnAssignPrefix, Args: []string{prefix, req.Owner}})

@@ -28,6 +28,17 @@ func (s *Service) routes(r *gin.Engine) {
 	v1.POST("/gs1-prefixes", small, s.requireOrgRole(domain.AuthorityMSP, RoleAdmin), s.assignGCP)
 	v1.GET("/gs1-prefixes", s.listGCPs)
 
+	v1.POST("/enterprises", small, s.requireRole(RoleAdmin), s.createEnterprise)
+	v1.GET("/enterprises", s.listEnterprises)
+	v1.GET("/enterprises/:id", s.getEnterprise)
+	v1.POST("/enterprises/:id/status", small, s.requireRole(RoleAdmin), s.setEnterpriseStatus)
+	v1.POST("/enterprises/:id/users", small, s.requireRole(RoleAdmin), s.createUser)
+	v1.GET("/enterprises/:id/users", s.requireRole(RoleAdmin), s.listUsers)
+	v1.DELETE("/enterprises/:id/users/:name", s.requireRole(RoleAdmin), s.deleteUser)
+	v1.POST("/offline/prepare", large, s.offlinePrepare)
+	v1.POST("/offline/endorse", large, s.offlineEndorse)
+	v1.POST("/offline/submit", large, s.offlineSubmit)
+
 	v1.POST("/items", large, s.mayCall(ledger.FnRegisterItems), s.registerItems)
 	v1.GET("/jobs/:id", s.getJob)
 	v1.GET("/items/:prefix/:suffix", s.resolve)

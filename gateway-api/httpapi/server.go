@@ -86,6 +86,8 @@ type Deps struct {
 	// EPCIS: URI bases and vocabulary of EPCIS export and capture; the
 	// zero value uses the epcis package defaults.
 	EPCIS epcis.Options
+	// Enterprises: onboarding of enterprises and their users (enterprises.go).
+	Enterprises EnterpriseDeps
 }
 
 // Service holds the handlers of the REST API. The public site's handlers

@@ -52,6 +52,7 @@ type Fabric struct {
 	commitsMu sync.Mutex
 	commits   map[string]time.Time // tx id → commit seen, for listener lag
 	heights   *Heights             // nil: a write answers once its own peer committed
+	dynamic   dynamicUsers         // users enrolled at runtime (dynamic.go)
 }
 
 type user struct {
@@ -117,6 +118,7 @@ func (f *Fabric) Close() {
 	for _, u := range f.users {
 		u.gw.Close()
 	}
+	f.dynamic.closeAll()
 	for _, c := range f.conns {
 		c.Close()
 	}
@@ -133,6 +135,9 @@ func (f *Fabric) Identities() []Identity {
 
 func (f *Fabric) user(name string) (*user, error) {
 	u, ok := f.users[name]
+	if !ok {
+		u, ok = f.dynamic.get(name)
+	}
 	if !ok {
 		return nil, fmt.Errorf("ledger: no enrolled identity for user %q", name)
 	}

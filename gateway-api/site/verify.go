@@ -102,6 +102,9 @@ func (s *Site) publicView(c *gin.Context, id string, count bool) (PublicView, er
 	}
 	owner := v.Maker
 	v.Maker = s.orgName(owner)
+	if e := v.Verification.MakerEnterprise; e != nil && e.Name != "" {
+		v.Maker = e.Name // the enterprise is the maker; its org only hosts it
+	}
 	if r := v.Verification.Recall; r != nil {
 		v.Recall = &PublicRecall{ID: r.ID, Reason: r.Reason, At: r.At, By: s.orgName(r.By)}
 		v.Verification.Recall = nil

@@ -40,6 +40,17 @@ type Identity struct {
 // NewIdentity generates a self-signed certificate for cn with the role
 // attribute (omitted when role is ""). Test set-up only: it uses randomness.
 func NewIdentity(mspID, cn, role string) (*Identity, error) {
+	var attrs map[string]string
+	if role != "" {
+		attrs = map[string]string{RoleAttr: role}
+	}
+	return NewIdentityAttrs(mspID, cn, attrs)
+}
+
+// NewIdentityAttrs is NewIdentity with any certificate attributes (none
+// when attrs is empty), e.g. idchain.role and idchain.enterprise.
+func NewIdentityAttrs(mspID, cn string, attrs map[string]string) (*Identity, error) {
+	role := attrs[RoleAttr]
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -52,12 +63,16 @@ func NewIdentity(mspID, cn, role string) (*Identity, error) {
 		NotAfter:     time.Date(2034, 1, 1, 0, 0, 0, 0, time.UTC),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 	}
-	if role != "" {
-		attrs, err := json.Marshal(map[string]map[string]string{"attrs": {RoleAttr: role, "hf.EnrollmentID": cn}})
+	if len(attrs) > 0 {
+		all := map[string]string{"hf.EnrollmentID": cn}
+		for k, v := range attrs {
+			all[k] = v
+		}
+		ext, err := json.Marshal(map[string]map[string]string{"attrs": all})
 		if err != nil {
 			return nil, err
 		}
-		tmpl.ExtraExtensions = []pkix.Extension{{Id: attrOID, Value: attrs}}
+		tmpl.ExtraExtensions = []pkix.Extension{{Id: attrOID, Value: ext}}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
