@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/idchain/idchain/apiclient"
 	"github.com/idchain/idchain/domain"
 )
 
@@ -29,7 +30,7 @@ var importBackoff = 500 * time.Millisecond
 
 // importer carries one import run.
 type importer struct {
-	client    *batchClient
+	client    *apiclient.Client
 	batch     int
 	stderr    io.Writer
 	mapper    *rowMapper
@@ -41,6 +42,18 @@ type importer struct {
 	startRows int
 }
 
+// importClient is the API client of an import: the shared retry policy
+// with retries retries from importBackoff, each retry noted on log.
+func importClient(api, key string, timeout time.Duration, retries int, log io.Writer) *apiclient.Client {
+	c := apiclient.New(api, key)
+	c.HTTP = &http.Client{Timeout: timeout}
+	c.Retry = apiclient.Retry{Attempts: retries, Backoff: importBackoff, MaxBackoff: 30 * time.Second}
+	c.OnRetry = func(n int, wait time.Duration, err error) {
+		fmt.Fprintf(log, "  重试 retry %d/%d in %s: %v\n", n, retries, wait, err)
+	}
+	return c
+}
+
 // runImport implements `idctl import` (registered in commands()).
 func runImport(e *env, args []string) int {
 	fs := newFlags(e, "import", "[flags] FILE.csv")
@@ -49,7 +62,7 @@ func runImport(e *env, args []string) int {
 	key := fs.String("key", e.getenv("IDCHAIN_KEY_MAKER_OPERATOR"), "API 密钥 key (env IDCHAIN_KEY_MAKER_OPERATOR)")
 	kind := fs.String("kind", "", "items 或 events (默认按表头判断 default: from the header)")
 	batch := fs.Int("batch", 1000, "每批行数 rows per request (1–1000)")
-	retries := fs.Int("retries", 8, "5xx/网络错误重试次数 retries on 5xx and network errors")
+	retries := fs.Int("retries", 8, "可重试错误的重试次数 retries on retryable errors (429, 5xx and network errors for items; events only when not processed, see docs/client.md)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "单个请求超时 per-request timeout")
 	restart := fs.Bool("restart", false, "忽略进度文件, 从头开始 ignore the progress file")
 	if code := parseFlags(fs, args); code >= 0 {
@@ -65,7 +78,7 @@ func runImport(e *env, args []string) int {
 	}
 	path := fs.Arg(0)
 	im := &importer{
-		client:    &batchClient{api: *api, key: *key, http: &http.Client{Timeout: *timeout}, retries: *retries, backoff: importBackoff, log: e.stderr},
+		client:    importClient(*api, *key, *timeout, *retries, e.stderr),
 		batch:     *batch,
 		stderr:    e.stderr,
 		statePath: path + ".progress",
@@ -174,11 +187,11 @@ func (im *importer) flush(ctx context.Context, entries []any, meta []rowRef, pen
 	}
 	rows := pending
 	if len(entries) > 0 {
-		results, err := im.client.post(ctx, im.mapper.kind, entries)
+		res, err := im.client.PostBatch(ctx, im.mapper.kind, entries)
 		if err != nil {
 			return fmt.Errorf("第 %d 行之后中断 stopped after row %d (重新运行将续传 re-run to resume): %w", im.state.Rows, im.state.Rows, err)
 		}
-		for i, res := range results {
+		for i, res := range res.Results {
 			switch res.Status {
 			case domain.ResultCreated:
 				im.state.Created++
