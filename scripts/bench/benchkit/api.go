@@ -1,11 +1,10 @@
 package benchkit
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/idchain/idchain/apiclient"
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/profile"
 )
@@ -72,38 +72,18 @@ func RandHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Post sends v as JSON with the bearer key and returns the status, the body
-// and the X-Tx-Id header.
-func Post(ctx context.Context, url, key string, v any, header ...string) (int, []byte, http.Header, error) {
-	b, _ := json.Marshal(v)
-	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(b))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := HTTP.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return res.StatusCode, body, res.Header, nil
+// Client is an API client for the benchmarks: the shared HTTP client and
+// no retries (a failed request counts as failed; a retry would hide it).
+func Client(url, key string) *apiclient.Client {
+	return &apiclient.Client{BaseURL: url, Key: key, HTTP: HTTP}
 }
 
 // AssignPrefix assigns a fresh bench prefix 88.990.<random> to MakerMSP
 // through the API (as the platform admin) and returns it.
 func (a API) AssignPrefix(ctx context.Context) (string, error) {
 	p := "88.990." + RandHex(4)
-	st, body, _, err := Post(ctx, a.URL+"/v1/prefixes", a.AdminKey, map[string]string{"prefix": p, "owner": "MakerMSP"})
-	if err != nil {
-		return "", err
-	}
-	if st != http.StatusCreated {
-		return "", fmt.Errorf("assign prefix: %d %s", st, body)
+	if _, err := Client(a.URL, a.AdminKey).AssignPrefix(ctx, p, "MakerMSP"); err != nil {
+		return "", fmt.Errorf("assign prefix: %w", err)
 	}
 	return p, nil
 }
@@ -159,6 +139,7 @@ func Register(ctx context.Context, name, api, key string, requests, clients, siz
 	var lat []time.Duration
 	created, failed, sent := 0, 0, 0
 	start := time.Now()
+	c := Client(api, key)
 	var wg sync.WaitGroup
 	for range clients {
 		wg.Go(func() {
@@ -167,20 +148,22 @@ func Register(ctx context.Context, name, api, key string, requests, clients, siz
 					return
 				}
 				t0 := time.Now()
-				st, body, h, err := Post(ctx, api+"/v1/items", key, map[string]any{"items": items})
+				res, err := c.RegisterItems(ctx, items)
 				d := time.Since(t0)
-				var res domain.BatchResult
 				mu.Lock()
 				sent++
-				if err != nil || st != http.StatusCreated || json.Unmarshal(body, &res) != nil {
+				if err == nil && res.Status != http.StatusCreated {
+					err = fmt.Errorf("HTTP %d, %d rejected", res.Status, res.Rejected())
+				}
+				if err != nil {
 					if ctx.Err() == nil {
 						failed++
 						if failed <= 3 {
-							fmt.Fprintf(os.Stderr, "%s: %d %v %.200s\n", name, st, err, body)
+							fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 						}
 					}
 				} else {
-					txs[h.Get("X-Tx-Id")] = true
+					txs[res.TxID] = true
 					lat = append(lat, d)
 					for _, r := range res.Results {
 						if r.Status == domain.ResultCreated {
@@ -217,29 +200,18 @@ func Verify(ctx context.Context, name, api, key, id string, bypass bool, clients
 	var failed atomic.Int64
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	c := Client(api, key) // keyed: not rate limited
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range clients {
 		wg.Go(func() {
 			var mine []time.Duration
 			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, "GET", api+"/v1/verify/"+id, nil)
-				req.Header.Set("Authorization", "Bearer "+key) // keyed: not rate limited
-				if bypass {
-					req.Header.Set("Cache-Control", "no-cache")
-				}
 				t0 := time.Now()
-				res, err := HTTP.Do(req)
-				if err != nil {
+				if _, err := c.Verify(ctx, id, apiclient.VerifyOptions{NoCache: bypass}); err != nil {
 					if ctx.Err() == nil {
 						failed.Add(1)
 					}
-					continue
-				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					failed.Add(1)
 					continue
 				}
 				mine = append(mine, time.Since(t0))
@@ -304,6 +276,7 @@ func RegisterAsync(ctx context.Context, name, api, key string, requests, clients
 			fmt.Fprintf(os.Stderr, name+": "+format+"\n", a...)
 		}
 	}
+	c := Client(api, key)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range clients {
@@ -313,21 +286,21 @@ func RegisterAsync(ctx context.Context, name, api, key string, requests, clients
 					return
 				}
 				t0 := time.Now()
-				st, body, h, err := Post(ctx, api+"/v1/items", key, map[string]any{"items": items}, "Prefer", "respond-async")
+				acc, err := c.RegisterItemsAsync(ctx, items)
 				d := time.Since(t0)
 				mu.Lock()
 				sent++
 				switch {
 				case err != nil:
 					fail("%v", err)
-				case st == http.StatusAccepted && h.Get("Location") != "":
+				case acc.Status == http.StatusAccepted:
 					lat = append(lat, d)
-					jobs = append(jobs, pending{h.Get("Location"), t0})
-				case st == http.StatusCreated:
+					jobs = append(jobs, pending{acc.Location, t0})
+				case acc.Status == http.StatusCreated:
 					lat, commit = append(lat, d), append(commit, d)
 					created += len(items)
 				default:
-					fail("%d %.200s", st, body)
+					fail("HTTP %d, %d rejected", acc.Status, acc.Batch.Rejected())
 				}
 				mu.Unlock()
 			}
@@ -344,7 +317,7 @@ func RegisterAsync(ctx context.Context, name, api, key string, requests, clients
 	for range 8 {
 		go func() {
 			for j := range queue {
-				done, ok := pollJob(ctx, api, key, j.loc)
+				done, ok := pollJob(ctx, c, j.loc)
 				switch {
 				case ctx.Err() != nil:
 					left.Done()
@@ -374,23 +347,14 @@ func RegisterAsync(ctx context.Context, name, api, key string, requests, clients
 
 // pollJob reads a job: done when it has an outcome, ok when that outcome
 // created (or found) its items.
-func pollJob(ctx context.Context, api, key, loc string) (done, ok bool) {
-	req, err := http.NewRequestWithContext(ctx, "GET", api+loc, nil)
-	if err != nil {
-		return true, false
+func pollJob(ctx context.Context, c *apiclient.Client, loc string) (done, ok bool) {
+	job, err := c.Job(ctx, loc)
+	var e *apiclient.Error
+	switch {
+	case errors.As(err, &e):
+		return true, false // the API answered: the job is gone or not ours
+	case err != nil:
+		return false, false // transport: poll again
 	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := HTTP.Do(req)
-	if err != nil {
-		return false, false
-	}
-	defer res.Body.Close()
-	var job struct {
-		Status     string `json:"status"`
-		HTTPStatus int    `json:"httpStatus"`
-	}
-	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&job) != nil {
-		return true, false
-	}
-	return job.Status == "done", job.HTTPStatus == http.StatusCreated
+	return job.Status != apiclient.JobPending, job.Status == apiclient.JobDone && job.HTTPStatus == http.StatusCreated
 }
