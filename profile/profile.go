@@ -1,7 +1,10 @@
 // Package profile reads network/.run/profile.json, the description of a
 // running idchain Fabric network written by network/network.sh, and connects
 // fabric-gateway clients to it. It is used by integration tests, benchmarks
-// and tools; it depends only on fabric-gateway and gRPC.
+// and tools, and the API's ledger client; it depends only on fabric-gateway,
+// gRPC and the pure domain package. retry.go holds the one classification
+// of Fabric errors worth retrying (IsTransient for connectivity,
+// RetryableCall for a whole evaluate/submit).
 package profile
 
 import (

@@ -6,9 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/idchain/idchain/domain"
 )
 
 // Backoff bounds a retry loop: delays grow from Initial, doubling up to Max,
@@ -73,6 +77,56 @@ func IsTransient(err error) bool {
 		return !strings.Contains(st.Message(), "received unsuccessful response from orderer")
 	}
 	return false
+}
+
+// RetryableCall reports whether a failed evaluate or submit may be sent
+// again unchanged: never when the chaincode refused it by its own rules; a
+// commit invalidated by a concurrent update (MVCC or phantom read) and a
+// failed submit to the orderer, yes; a commit whose status is unknown, no
+// (the transaction may still commit, so a re-submit could apply it twice);
+// otherwise as IsTransient (connectivity, discovery, Raft leader,
+// unreachable chaincode server). It is the rule of the API's ledger client.
+func RetryableCall(err error) bool {
+	if _, ok := ChaincodeError(err); ok {
+		return false
+	}
+	var ce *client.CommitError
+	if errors.As(err, &ce) {
+		return IsConflictCode(ce.Code)
+	}
+	var cse *client.CommitStatusError
+	if errors.As(err, &cse) {
+		return false
+	}
+	var se *client.SubmitError
+	if errors.As(err, &se) {
+		return true
+	}
+	return IsTransient(err)
+}
+
+// IsConflictCode reports whether a commit was invalidated by a concurrent
+// update (a retry may succeed).
+func IsConflictCode(c peer.TxValidationCode) bool {
+	return c == peer.TxValidationCode_MVCC_READ_CONFLICT || c == peer.TxValidationCode_PHANTOM_READ_CONFLICT
+}
+
+// ChaincodeError extracts the chaincode's coded error, if any: from the
+// per-peer details of an endorse error, or from the status message of an
+// evaluate error ("... chaincode response 500, NOT_FOUND: ...").
+func ChaincodeError(err error) (*domain.Error, bool) {
+	st, ok := status.FromError(err)
+	if !ok {
+		return nil, false
+	}
+	for _, d := range st.Details() {
+		if gd, ok := d.(*gateway.ErrorDetail); ok {
+			if e, ok := domain.ParseError(gd.GetMessage()); ok {
+				return e, true
+			}
+		}
+	}
+	return domain.ParseError(st.Message())
 }
 
 // ChaincodeMessage returns the message of the first chaincode error carried

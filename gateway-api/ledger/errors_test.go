@@ -10,31 +10,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/profile"
 )
-
-func TestTransientErrorsAreRetriedOthersNot(t *testing.T) {
-	tests := []struct {
-		name string
-		err  error
-		want bool
-	}{
-		{"MVCC read conflict", &client.CommitError{Code: peer.TxValidationCode_MVCC_READ_CONFLICT}, true},
-		{"phantom read conflict", &client.CommitError{Code: peer.TxValidationCode_PHANTOM_READ_CONFLICT}, true},
-		{"endorsement policy failure", &client.CommitError{Code: peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE}, false},
-		{"peer unavailable", status.Error(codes.Unavailable, "connection refused"), true},
-		{"discovery not ready", status.Error(codes.FailedPrecondition, "no combination of peers can be derived"), true},
-		{"no raft leader", status.Error(codes.Unavailable, "no orderers could successfully process"), true},
-		{"a domain error", domain.Errorf(domain.CodeForbidden, "no"), false},
-		{"an unknown error", errors.New("boom"), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := transient(tt.err); got != tt.want {
-				t.Fatalf("transient = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
 
 func TestMapErrorNeverReportsAnInvalidatedTransactionAsSuccess(t *testing.T) {
 	err := mapError("registry:RegisterItems", &client.CommitError{TransactionID: "t1", Code: peer.TxValidationCode_MVCC_READ_CONFLICT})
@@ -56,7 +33,7 @@ func TestChaincodeErrorsKeepTheirCode(t *testing.T) {
 	if !errors.Is(got, domain.ErrNotFound) {
 		t.Fatalf("mapped to %v, want NOT_FOUND", got)
 	}
-	if transient(err) {
+	if profile.RetryableCall(err) {
 		t.Fatal("a chaincode rule error is retried")
 	}
 }

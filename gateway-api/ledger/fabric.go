@@ -260,7 +260,7 @@ func (f *Fabric) retry(ctx context.Context, fn string, op func() error) error {
 	delay := f.cfg.Backoff
 	for attempt := 1; ; attempt++ {
 		err := op()
-		if err == nil || attempt >= f.cfg.Attempts || !transient(err) {
+		if err == nil || attempt >= f.cfg.Attempts || !profile.RetryableCall(err) {
 			return err
 		}
 		f.cfg.Metrics.retry(fn)
