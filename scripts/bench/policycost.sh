@@ -6,9 +6,11 @@
 # its own ccaas packages (label idchain-legacy-<org>) and servers (org port
 # +97). ./scripts/bench/policycost then alternates the workloads on both and
 # prints items/s, single-write latency and the ratios new/old, with R.
-# The legacy tree is extracted with git archive into network/.run/legacy/
-# (ignored, removed by make down's clean-up of .run); its servers are
-# recorded under network/.run/pids, so make down stops them too.
+# The legacy tree (go.mod, chaincode, domain, identifier, cmd/idchain-cc)
+# is extracted with git archive and built in network/.cache/legacy-<ref>/
+# (ignored, reused); its packages live in network/.run/legacy/ and its
+# servers (cc-legacy.<org>) are recorded under network/.run/pids, so make
+# down stops them and removes the deployment with the ledger.
 # Extra arguments go to the Go program, e.g. -rounds 3 -items 8000.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -18,16 +20,18 @@ for f in crypto nodes channel chaincode; do source "$NET_DIR/lib/$f.sh"; done
 LEGACY_REF="${LEGACY_REF:-e90b0ec}"
 LEGACY_NAME=idchain-legacy
 LEGACY_DIR="$RUN_DIR/legacy"
+LEGACY_BUILD="$NET_DIR/.cache/legacy-$LEGACY_REF"
 
-# Builds the legacy chaincode server from LEGACY_REF (its whole tree, so the
-# module and every package it imports are the commit's own).
+# Builds the legacy chaincode server from LEGACY_REF (its own go.mod and
+# packages, so the chaincode is exactly the commit's).
 build_legacy() {
-  local src="$LEGACY_DIR/src"
-  [[ -x "$LEGACY_DIR/idchain-cc" ]] && return 0
+  local src="$LEGACY_BUILD/src"
+  [[ -x "$LEGACY_BUILD/idchain-cc" ]] && return 0
   rm -rf "$src" && mkdir -p "$src"
   git -C "$REPO_DIR" archive "$LEGACY_REF" go.mod go.sum chaincode domain identifier cmd/idchain-cc | tar -x -C "$src"
   log "building the legacy chaincode from $LEGACY_REF"
-  (cd "$src" && go build -o "$LEGACY_DIR/idchain-cc" ./cmd/idchain-cc) || die "go build of $LEGACY_REF failed"
+  (cd "$src" && go build -o "$LEGACY_BUILD/idchain-cc.new" ./cmd/idchain-cc) || die "go build of $LEGACY_REF failed"
+  mv "$LEGACY_BUILD/idchain-cc.new" "$LEGACY_BUILD/idchain-cc"
 }
 
 # Packages, installs, approves and commits idchain-legacy with the same
@@ -35,7 +39,7 @@ build_legacy() {
 # port; then starts one legacy server per org.
 deploy_legacy() (
   CC_NAME="$LEGACY_NAME" CC_DIR="$LEGACY_DIR/cc" CC_PORT_SLOT=97
-  cc_binary() { echo "$LEGACY_DIR/idchain-cc"; }
+  cc_binary() { echo "$LEGACY_BUILD/idchain-cc"; }
   local org
   for org in "${ORGS[@]}"; do [[ -f "$CC_DIR/$org/package-id" ]] || package_chaincode "$org"; done
   deploy_chaincode

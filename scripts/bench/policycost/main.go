@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,7 @@ type config struct {
 	clients   int
 	touch     time.Duration
 	jsonOut   string
+	only      string // "new" or "old": run the rounds on that chaincode only (profiling)
 }
 
 // result is one workload on one chaincode in one round.
@@ -70,11 +72,13 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.clients, "clients", 8, "concurrent submitters of the batch and Touch workloads")
 	fs.DurationVar(&c.touch, "touch", 10*time.Second, "measuring time of R (system:Touch)")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file")
+	fs.StringVar(&c.only, "only", "", "new or old: load that chaincode only (to profile it; no ratios)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if c.rounds < 1 || c.batch < 1 || c.batch > 5000 || c.items < c.batch || c.singles < 2 || c.clients < 1 || c.clients > 64 || c.legacy == "" {
-		return c, errors.New("-rounds ≥ 1, -batch 1-5000, -items ≥ -batch, -singles ≥ 2, -clients 1-64, -legacy set")
+	if c.rounds < 1 || c.batch < 1 || c.batch > 5000 || c.items < c.batch || c.singles < 2 || c.clients < 1 || c.clients > 64 || c.legacy == "" ||
+		c.only != "" && c.only != "new" && c.only != "old" {
+		return c, errors.New("-rounds ≥ 1, -batch 1-5000, -items ≥ -batch, -singles ≥ 2, -clients 1-64, -legacy set, -only new|old")
 	}
 	return c, c.Resolve(getenv)
 }
@@ -121,6 +125,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			order = []*target{targets[1], targets[0]}
 		}
 		for _, t := range order {
+			if cfg.only != "" && !strings.HasPrefix(t.label, cfg.only) {
+				continue
+			}
 			b := batches(ctx, cfg, t, r)
 			fmt.Fprintf(stdout, "round %d %-24s batch %d × %d clients: %.0f items/s (%d errors)\n", r, t.label, cfg.batch, cfg.clients, b.PerSec, b.Errors)
 			sg := singles(ctx, cfg, t, r)
