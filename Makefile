@@ -64,6 +64,10 @@ bench-register: ## RegisterItems items/s at batch sizes 1/10/100/500/1000 beside
 	@[ -f network/.run/ready ] || network/network.sh up
 	go run ./scripts/bench/register $(BENCH_ARGS)
 
+.PHONY: bench-policy
+bench-policy: ## cost of the trust model: registration items/s and single-write latency of the chaincode now and before it (e90b0ec, deployed as idchain-legacy) side by side, with R (docs/benchmarks.md)
+	@scripts/bench/policycost.sh $(BENCH_ARGS)
+
 .PHONY: bench-profile
 bench-profile: ## CPU profiles of peers, orderers, chaincode servers and API under load, with the cost breakdown (docs/benchmarks.md; BENCH_ARGS="-workloads batched,single,verify")
 	@scripts/bench/profile.sh $(BENCH_ARGS)

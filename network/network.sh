@@ -147,7 +147,7 @@ cmd_up() {
 # chaincode servers, then peers, then orderers, CAs and Redis.
 wave_of() {
   case "$1" in
-    api* | cc.*) echo 1 ;;
+    api* | cc.* | cc-*) echo 1 ;;
     peer*) echo 2 ;;
     *) echo 3 ;;
   esac

@@ -63,7 +63,9 @@ peer_cc_port() { port_of $(($(org_base "$1") + 10 * $2 + 1)); }
 peer_ops_port() { port_of $(($(org_base "$1") + 10 * $2 + 2)); }
 ca_port() { port_of $(($(org_base "$1") + 90)); }
 ca_ops_port() { port_of $(($(org_base "$1") + 91)); }
-cc_port() { port_of $(($(org_base "$1") + 95)); }
+# CC_PORT_SLOT moves the chaincode server (a second chaincode beside idchain:
+# scripts/bench/policycost.sh uses +97).
+cc_port() { port_of $(($(org_base "$1") + ${CC_PORT_SLOT:-95})); }
 REDIS_PORT=$(port_of 6380)
 API_PORT=$(port_of 8080)
 API_OPS_PORT=$(port_of 8070) # /metrics, /readyz with error text: loopback only; per-org APIs +1…
