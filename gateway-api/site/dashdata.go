@@ -74,19 +74,19 @@ func (r dashRow) get(metric string) int64 {
 }
 
 type dashData struct {
-	Title      string          `json:"-"`
-	User       string          `json:"-"`
-	From       string          `json:"from"`
-	To         string          `json:"to"`
-	Days       int             `json:"days"`
-	Total      dashRow         `json:"total"`
-	Orgs       []dashRow       `json:"orgs"`
-	Industries []dashRow       `json:"industries"`
+	Title      string    `json:"-"`
+	User       string    `json:"-"`
+	From       string    `json:"from"`
+	To         string    `json:"to"`
+	Days       int       `json:"days"`
+	Total      dashRow   `json:"total"`
+	Orgs       []dashRow `json:"orgs"`
+	Industries []dashRow `json:"industries"`
 	// Enterprises has one row per enterprise, org and industry; an org's
 	// own records (prefixes not assigned to an enterprise) form the row
 	// "<org> 自有 (org's own)".
-	Enterprises []dashRow `json:"enterprises"`
-	Charts     []template.HTML `json:"-"`
+	Enterprises []dashRow       `json:"enterprises"`
+	Charts      []template.HTML `json:"-"`
 }
 
 // dashboardData sums the event counters of the last days (UTC+8 days,
