@@ -139,7 +139,10 @@ func (d *demo) onboard(ctx context.Context, e demoEnterprise, id string) error {
 		return err
 	}
 	_, err = d.api.call(ctx, platformAdmin, http.MethodPost, "/v1/prefixes", map[string]string{"prefix": e.prefix, "enterprise": id}, nil)
-	if err != nil && !(isCode(err, domain.CodeConflict) && strings.Contains(err.Error(), id)) {
+	// A conflict naming the hosting org (or the enterprise) is a re-run; if
+	// the prefix were the org's own or another enterprise's, the enterprise
+	// operator's registration below would be refused and the step fail.
+	if err != nil && !(isCode(err, domain.CodeConflict) && (strings.Contains(err.Error(), id) || strings.HasSuffix(err.Error(), " "+org))) {
 		return fmt.Errorf("prefix %s: %w", e.prefix, err)
 	}
 	d.say("  前缀 prefix %s → %s", e.prefix, id)
@@ -161,8 +164,15 @@ func (d *demo) onboard(ctx context.Context, e demoEnterprise, id string) error {
 	g := gtin(e.gtinBody)
 	var items []domain.ItemInput
 	for _, s := range d.state.Serials["ent:"+e.key][:entUnits] {
-		items = append(items, domain.ItemInput{ID: e.prefix + "/" + s, Kind: domain.KindUnit, Industry: e.industry,
-			Model: e.model, GTIN: g, Serial: s, Attributes: map[string]string{"productName": e.name}})
+		it := domain.ItemInput{ID: e.prefix + "/" + s, Kind: domain.KindUnit, Industry: e.industry,
+			Model: e.model, GTIN: g, Serial: s, Attributes: map[string]string{"productName": e.name}}
+		switch e.industry {
+		case domain.IndustryCosmetics: // a cosmetics unit names its batch
+			it.Lot = "B20261201"
+		case domain.IndustryPCB: // PCB items are panels (and boards)
+			it.Kind, it.Attributes["layers"] = domain.KindPanel, "2"
+		}
+		items = append(items, it)
 	}
 	var res domain.BatchResult
 	if _, err := d.api.call(ctx, userVar(e.key, "operator"), http.MethodPost, "/v1/items", map[string]any{"items": items}, &res); err != nil {
