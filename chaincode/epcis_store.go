@@ -219,6 +219,12 @@ func viewerOf(ctx ctxI) (epcisViewer, error) {
 	}
 	for _, id := range ids {
 		cs, _, err := loadConsent(stub, id)
+		if domain.CodeOf(err) == domain.CodeNotFound {
+			// An index entry without its anchored consent (one a coalition
+			// planted, docs/threat-model.md) grants nothing and must not
+			// break the grantee's reads either.
+			continue
+		}
 		if err != nil {
 			return v, err
 		}

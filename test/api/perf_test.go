@@ -33,7 +33,8 @@ func startReplica(t *testing.T, e apiEnv) apiEnv {
 	addr := l.Addr().String()
 	l.Close()
 	cmd := exec.Command(filepath.Join(run, "bin", "idchain-api"), "-profile", ppath, "-keys", filepath.Join(run, "api", "keys.json"),
-		"-checkpoint", filepath.Join(t.TempDir(), "events.checkpoint"), "-addr", addr)
+		"-checkpoint", filepath.Join(t.TempDir(), "events.checkpoint"), "-addr", addr,
+		"-ops-addr", "127.0.0.1:0", "-accounts", filepath.Join(run, "api", "accounts"))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("second API: %v", err)

@@ -198,6 +198,7 @@ func startAPI(t *testing.T, w world, name string, base int, redisURL, checkpoint
 	}
 	args := []string{"-profile", w.profile, "-keys", filepath.Join(w.runDir, "api", "keys.json"),
 		"-checkpoint", checkpoint, "-log-level", "debug",
+		"-accounts", filepath.Join(w.runDir, "api", "accounts"),
 		// the tests poll public pages far faster than a consumer would
 		"-public-rate", "2000", "-public-burst", "4000"}
 	if redisURL != "" {
