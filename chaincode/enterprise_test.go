@@ -440,3 +440,43 @@ func TestVerifyNamesTheEnterpriseAsMaker(t *testing.T) {
 		t.Fatalf("verify maker %q enterprise %+v", v.Maker, v.MakerEnterprise)
 	}
 }
+
+// A consent naming an enterprise as grantee is listed as received for that
+// enterprise's users (beside their org's), not for the org's own users nor
+// for another enterprise of the same org.
+func TestConsentsReceivedByAnEnterprise(t *testing.T) {
+	l, a, b, c := entWorld(t)
+	admin := who(t, platformMSP, domain.RoleAdmin)
+	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, "88.118.99", c)
+		return err
+	})
+	cs, err := grant(t, l, entUser(t, partnerMSP, domain.RoleQA, c), domain.ConsentInput{Grantee: a,
+		Categories: []domain.Category{domain.CategoryInspectionDetail}, Subjects: []string{"88.118.99"},
+		Purpose: "benchmark", ValidUntil: "2099-01-01T00:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	received := func(id *fakestub.Identity) []string {
+		t.Helper()
+		var list []domain.Consent
+		mustTx(t, l, id, func(ctx contractapi.TransactionContextInterface) (err error) {
+			list, err = NewSharingContract().listConsents(ctx, "received")
+			return err
+		})
+		var out []string
+		for _, k := range list {
+			out = append(out, k.ID)
+		}
+		return out
+	}
+	if got := received(entUser(t, makerMSP, domain.RoleOperator, a)); len(got) != 1 || got[0] != cs.ID {
+		t.Errorf("A's operator sees %v, want [%s]", got, cs.ID)
+	}
+	if got := received(entUser(t, makerMSP, domain.RoleOperator, b)); len(got) != 0 {
+		t.Errorf("B's operator sees A's consent: %v", got)
+	}
+	if got := received(who(t, makerMSP, domain.RoleOperator)); len(got) != 0 {
+		t.Errorf("the org's own operator sees A's consent: %v", got)
+	}
+}

@@ -195,7 +195,23 @@ func (c *SharingContract) listConsents(ctx contractapi.TransactionContextInterfa
 	}
 	stub := ctxStub(ctx)
 	out := []domain.Consent{}
-	err = scanAll(stub, obj, []string{caller.MSP}, func(k string, _ []byte) error {
+	parties := []string{caller.MSP}
+	// An enterprise's user also sees the consents received by its
+	// enterprise (a consent may name an enterprise as grantee).
+	if obj == objConsentTo && caller.Enterprise != "" && requireEnterprise(caller, caller.Enterprise, "list consents to") == nil {
+		parties = append(parties, caller.Enterprise)
+	}
+	for _, party := range parties {
+		if err := c.scanConsents(stub, obj, party, &out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// scanConsents appends the anchored consents indexed under obj for party.
+func (c *SharingContract) scanConsents(stub shim.ChaincodeStubInterface, obj, party string, out *[]domain.Consent) error {
+	return scanAll(stub, obj, []string{party}, func(k string, _ []byte) error {
 		id, err := lastAttr(stub, k)
 		if err != nil {
 			return err
@@ -207,8 +223,7 @@ func (c *SharingContract) listConsents(ctx contractapi.TransactionContextInterfa
 		if err != nil {
 			return err
 		}
-		out = append(out, cs)
+		*out = append(*out, cs)
 		return nil
 	})
-	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/idchain/idchain/domain"
@@ -20,6 +21,14 @@ type apiClient struct {
 	base string
 	keys map[string]string // user (env suffix, e.g. MAKER_QA) → API key
 	http *http.Client
+	mu   sync.RWMutex // guards keys: enterprise users are added while running
+}
+
+// setKey adds (or replaces) the API key of user.
+func (c *apiClient) setKey(user, key string) {
+	c.mu.Lock()
+	c.keys[user] = key
+	c.mu.Unlock()
 }
 
 // apiError is a non-2xx answer: {"error":{"code","message"}}.
@@ -98,7 +107,9 @@ func (c *apiClient) once(ctx context.Context, user, method, path string, payload
 	}
 	req.Header.Set("Accept", "application/json")
 	if user != "" {
+		c.mu.RLock()
 		key := c.keys[user]
+		c.mu.RUnlock()
 		if key == "" {
 			return 0, fmt.Errorf("env 中缺少 IDCHAIN_KEY_%s (missing API key)", user)
 		}

@@ -80,3 +80,42 @@ func TestDemoIdentifiers(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoEnterprises(t *testing.T) {
+	seen := map[string]bool{}
+	perIndustry := map[domain.Industry][2]int{} // hosted, own org
+	for _, e := range demoEnterprises {
+		id, err := uscc(e.orgCode)
+		if err != nil {
+			t.Fatalf("%s: %v", e.key, err)
+		}
+		if n, err := identifier.NormalizeUSCC(id); err != nil || n != id {
+			t.Errorf("%s: USCC %s is not valid: %v", e.key, id, err)
+		}
+		for _, v := range []string{id, e.prefix, e.gcp, e.key, e.model} {
+			if seen[v] {
+				t.Errorf("%s: %s is used twice", e.key, v)
+			}
+			seen[v] = true
+		}
+		g, err := identifier.NormalizeGTIN(gtin(e.gtinBody))
+		if err != nil || !slices.Contains(domain.GCPCandidates(g), e.gcp) {
+			t.Errorf("%s: GTIN %s does not lie under GCP %s (%v)", e.key, g, e.gcp, err)
+		}
+		c := perIndustry[e.industry]
+		if e.hosted {
+			c[0]++
+		} else {
+			c[1]++
+		}
+		perIndustry[e.industry] = c
+	}
+	for _, ind := range []domain.Industry{domain.IndustryKitchenBath, domain.IndustryCosmetics, domain.IndustryPCB} {
+		if c := perIndustry[ind]; c[0] < 1 || c[1] < 1 {
+			t.Errorf("industry %s: %d platform-hosted, %d on the maker's org; want at least one of each", ind, c[0], c[1])
+		}
+	}
+	if userVar("kb-small", "qa") != "KB_SMALL_QA" {
+		t.Errorf("userVar = %s", userVar("kb-small", "qa"))
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -38,7 +39,10 @@ type demo struct {
 	state   *demoState
 	maker   string // MSP IDs from the network profile
 	partner string
-	links   []link
+	// platform hosts the small makers' enterprises (the authority org).
+	platform string
+	stateMu  *sync.Mutex // guards state while enterprises onboard concurrently
+	links    []link
 }
 
 // link is a verify link printed at the end.
@@ -74,7 +78,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	d := &demo{
 		api:   &apiClient{base: base, keys: keys, http: &http.Client{Timeout: 2 * time.Minute}},
 		out:   out,
-		maker: "MakerMSP", partner: "PartnerMSP",
+		maker: "MakerMSP", partner: "PartnerMSP", platform: "PlatformMSP",
+		stateMu: &sync.Mutex{},
 	}
 	d.orgsFromProfile(*profilePath)
 	if d.state, err = loadDemoState(*statePath); err != nil {
@@ -91,6 +96,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		{"kitchen_bath", d.kitchen},
 		{"cosmetics", d.cosmetics},
 		{"pcb", d.pcb},
+		{"enterprises", d.enterprises},
 	} {
 		if err := part.fn(ctx); err != nil {
 			fmt.Fprintf(out, "  ✗ %s: %v\n", part.name, err)
@@ -140,6 +146,9 @@ func (d *demo) orgsFromProfile(path string) {
 	}
 	if o, err := p.Org("partner"); err == nil {
 		d.partner = o.MSPID
+	}
+	if o, err := p.Org("platform"); err == nil {
+		d.platform = o.MSPID
 	}
 }
 

@@ -15,10 +15,13 @@ import (
 // runtime folder and goes away with `make down`, like the ledger.
 type demoState struct {
 	Serials map[string][]string `json:"serials"`
+	// Keys are the API keys of the enterprise users the demo created
+	// (shown once by POST /v1/enterprises/{id}/users), by client user name.
+	Keys map[string]string `json:"keys,omitempty"`
 }
 
 func loadDemoState(path string) (*demoState, error) {
-	st := &demoState{Serials: map[string][]string{}}
+	st := &demoState{Serials: map[string][]string{}, Keys: map[string]string{}}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return st, nil
@@ -31,6 +34,9 @@ func loadDemoState(path string) (*demoState, error) {
 	}
 	if st.Serials == nil {
 		st.Serials = map[string][]string{}
+	}
+	if st.Keys == nil {
+		st.Keys = map[string]string{}
 	}
 	return st, nil
 }
@@ -53,7 +59,8 @@ func (s *demoState) save(path string) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+	// 0600: the file holds the enterprise users' API keys.
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)

@@ -80,7 +80,7 @@ func (s *Service) shared(c *gin.Context) {
 	p, _ := Caller(c)
 	consentID, purpose := c.Query("consent"), c.Query("purpose")
 	if !domain.IsRegulator(p.MSPID, p.Role) {
-		k, err := s.findConsent(c, p.MSPID, it.Owner, cat, id, consentID, purpose)
+		k, err := s.findConsent(c, p, it.Owner, cat, id, consentID, purpose)
 		if err != nil {
 			s.Fail(c, err)
 			return
@@ -111,7 +111,10 @@ func (s *Service) shared(c *gin.Context) {
 // given purpose, or else any) of owner to accessor that is in force and
 // covers the category of id; without one the read is refused before
 // anything is written.
-func (s *Service) findConsent(c *gin.Context, accessor, owner string, cat domain.Category, id, want, purpose string) (domain.Consent, error) {
+// A consent to the caller's enterprise counts too (the chaincode checks
+// that the enterprise is the caller's, hosted by its org and active).
+func (s *Service) findConsent(c *gin.Context, p Principal, owner string, cat domain.Category, id, want, purpose string) (domain.Consent, error) {
+	accessor := p.MSPID
 	list, err := s.consents(c, "received")
 	if err != nil {
 		return domain.Consent{}, err
@@ -119,7 +122,8 @@ func (s *Service) findConsent(c *gin.Context, accessor, owner string, cat domain
 	now := time.Now()
 	for _, k := range list {
 		if (want == "" || k.ID == want) && (purpose == "" || k.Purpose == purpose) &&
-			k.Grantor == owner && k.Allows(accessor, cat, id, now) == nil {
+			k.Grantor == owner && (k.Allows(accessor, cat, id, now) == nil ||
+			p.Enterprise != "" && k.Allows(p.Enterprise, cat, id, now) == nil) {
 			return k, nil
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/idchain/idchain/domain"
@@ -37,6 +38,8 @@ type StatsRecorder struct {
 	// Check is how often Run looks for a lost checkpoint while the stream
 	// is idle (default 5s), so the counters come back without new events.
 	Check time.Duration
+
+	ents sync.Map // prefix → enterprise name ("" for an org's own prefix)
 }
 
 // NewStatsRecorder reads items through reads as user.
@@ -106,7 +109,8 @@ func (r *StatsRecorder) follow(ctx context.Context, src EventStream, from uint64
 	return err
 }
 
-type orgInd struct{ org, ind string }
+// orgInd attributes a count: org, industry and enterprise name.
+type orgInd struct{ org, ind, ent string }
 
 // Record counts one event on the day of its block, once (see AddStats).
 // Events older than the counters' lifetime are skipped.
@@ -131,7 +135,7 @@ func (r *StatsRecorder) counts(ctx context.Context, ev domain.ChaincodeEvent) ma
 	incs := map[StatKey]int64{}
 	add := func(metric string, oi orgInd, n int64) {
 		if n > 0 {
-			incs[StatKey{metric, oi.org, oi.ind}] += n
+			incs[StatKey{metric, oi.org, oi.ind, oi.ent}] += n
 		}
 	}
 	first := func() orgInd {
@@ -180,7 +184,8 @@ func (r *StatsRecorder) itemOf(ctx context.Context, id string) orgInd {
 		b, err := r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetItem, Args: []string{id}})
 		var it domain.Item
 		if err == nil && json.Unmarshal(b, &it) == nil {
-			return orgInd{it.Owner, string(it.Industry)}
+			prefix, _, _ := strings.Cut(it.ID, "/")
+			return orgInd{it.Owner, string(it.Industry), r.enterpriseOf(ctx, prefix)}
 		}
 		if try == r.retries() || ctx.Err() != nil {
 			return orgInd{}
@@ -211,6 +216,36 @@ func (r *StatsRecorder) prefixOwner(ctx context.Context, prefix string) string {
 	return p.Owner
 }
 
+// enterpriseOf returns the name of the enterprise prefix is assigned to
+// ("" for an org's own prefix, or when unreadable). Answers are cached: an
+// assignment never moves (a prefix of an enterprise or of an org cannot be
+// given to another), and an enterprise keeps its name.
+func (r *StatsRecorder) enterpriseOf(ctx context.Context, prefix string) string {
+	if v, ok := r.ents.Load(prefix); ok {
+		return v.(string)
+	}
+	b, err := r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetPrefixEnterprise, Args: []string{prefix}})
+	if domain.CodeOf(err) == domain.CodeNotFound {
+		r.ents.Store(prefix, "")
+		return ""
+	}
+	var ep domain.EnterprisePrefix
+	if err != nil || json.Unmarshal(b, &ep) != nil || ep.Enterprise == "" {
+		return ""
+	}
+	name := ep.Enterprise
+	b, err = r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetEnterprise, Args: []string{ep.Enterprise}})
+	var e domain.Enterprise
+	if err != nil || json.Unmarshal(b, &e) != nil {
+		return name // the USCC until the name can be read
+	}
+	if e.Name != "" {
+		name = e.Name
+	}
+	r.ents.Store(prefix, name)
+	return name
+}
+
 // consentOf attributes a consent to its grantor through its first subject
 // (the event lists the consent id, then its subjects): an item gives owner
 // and industry; a whole prefix gives its owner and IndustryAll.
@@ -220,7 +255,7 @@ func (r *StatsRecorder) consentOf(ctx context.Context, ids []string) orgInd {
 	}
 	subject := ids[1]
 	if !strings.Contains(subject, "/") {
-		return orgInd{r.prefixOwner(ctx, subject), IndustryAll}
+		return orgInd{r.prefixOwner(ctx, subject), IndustryAll, r.enterpriseOf(ctx, subject)}
 	}
 	return r.itemOf(ctx, subject)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -90,6 +91,20 @@ func (r itemReads) Evaluate(_ context.Context, call ledger.Call) ([]byte, error)
 	if call.Fn == ledger.FnGetPrefix {
 		return json.Marshal(domain.Prefix{Prefix: call.Args[0], Owner: "MakerMSP"})
 	}
+	// Prefix 88.2 is the enterprise 甲企业's (hosted by MakerMSP); the
+	// others are the org's own.
+	if call.Fn == ledger.FnGetPrefixEnterprise {
+		if call.Args[0] != entPrefix {
+			return nil, domain.Errorf(domain.CodeNotFound, "prefix %s has no enterprise", call.Args[0])
+		}
+		return json.Marshal(domain.EnterprisePrefix{Prefix: entPrefix, Enterprise: entID, Org: "MakerMSP"})
+	}
+	if call.Fn == ledger.FnGetEnterprise {
+		if call.Args[0] != entID {
+			return nil, domain.Errorf(domain.CodeNotFound, "no enterprise %s", call.Args[0])
+		}
+		return json.Marshal(domain.Enterprise{ID: entID, Name: entName, Org: "MakerMSP"})
+	}
 	it, ok := r[call.Args[0]]
 	if !ok {
 		return nil, domain.Errorf(domain.CodeNotFound, "no %s", call.Args[0])
@@ -143,6 +158,64 @@ func statsLedger() (itemReads, []ledger.BlockEvent) {
 	}
 }
 
+const (
+	entPrefix = "88.2"
+	entID     = "91440600MA1KB0023X"
+	entName   = "甲企业 Enterprise A"
+)
+
+// Each count names the enterprise of its item's (or consent's) prefix; the
+// org's own records stay without one, and rows still sum to the total.
+func TestStatsAttributeEnterprises(t *testing.T) {
+	ctx := context.Background()
+	s := NewScans(mustRedis(t), time.Second)
+	reads := itemReads{}
+	var ids []string
+	for i := range 6 {
+		prefix := "88.1"
+		if i%3 == 0 {
+			prefix = entPrefix // 2 of 6
+		}
+		id := prefix + "/E" + strconv.Itoa(i)
+		reads[id] = domain.Item{ID: id, Owner: "MakerMSP", Industry: domain.IndustryCosmetics}
+		ids = append(ids, id)
+	}
+	at := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
+	events := []ledger.BlockEvent{
+		{Block: 2, At: at, Event: domain.ChaincodeEvent{Type: "items.registered", IDs: ids, TxID: "e1"}},
+		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "item.recalled", IDs: ids[:1], TxID: "e2"}},
+		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "consent.granted", IDs: []string{"c1", entPrefix}, TxID: "e3"}},
+		{Block: 4, At: at, Event: domain.ChaincodeEvent{Type: "consent.granted", IDs: []string{"c2", ids[1]}, TxID: "e4"}},
+	}
+	r := newStatsRecorder(s, reads)
+	r.Sample = len(ids) // read every item: exact attribution
+	if _, err := s.StatsStart(ctx, r.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range events {
+		if err := r.Record(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := statsOf(t, s, "2026-11-28")
+	want := map[StatKey]int64{
+		{MetricItems, "MakerMSP", "cosmetics", entName}:    2,
+		{MetricItems, "MakerMSP", "cosmetics", ""}:         4,
+		{MetricRecalls, "MakerMSP", "cosmetics", entName}:  1,
+		{MetricConsents, "MakerMSP", IndustryAll, entName}: 1,
+		{MetricConsents, "MakerMSP", "cosmetics", ""}:      1,
+	}
+	if !maps.Equal(day, want) {
+		t.Errorf("counts %v, want %v", day, want)
+	}
+	if k, ok := parseStatField("items|MakerMSP|pcb|A|B"); !ok || k.Enterprise != "A|B" {
+		t.Errorf("a name with | parses as %+v %v", k, ok)
+	}
+	if k, ok := parseStatField("items|MakerMSP|pcb"); !ok || k != (StatKey{MetricItems, "MakerMSP", "pcb", ""}) {
+		t.Errorf("a field counted before enterprises parses as %+v %v", k, ok)
+	}
+}
+
 func newStatsRecorder(s *Scans, reads Evaluator) *StatsRecorder {
 	r := NewStatsRecorder(s, reads, "svc")
 	r.Now = func() time.Time { return time.Date(2026, 11, 29, 1, 0, 0, 0, time.UTC) }
@@ -153,16 +226,16 @@ func newStatsRecorder(s *Scans, reads Evaluator) *StatsRecorder {
 // checkStatsDay fails unless day holds the counts of statsLedger.
 func checkStatsDay(t *testing.T, day map[StatKey]int64) {
 	t.Helper()
-	kb := day[StatKey{MetricItems, "MakerMSP", "kitchen_bath"}]
-	pcb := day[StatKey{MetricItems, "MakerMSP", "pcb"}]
+	kb := day[StatKey{MetricItems, "MakerMSP", "kitchen_bath", ""}]
+	pcb := day[StatKey{MetricItems, "MakerMSP", "pcb", ""}]
 	if kb+pcb != 300 || pcb < 90 || pcb > 110 {
 		t.Errorf("items kitchen_bath %d pcb %d, want 300 in about 2:1", kb, pcb)
 	}
-	if day[StatKey{MetricInspected, "MakerMSP", "pcb"}] != 2 || day[StatKey{MetricPassed, "MakerMSP", "pcb"}] != 1 {
+	if day[StatKey{MetricInspected, "MakerMSP", "pcb", ""}] != 2 || day[StatKey{MetricPassed, "MakerMSP", "pcb", ""}] != 1 {
 		t.Errorf("inspections %v, want 2 of which 1 passed (the judgement of each tx, not the latest)", day)
 	}
-	if day[StatKey{MetricRecalls, "MakerMSP", "pcb"}] != 1 || day[StatKey{MetricConsents, "MakerMSP", "pcb"}] != 1 ||
-		day[StatKey{MetricConsents, "MakerMSP", IndustryAll}] != 1 {
+	if day[StatKey{MetricRecalls, "MakerMSP", "pcb", ""}] != 1 || day[StatKey{MetricConsents, "MakerMSP", "pcb", ""}] != 1 ||
+		day[StatKey{MetricConsents, "MakerMSP", IndustryAll, ""}] != 1 {
 		t.Errorf("recalls/consents %v", day)
 	}
 	for k, n := range day {
@@ -291,7 +364,7 @@ func TestStatsAttributeItemsThePeerShowsLate(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := statsOf(t, s, "2026-11-28")
-	if day[StatKey{MetricItems, "", ""}] != 0 || day[StatKey{MetricItems, "MakerMSP", "kitchen_bath"}]+day[StatKey{MetricItems, "MakerMSP", "pcb"}] != 300 {
+	if day[StatKey{MetricItems, "", "", ""}] != 0 || day[StatKey{MetricItems, "MakerMSP", "kitchen_bath", ""}]+day[StatKey{MetricItems, "MakerMSP", "pcb", ""}] != 300 {
 		t.Fatalf("items of a lagging peer: %v", day)
 	}
 }

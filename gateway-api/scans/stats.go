@@ -27,19 +27,27 @@ const (
 // consent over a whole identifier prefix).
 const IndustryAll = "all"
 
-// StatKey is one counter cell: a metric for an org and industry on a day.
+// StatKey is one counter cell: a metric for an org, industry and
+// enterprise on a day. Enterprise is the name of the enterprise the item's
+// prefix is assigned to ("" for the org's own records); it comes last in the
+// Redis field, so a "|" in a name does not break parsing.
 type StatKey struct {
-	Metric, Org, Industry string
+	Metric, Org, Industry, Enterprise string
 }
 
-func (k StatKey) field() string { return k.Metric + "|" + k.Org + "|" + k.Industry }
+func (k StatKey) field() string {
+	return k.Metric + "|" + k.Org + "|" + k.Industry + "|" + k.Enterprise
+}
 
 func parseStatField(f string) (StatKey, bool) {
-	parts := strings.SplitN(f, "|", 3)
-	if len(parts) != 3 {
-		return StatKey{}, false
+	parts := strings.SplitN(f, "|", 4)
+	switch len(parts) {
+	case 3: // counted before enterprises were attributed
+		return StatKey{parts[0], parts[1], parts[2], ""}, true
+	case 4:
+		return StatKey{parts[0], parts[1], parts[2], parts[3]}, true
 	}
-	return StatKey{parts[0], parts[1], parts[2]}, true
+	return StatKey{}, false
 }
 
 const statsTTL = 400 * 24 * time.Hour

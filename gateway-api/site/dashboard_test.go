@@ -21,6 +21,10 @@ func (a *pubAPI) seedStats() {
 		{Metric: scans.MetricRecalls, Org: "MakerMSP", Industry: "kitchen_bath"}:     2,
 		{Metric: scans.MetricConsents, Org: "MakerMSP", Industry: scans.IndustryAll}: 3,
 		{Metric: scans.MetricItems, Org: "PartnerMSP", Industry: "pcb"}:              25,
+		// Two enterprises: one on MakerMSP, one hosted by the platform org.
+		{Metric: scans.MetricItems, Org: "MakerMSP", Industry: "kitchen_bath", Enterprise: "佛山华厨燃具"}:    5,
+		{Metric: scans.MetricConsents, Org: "MakerMSP", Industry: "kitchen_bath", Enterprise: "佛山华厨燃具"}: 1,
+		{Metric: scans.MetricItems, Org: "PlatformMSP", Industry: "pcb", Enterprise: "东莞小板电子"}:          2,
 	}
 	yesterday := scans.DayOf(testNow.Add(-24 * time.Hour))
 	a.scans.stats[yesterday] = map[scans.StatKey]int64{
@@ -128,7 +132,7 @@ func TestDashboardShowsCountsAndCharts(t *testing.T) {
 	a := newPubAPI(t)
 	a.seedStats()
 	body := a.do(http.MethodGet, "/dashboard", "regulator", "").Body.String()
-	for _, want := range []string{"数据展示中心", "1200", "75%", "广东某卫浴有限公司", "厨卫 Kitchen", "<svg", "召回 recalls: 2", "<td class=\"n\">3</td>"} {
+	for _, want := range []string{"数据展示中心", "1200", "75%", "广东某卫浴有限公司", "厨卫 Kitchen", "<svg", "召回 recalls: 2", "<td class=\"n\">3</td>", "按企业主体", "佛山华厨燃具", "东莞小板电子"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
@@ -144,10 +148,25 @@ func TestDashboardTotalsAreTheSumOfTheirRows(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &d); err != nil || rec.Code != 200 {
 		t.Fatalf("data: %d %s", rec.Code, rec.Body)
 	}
-	if d.Total.Items != 1232 || d.Total.Consents != 3 || d.Total.Shared != 1 {
+	if d.Total.Items != 1239 || d.Total.Consents != 4 || d.Total.Shared != 1 {
 		t.Fatalf("total %+v", d.Total)
 	}
-	for name, rows := range map[string][]dashRow{"orgs": d.Orgs, "industries": d.Industries} {
+	ents := map[string]dashRow{}
+	for _, r := range d.Enterprises {
+		ents[r.Name+"|"+r.Industry] = r
+	}
+	if r := ents["佛山华厨燃具|厨卫 Kitchen & bath"]; r.Items != 5 || r.Consents != 1 || r.Org == "" {
+		t.Errorf("enterprise row %+v (rows %+v)", r, d.Enterprises)
+	}
+	if r := ents["东莞小板电子|"+label(industryLabels, "pcb")]; r.Items != 2 {
+		t.Errorf("platform-hosted enterprise row %+v", r)
+	}
+	for _, r := range d.Enterprises {
+		if r.Name == "佛山华厨燃具" && r.Items > 5 {
+			t.Errorf("the org's own items were attributed to an enterprise: %+v", r)
+		}
+	}
+	for name, rows := range map[string][]dashRow{"orgs": d.Orgs, "industries": d.Industries, "enterprises": d.Enterprises} {
 		var sum dashRow
 		for _, r := range rows {
 			if r.Name == "—" {
@@ -158,7 +177,7 @@ func TestDashboardTotalsAreTheSumOfTheirRows(t *testing.T) {
 				sum.add(m, r.get(m))
 			}
 		}
-		sum.Name = d.Total.Name
+		sum.Name, sum.Org, sum.Industry = d.Total.Name, "", ""
 		if sum != d.Total {
 			t.Errorf("%s sum to %+v, total is %+v", name, sum, d.Total)
 		}

@@ -13,9 +13,12 @@ import (
 	"github.com/idchain/idchain/gateway-api/scans"
 )
 
-// dashRow is one line of a dashboard table (an org or an industry).
+// dashRow is one line of a dashboard table (an org, an industry, or an
+// enterprise with its hosting org and industry).
 type dashRow struct {
 	Name      string `json:"name"`
+	Org       string `json:"org,omitempty"`      // enterprise rows: the hosting org
+	Industry  string `json:"industry,omitempty"` // enterprise rows: the industry counted
 	Items     int64  `json:"items"`
 	Inspected int64  `json:"inspected"`
 	Passed    int64  `json:"passed"`
@@ -71,15 +74,19 @@ func (r dashRow) get(metric string) int64 {
 }
 
 type dashData struct {
-	Title      string          `json:"-"`
-	User       string          `json:"-"`
-	From       string          `json:"from"`
-	To         string          `json:"to"`
-	Days       int             `json:"days"`
-	Total      dashRow         `json:"total"`
-	Orgs       []dashRow       `json:"orgs"`
-	Industries []dashRow       `json:"industries"`
-	Charts     []template.HTML `json:"-"`
+	Title      string    `json:"-"`
+	User       string    `json:"-"`
+	From       string    `json:"from"`
+	To         string    `json:"to"`
+	Days       int       `json:"days"`
+	Total      dashRow   `json:"total"`
+	Orgs       []dashRow `json:"orgs"`
+	Industries []dashRow `json:"industries"`
+	// Enterprises has one row per enterprise, org and industry; an org's
+	// own records (prefixes not assigned to an enterprise) form the row
+	// "<org> 自有 (org's own)".
+	Enterprises []dashRow       `json:"enterprises"`
+	Charts      []template.HTML `json:"-"`
 }
 
 // dashboardData sums the event counters of the last days (UTC+8 days,
@@ -99,7 +106,7 @@ func (s *Site) dashboardData(c *gin.Context, days int) (dashData, error) {
 	if err != nil {
 		return d, err
 	}
-	orgs, inds := map[string]*dashRow{}, map[string]*dashRow{}
+	orgs, inds, ents := map[string]*dashRow{}, map[string]*dashRow{}, map[string]*dashRow{}
 	row := func(m map[string]*dashRow, name string) *dashRow {
 		if m[name] == nil {
 			m[name] = &dashRow{Name: name}
@@ -124,12 +131,19 @@ func (s *Site) dashboardData(c *gin.Context, days int) (dashData, error) {
 			}
 			row(orgs, org).add(k.Metric, n)
 			row(inds, ind).add(k.Metric, n)
+			ent := k.Enterprise
+			if ent == "" {
+				ent = org + " 自有 (org's own)"
+			}
+			er := row(ents, ent+"\x00"+org+"\x00"+ind)
+			er.Name, er.Org, er.Industry = ent, org, ind
+			er.add(k.Metric, n)
 			if series, ok := perDay[k.Metric]; ok {
 				series[i] += n
 			}
 		}
 	}
-	d.Orgs, d.Industries = sortedRows(orgs), sortedRows(inds)
+	d.Orgs, d.Industries, d.Enterprises = sortedRows(orgs), sortedRows(inds), sortedRows(ents)
 	labels := make([]string, days)
 	for i, k := range keys {
 		labels[i] = k[5:] // MM-DD
@@ -156,7 +170,7 @@ func sortedRows(m map[string]*dashRow) []dashRow {
 		if c := cmp.Compare(b.Items, a.Items); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Name, b.Name)
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Org, b.Org), strings.Compare(a.Industry, b.Industry))
 	})
 	return out
 }
