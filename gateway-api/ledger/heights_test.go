@@ -97,9 +97,11 @@ func waitAsync(h *Heights, block uint64) <-chan []string {
 func TestHeightsWaitsUntilEveryPeerHasTheBlock(t *testing.T) {
 	a, b := newFakePeer(), newFakePeer()
 	h := startHeights(t, 5*time.Second, map[string]*fakePeer{"a": a, "b": b})
-	a.blocks <- 7
+	// Both peers seen by the tracker first (a peer it has not heard of
+	// yet is not waited for), b one block behind.
+	commit(t, h, "a", a, 7)
+	commit(t, h, "b", b, 6)
 	done := waitAsync(h, 7)
-	b.blocks <- 6 // b one block behind
 	select {
 	case lag := <-done:
 		t.Fatalf("returned while b was behind: %v", lag)
