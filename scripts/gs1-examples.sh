@@ -12,6 +12,6 @@ if [ $# -ne 1 ] || [ ! -d "$1/JSON" ]; then
 fi
 checkout=$(cd "$1" && pwd)
 cd "$(dirname "$0")/.."
-IDCHAIN_GS1_EPCIS="$checkout" go test -count=1 -run '^TestGS1ExamplesCheckout$' -v ./chaincode/ |
+IDCHAIN_GS1_EPCIS="$checkout" go test -tags gs1examples -count=1 -run '^TestGS1ExamplesCheckout$' -v ./chaincode/ |
 	sed -n 's/^ *gs1examples_test.go:[0-9]*: //p'
 exit "${PIPESTATUS[0]}"
