@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"testing"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -15,30 +12,22 @@ import (
 	"github.com/idchain/idchain/chaincode/internal/fakestub"
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
+	"github.com/idchain/idchain/epcis/epcistest"
 )
 
-// gs1ExampleEvents returns the events of GS1's 47 EPCIS 2.0 example
-// documents (epcis/testdata/gs1-examples), in file order.
-func gs1ExampleEvents(tb testing.TB) []json.RawMessage {
+// exampleEvents returns the events of idchain's EPCIS 2.0 example
+// documents (epcis/testdata/examples), in file order.
+func exampleEvents(tb testing.TB) []json.RawMessage {
 	tb.Helper()
-	files, _ := filepath.Glob("../epcis/testdata/gs1-examples/*.jsonld")
-	if len(files) != 47 {
-		tb.Fatalf("want GS1's 47 example documents, got %d", len(files))
-	}
-	sort.Strings(files)
 	var out []json.RawMessage
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		res, err := epcis.ParseEPCISDocument(b, epcis.Options{})
+	for _, d := range epcistest.Examples(tb) {
+		res, err := epcis.ParseEPCISDocument(d.Body, epcis.Options{})
 		if err != nil {
 			tb.Fatal(err)
 		}
 		for _, o := range res {
 			if o.Record == nil {
-				tb.Fatalf("%s: %v", f, o.Error)
+				tb.Fatalf("%s: %v", d.Name, o.Error)
 			}
 			out = append(out, o.Record.Event)
 		}
@@ -88,35 +77,34 @@ func queryAs(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, params, b
 	return page
 }
 
-func TestEPCISStoreCapturesGS1Examples(t *testing.T) {
+func TestEPCISStoreCapturesExamples(t *testing.T) {
 	l := fakestub.NewLedger()
-	events := gs1ExampleEvents(t)
+	events := exampleEvents(t)
 	maker := who(t, makerMSP, domain.RoleOperator)
 	res, err := captureTx(t, l, maker, events)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every event is recorded except the one of reused-eventid.jsonld: it
+	// reuses the eventID of an earlier, different event and is refused.
 	recorded, dup := 0, 0
 	for _, r := range res {
 		switch r.Status {
 		case domain.ResultRecorded:
 			recorded++
-		case domain.ResultUnchanged:
-			dup++ // an identical repeat of an earlier example
 		case domain.ResultRejected:
-			// GS1's examples reuse eventIDs across documents (the same
-			// example in URN, Digital Link and SBDH form): a second,
-			// different event with a used eventID is refused.
 			if r.Error == nil || r.Error.Code != domain.CodeConflict {
 				t.Errorf("event %d rejected: %v", r.Index, r.Error)
 			}
 			dup++
+		default:
+			t.Errorf("event %d: %s", r.Index, r.Status)
 		}
 	}
-	if recorded+dup != len(events) || recorded < 40 {
+	if recorded != len(events)-1 || dup != 1 {
 		t.Fatalf("%d recorded, %d refused of %d", recorded, dup, len(events))
 	}
-	t.Logf("%d of %d GS1 example events recorded, %d repeats (unchanged or eventID conflicts)", recorded, len(events), dup)
+	t.Logf("%d of %d example events recorded, %d eventID conflict", recorded, len(events), dup)
 
 	// Capturing the same events again changes nothing.
 	again, err := captureTx(t, l, maker, events)
@@ -144,14 +132,15 @@ func TestEPCISStoreCapturesGS1Examples(t *testing.T) {
 	}
 
 	// MATCH_epc with the URN and with the Digital Link of the same object
-	// finds the same events (GS1 example 9.6.1).
-	byURN := queryAs(t, l, maker, "MATCH_epc=urn:epc:id:sgtin:0614141.107346.2018", "")
-	byDL := queryAs(t, l, maker, "MATCH_epc=https://id.gs1.org/01/10614141073464/21/2018", "")
-	if len(byURN.Events) == 0 || len(byURN.Events) != len(byDL.Events) {
+	// finds the same events (object-urn, object-digital-link, aggregation,
+	// transaction, error-declaration and query-document name it).
+	byURN := queryAs(t, l, maker, "MATCH_epc=urn:epc:id:sgtin:6901234.012345.S100", "")
+	byDL := queryAs(t, l, maker, "MATCH_epc=https://id.gs1.org/01/06901234123456/21/S100", "")
+	if len(byURN.Events) < 5 || len(byURN.Events) != len(byDL.Events) {
 		t.Fatalf("MATCH_epc by URN %d, by Digital Link %d", len(byURN.Events), len(byDL.Events))
 	}
 	for _, e := range byURN.Events {
-		if !slices.Contains(e.EPCs, "https://id.gs1.org/01/10614141073464/21/2018") {
+		if !slices.Contains(e.EPCs, "https://id.gs1.org/01/06901234123456/21/S100") {
 			t.Errorf("event %s does not name the EPC: %v", e.EventID, e.EPCs)
 		}
 	}
@@ -165,7 +154,7 @@ func TestEPCISStoreCapturesGS1Examples(t *testing.T) {
 
 func TestEPCISStorePages(t *testing.T) {
 	l := fakestub.NewLedger()
-	events := gs1ExampleEvents(t)
+	events := exampleEvents(t)
 	maker := who(t, makerMSP, domain.RoleOperator)
 	if _, err := captureTx(t, l, maker, events); err != nil {
 		t.Fatal(err)
@@ -212,22 +201,18 @@ func TestEPCISStoreRefusesBadEvents(t *testing.T) {
 	if keys := l.Keys("\x00" + objEPCISEvent); len(keys) != 0 {
 		t.Fatalf("a refused event was written: %v", keys)
 	}
-	_, err = captureTx(t, l, who(t, makerMSP, domain.RoleInspector), gs1ExampleEvents(t)[:1])
+	_, err = captureTx(t, l, who(t, makerMSP, domain.RoleInspector), exampleEvents(t)[:1])
 	wantCode(t, err, domain.CodeForbidden)
 }
 
-// TestEPCISStoreGS1DocumentOutcomes captures GS1's example documents one
-// by one, in file order, as an integrator would, and states each outcome
-// (the table in docs/epcis.md).
-func TestEPCISStoreGS1DocumentOutcomes(t *testing.T) {
-	files, _ := filepath.Glob("../epcis/testdata/gs1-examples/*.jsonld")
-	sort.Strings(files)
+// TestEPCISStoreDocumentOutcomes captures the example documents one by
+// one, in file order, as an integrator would, and checks each outcome.
+func TestEPCISStoreDocumentOutcomes(t *testing.T) {
 	l := fakestub.NewLedger()
 	maker := who(t, makerMSP, domain.RoleOperator)
 	counts := map[string]int{}
-	for _, f := range files {
-		b, _ := os.ReadFile(f)
-		parsed, err := epcis.ParseEPCISDocument(b, epcis.Options{})
+	for _, d := range epcistest.Examples(t) {
+		parsed, err := epcis.ParseEPCISDocument(d.Body, epcis.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,20 +224,21 @@ func TestEPCISStoreGS1DocumentOutcomes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		line := ""
 		for _, r := range res {
 			counts[r.Status]++
-			line += " " + r.Status
-			if r.Error != nil {
-				line += " (" + string(r.Error.Code) + ")"
+			want := domain.ResultRecorded
+			if d.Name == "reused-eventid.jsonld" {
+				want = domain.ResultRejected
+				if r.Error == nil || r.Error.Code != domain.CodeConflict {
+					t.Errorf("%s: %+v, want CONFLICT", d.Name, r.Error)
+				}
+			}
+			if r.Status != want {
+				t.Errorf("%s event %d: %s, want %s", d.Name, r.Index, r.Status, want)
 			}
 		}
-		t.Logf("| %s |%s |", filepath.Base(f), line)
 	}
-	// The GS1 examples repeat eventIDs: the second variant of an example
-	// (same eventID, other content) is refused, an identical repeat is
-	// unchanged; every other event is recorded.
-	if counts[domain.ResultRecorded] < 45 || counts[domain.ResultRecorded]+counts[domain.ResultUnchanged]+counts[domain.ResultRejected] != 56 {
+	if counts[domain.ResultRejected] != 1 || counts[domain.ResultRecorded] < 15 {
 		t.Fatalf("outcomes %v", counts)
 	}
 	t.Logf("outcomes: %v", counts)
@@ -318,7 +304,7 @@ func TestEPCISStoreVisibilityFollowsItemsAndConsents(t *testing.T) {
 func TestEPCISCaptureJobs(t *testing.T) {
 	l := fakestub.NewLedger()
 	maker := who(t, makerMSP, domain.RoleOperator)
-	events := gs1ExampleEvents(t)[:5]
+	events := exampleEvents(t)[:5]
 	if _, err := captureJob(t, l, maker, events[:3], epcis.CaptureOptions{JobID: "J1", Offset: 0, Total: 5}); err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +328,7 @@ func TestEPCISCaptureJobs(t *testing.T) {
 	wantCode(t, err, domain.CodeNotFound)
 
 	bad := json.RawMessage(`{"type":"ObjectEvent","eventTime":"2026-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00"}`)
-	good := gs1ExampleEvents(t)[10]
+	good := exampleEvents(t)[10]
 	chunk, err := captureJob(t, l, maker, []json.RawMessage{good, bad}, epcis.CaptureOptions{JobID: "J2", Total: 2, Rollback: true})
 	if err != nil {
 		t.Fatal(err)
@@ -381,7 +367,7 @@ func readJob(tb testing.TB, l *fakestub.Ledger, id *fakestub.Identity, jobID str
 // own chaincode could create) is not served.
 func TestEPCISStoreIgnoresUnanchoredEvents(t *testing.T) {
 	l := fakestub.NewLedger()
-	rec, derr := epcis.Options{}.NewRecord(gs1ExampleEvents(t)[0])
+	rec, derr := epcis.Options{}.NewRecord(exampleEvents(t)[0])
 	if derr != nil {
 		t.Fatal(derr)
 	}
@@ -395,7 +381,7 @@ func TestEPCISStoreIgnoresUnanchoredEvents(t *testing.T) {
 	if n := len(queryAs(t, l, who(t, makerMSP, domain.RoleOperator), "", "").Events); n != 0 {
 		t.Fatalf("an unanchored event is served (%d)", n)
 	}
-	if _, err := captureTx(t, l, who(t, makerMSP, domain.RoleOperator), gs1ExampleEvents(t)[:1]); err != nil {
+	if _, err := captureTx(t, l, who(t, makerMSP, domain.RoleOperator), exampleEvents(t)[:1]); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(queryAs(t, l, who(t, makerMSP, domain.RoleOperator), "", "").Events); n != 1 {

