@@ -2,6 +2,7 @@ package chaincode
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -118,7 +119,7 @@ func TestPlansPerEnterprise(t *testing.T) {
 		t.Fatalf("org item under the org's new plan: %+v", inO)
 	}
 	// The release gate uses the same plans (lower-case USCC reads too).
-	if p, err := getPlanOf(t, l, makerMSP, toLower(a), model); err != nil || p.Version != 2 {
+	if p, err := getPlanOf(t, l, makerMSP, strings.ToLower(a), model); err != nil || p.Version != 2 {
 		t.Fatalf("GetEnterprisePlan by lower-case USCC: %+v %v", p, err)
 	}
 	g := newGate(l.NewTx(who(t, makerMSP, domain.RoleQA)))
@@ -128,14 +129,4 @@ func TestPlansPerEnterprise(t *testing.T) {
 			t.Fatalf("gate %s: %+v %v, want pass %v", id, blk, err, pass)
 		}
 	}
-}
-
-func toLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
