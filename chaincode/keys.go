@@ -31,7 +31,8 @@ import (
 //	recall     [id]                            domain.Recall         append        recalling org (content)
 //	release    [id]                            domain.Release        append        item owner (content)
 //	insp       [id, ts, txid]                  domain.Inspection     append        item owner (content)
-//	plan       [ownerMSP, model]               domain.Plan           owned(owner)  owner
+//	plan       [ownerMSP, model]               domain.Plan           owned(owner)  owner  (org's own plan)
+//	entplan    [ownerMSP, enterprise, model]   domain.Plan           owned(owner)  owner  (plan of an enterprise hosted by ownerMSP; used for items of the enterprise's prefixes)
 //	scan       [id]                            FirstScan             append        authority (content)
 //	gs1        [gtin14, serial]                id as text            –             – (holder must be genuine)
 //	gs1lot     [gtin14, lot]                   id as text            –             – (holder must be genuine)
@@ -61,6 +62,7 @@ const (
 	objRelease    = "release"
 	objInsp       = "insp"
 	objPlan       = "plan"
+	objEntPlan    = "entplan"
 	objScan       = "scan"
 	objGS1        = "gs1"
 	objGS1Lot     = "gs1lot"

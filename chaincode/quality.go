@@ -34,11 +34,18 @@ func NewQualityContract() *QualityContract {
 
 // GetEvaluateTransactions marks the read-only functions.
 func (c *QualityContract) GetEvaluateTransactions() []string {
-	return []string{"GetPlan", "GetInspections"}
+	return []string{"GetPlan", "GetEnterprisePlan", "GetInspections"}
 }
 
-// PlanKey is the key of the plan in force for an owner's model.
-func PlanKey(owner, model string) (string, error) { return key(objPlan, owner, model) }
+// PlanKey is the key of the plan in force for an owner's model: the org's own
+// plan when ent is "", else the plan of enterprise ent hosted by owner (see
+// keys.go: plan and entplan).
+func PlanKey(owner, ent, model string) (string, error) {
+	if ent == "" {
+		return key(objPlan, owner, model)
+	}
+	return key(objEntPlan, owner, ent, model)
+}
 
 // DetailKey is the private key of one detail record.
 func DetailKey(category domain.Category, id string) (string, error) {
@@ -54,8 +61,9 @@ func SaltKey(category domain.Category, id string) (string, error) {
 // ImplicitCollection is the implicit private collection of an org.
 func ImplicitCollection(msp string) string { return "_implicit_org_" + msp }
 
-// putPlan stores a new version of the caller org's plan for a model. Sending
-// the same plan again returns the version in force unchanged.
+// putPlan stores a new version of the caller's plan for a model: the plan of
+// the caller's enterprise when it acts for one, else its org's own plan.
+// Sending the same plan again returns the version in force unchanged.
 func (c *QualityContract) putPlan(ctx contractapi.TransactionContextInterface, planJSON string) (*domain.Plan, error) {
 	caller, err := requireRole(ctx, domain.Writers("quality:PutPlan")...)
 	if err != nil {
@@ -65,13 +73,17 @@ func (c *QualityContract) putPlan(ctx contractapi.TransactionContextInterface, p
 	if err := parseJSONArg("plan", planJSON, &in); err != nil {
 		return nil, err
 	}
-	p := domain.Plan{Model: in.Model, Industry: in.Industry, Items: in.Items, Example: in.Example, Owner: caller.MSP}
+	p := domain.Plan{Model: in.Model, Industry: in.Industry, Items: in.Items, Example: in.Example,
+		Owner: caller.MSP, Enterprise: caller.Enterprise}
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	if err := requireEnterprise(caller, caller.Enterprise, "put an inspection plan"); err != nil {
+		return nil, err
+	}
 	stub := ctxStub(ctx)
-	k, err := PlanKey(caller.MSP, p.Model)
+	k, err := PlanKey(caller.MSP, caller.Enterprise, p.Model)
 	if err != nil {
 		return nil, err
 	}
@@ -113,17 +125,33 @@ func sameLimit(a, b *float64) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
-// getPlan returns the plan in force for an owner's model.
-func (c *QualityContract) getPlan(ctx contractapi.TransactionContextInterface, ownerMSP, model string) (*domain.Plan, error) {
-	p, err := loadPlan(ctxStub(ctx), ownerMSP, model)
+// getPlan returns the plan in force for a model of an org (ent "") or of an
+// enterprise it hosts.
+func (c *QualityContract) getPlan(ctx contractapi.TransactionContextInterface, ownerMSP, ent, model string) (*domain.Plan, error) {
+	ent, err := normalizeUSCCOrEmpty(ent)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadPlan(ctxStub(ctx), ownerMSP, ent, model)
 	if err != nil {
 		return nil, err
 	}
 	return &p, nil
 }
 
-func loadPlan(stub shim.ChaincodeStubInterface, owner, model string) (domain.Plan, error) {
-	k, err := PlanKey(owner, model)
+// normalizeUSCCOrEmpty normalizes an enterprise id, keeping "" (the org).
+func normalizeUSCCOrEmpty(ent string) (string, error) {
+	if strings.TrimSpace(ent) == "" {
+		return "", nil
+	}
+	return normalizeUSCC(ent)
+}
+
+// loadPlan reads the anchored plan of owner's enterprise ent ("" = the org's
+// own plan) for a model. The anchor is the owner org's: the org stays the
+// unit of endorsement.
+func loadPlan(stub shim.ChaincodeStubInterface, owner, ent, model string) (domain.Plan, error) {
+	k, err := PlanKey(owner, ent, model)
 	if err != nil {
 		return domain.Plan{}, err
 	}
@@ -133,13 +161,13 @@ func loadPlan(stub shim.ChaincodeStubInterface, owner, model string) (domain.Pla
 		return p, err
 	}
 	if !ok {
-		return p, domain.Errorf(domain.CodeNotFound, "no inspection plan of %s for model %q", owner, model)
+		return p, domain.Errorf(domain.CodeNotFound, "no inspection plan of %s for model %q", actorName(owner, ent), model)
 	}
 	return p, nil
 }
 
 // recordInspection judges results against the plan in force for the item's
-// model and records the inspection. detailHash is the hex SHA-256 of the raw
+// model (the plan of its owner org and owning enterprise) and records the inspection. detailHash is the hex SHA-256 of the raw
 // detail the caller will store with StoreDetail in its own transaction.
 func (c *QualityContract) recordInspection(ctx contractapi.TransactionContextInterface, inputJSON, detailHash string) (*domain.InspectionResult, error) {
 	caller, err := requireRole(ctx, domain.Writers("quality:RecordInspection")...)
@@ -168,7 +196,11 @@ func (c *QualityContract) recordInspection(ctx contractapi.TransactionContextInt
 	if in.Model != item.Model {
 		return nil, domain.Errorf(domain.CodeInvalid, "%s is model %q, not %q", item.ID, item.Model, in.Model)
 	}
-	plan, err := loadPlan(stub, item.Owner, in.Model)
+	ent, err := enterpriseOfID(stub, caller.ents, item.ID)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := loadPlan(stub, item.Owner, ent, in.Model)
 	if err != nil {
 		return nil, err
 	}

@@ -4,14 +4,21 @@ package chaincode
 // (docs/chaincode-api.md), returning JSON text like api.go; the typed
 // implementations are the lower-case methods.
 
-// PutPlan stores a new version of the caller org's plan for a model.
+// PutPlan stores a new version of the caller's plan for a model (its
+// enterprise's plan when the caller acts for one).
 func (c *QualityContract) PutPlan(ctx ctxI, planJSON string) (string, error) {
 	return out(c.putPlan(ctx, planJSON))
 }
 
-// GetPlan returns the plan in force for an owner's model.
+// GetPlan returns the plan in force for an org's own model.
 func (c *QualityContract) GetPlan(ctx ctxI, ownerMSP, model string) (string, error) {
-	return out(c.getPlan(ctx, ownerMSP, model))
+	return out(c.getPlan(ctx, ownerMSP, "", model))
+}
+
+// GetEnterprisePlan returns the plan in force for a model of enterprise ent
+// hosted by ownerMSP ("" = the org's own plan, like GetPlan).
+func (c *QualityContract) GetEnterprisePlan(ctx ctxI, ownerMSP, ent, model string) (string, error) {
+	return out(c.getPlan(ctx, ownerMSP, ent, model))
 }
 
 // RecordInspection judges and records an inspection.

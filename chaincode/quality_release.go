@@ -107,22 +107,28 @@ func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, i
 	return &out, emit(ctx, EvItemReleased, affected.IDs()...)
 }
 
-// gate applies the release check to items, caching plans by owner and model.
+// gate applies the release check to items, caching plans by owner org,
+// owning enterprise and model.
 type gate struct {
 	stub     shim.ChaincodeStubInterface
 	plans    map[string]*domain.Plan // nil entry: no plan
+	ents     entCache
 	policies policyCache
 }
 
 func newGate(stub shim.ChaincodeStubInterface) *gate {
-	return &gate{stub: stub, plans: map[string]*domain.Plan{}, policies: policyCache{}}
+	return &gate{stub: stub, plans: map[string]*domain.Plan{}, ents: entCache{}, policies: policyCache{}}
 }
 
 func (g *gate) check(it domain.Item) (domain.GateBlock, error) {
-	pk := it.Owner + "\x00" + it.Model
+	ent, err := enterpriseOfID(g.stub, g.ents, it.ID)
+	if err != nil {
+		return domain.GateBlock{}, err
+	}
+	pk := it.Owner + "\x00" + ent + "\x00" + it.Model
 	p, ok := g.plans[pk]
 	if !ok {
-		if plan, err := loadPlan(g.stub, it.Owner, it.Model); err == nil {
+		if plan, err := loadPlan(g.stub, it.Owner, ent, it.Model); err == nil {
 			p = &plan
 		}
 		g.plans[pk] = p

@@ -25,7 +25,7 @@ func TestPutPlanVersions(t *testing.T) {
 	if got := putPlan(t, l, p); got.Version != 2 {
 		t.Fatalf("changed put: version %d, want 2", got.Version)
 	}
-	k, _ := PlanKey(makerMSP, "CREAM-50ML")
+	k, _ := PlanKey(makerMSP, "", "CREAM-50ML")
 	if orgs, _ := describePolicy(l.ValidationParameter(k)); orgs != owned(makerMSP) {
 		t.Fatalf("plan SBE orgs = %v", orgs)
 	}

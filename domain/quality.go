@@ -21,15 +21,18 @@ type PlanItem struct {
 
 // Plan is a versioned inspection plan for a product model, owned by a maker.
 type Plan struct {
-	Model     string     `json:"model"`
-	Industry  Industry   `json:"industry"`
-	Owner     string     `json:"owner"`
-	Version   int        `json:"version"`
-	Items     []PlanItem `json:"items"`
-	Example   bool       `json:"example,omitempty"` // demo plans: not regulatory values
-	UpdatedAt string     `json:"updatedAt"`
-	UpdatedBy string     `json:"updatedBy,omitempty"`
-	TxID      string     `json:"txId"`
+	Model    string   `json:"model"`
+	Industry Industry `json:"industry"`
+	Owner    string   `json:"owner"`
+	// Enterprise is the USCC of the enterprise (hosted by Owner) the plan
+	// belongs to, "" for the org's own plan.
+	Enterprise string     `json:"enterprise,omitempty"`
+	Version    int        `json:"version"`
+	Items      []PlanItem `json:"items"`
+	Example    bool       `json:"example,omitempty"` // demo plans: not regulatory values
+	UpdatedAt  string     `json:"updatedAt"`
+	UpdatedBy  string     `json:"updatedBy,omitempty"`
+	TxID       string     `json:"txId"`
 }
 
 // TestResult is one measured result of an inspection.

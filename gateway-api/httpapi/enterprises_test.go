@@ -42,6 +42,10 @@ func (l *entLedger) Evaluate(ctx context.Context, call ledger.Call) ([]byte, err
 		return json.Marshal(e)
 	case ledger.FnGetPrefixEnterprise:
 		return nil, domain.Errorf(domain.CodeNotFound, "not assigned")
+	case ledger.FnGetPlan: // echo whose plan was asked for
+		return json.Marshal(domain.Plan{Owner: call.Args[0], Model: call.Args[1]})
+	case ledger.FnGetEntPlan:
+		return json.Marshal(domain.Plan{Owner: call.Args[0], Enterprise: call.Args[1], Model: call.Args[2]})
 	}
 	return l.fakeLedger.Evaluate(ctx, call)
 }

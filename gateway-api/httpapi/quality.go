@@ -45,13 +45,25 @@ func (s *Service) putPlan(c *gin.Context) {
 	writeRaw(c, http.StatusOK, done.Result)
 }
 
+// getPlan answers the plan in force for a model: of ?owner (an org) and
+// ?enterprise (a USCC it hosts) when given, else of the caller's own org
+// and enterprise (an enterprise user sees its enterprise's plan).
 func (s *Service) getPlan(c *gin.Context) {
-	owner := c.Query("owner")
+	owner, ent := c.Query("owner"), c.Query("enterprise")
 	if owner == "" {
 		p, _ := Caller(c)
 		owner = p.MSPID
+		if ent == "" {
+			ent = p.Enterprise
+		}
 	}
-	b, err := s.evaluate(c, ledger.FnGetPlan, owner, c.Param("model"))
+	var b []byte
+	var err error
+	if ent == "" {
+		b, err = s.evaluate(c, ledger.FnGetPlan, owner, c.Param("model"))
+	} else {
+		b, err = s.evaluate(c, ledger.FnGetEntPlan, owner, ent, c.Param("model"))
+	}
 	if err != nil {
 		s.Fail(c, err)
 		return

@@ -29,6 +29,7 @@ const (
 	FnGetProvenance   = "trace:GetProvenance"
 	FnPutPlan         = "quality:PutPlan"
 	FnGetPlan         = "quality:GetPlan"
+	FnGetEntPlan      = "quality:GetEnterprisePlan"
 	FnRecordInspect   = "quality:RecordInspection"
 	FnStoreDetail     = "quality:StoreDetail"
 	FnGetInspections  = "quality:GetInspections"
