@@ -33,9 +33,10 @@ integration_tier() {
 main() {
   local start=$SECONDS was_up=0 unit=0 integration=0
   # What the tests drive: Chromium (pages), ZBar (QR codes), a throw-away
-  # Redis (unit tests of the Redis stores). make up installs Redis too.
+  # Redis (unit tests of the Redis stores), npm (GS1's EPCIS schema). make up
+  # installs Redis too.
   ensure_commands "the page, QR code and Redis tests" \
-    chromium:chromium zbarimg:zbar-tools redis-server:redis-server
+    chromium:chromium zbarimg:zbar-tools redis-server:redis-server npm:npm
   unit_tier || unit=$?
   [[ -f network/.run/ready ]] && was_up=1
   if [[ $was_up == 0 || "${IDCHAIN_TEST_DOWN:-0}" == 1 ]]; then

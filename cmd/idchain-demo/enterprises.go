@@ -230,7 +230,7 @@ func (d *demo) crossConsent(ctx context.Context, ids map[string]string) error {
 	d.step("跨企业授权: 企业授权另一企业读取检验明细", "cross-enterprise consent: one enterprise lets another read inspection detail")
 	unit := gr.prefix + "/" + d.state.Serials["ent:"+gr.key][0]
 	qa, inspector, reader := userVar(gr.key, "qa"), userVar(gr.key, "inspector"), userVar(entGrantee, "operator")
-	// The plan is the org's (keyed by model): the enterprise model names differ.
+	// The plan is the enterprise's own (plans are keyed by org, enterprise and model).
 	if _, err := d.api.call(ctx, qa, http.MethodGet, "/v1/inspection-plans/"+gr.model, nil, nil); err != nil {
 		plan := domain.ExampleGasStovePlan(gr.model)
 		if _, err := d.api.call(ctx, qa, http.MethodPut, "/v1/inspection-plans/"+gr.model,
