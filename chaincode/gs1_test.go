@@ -66,9 +66,9 @@ func TestRegisterItemsWritesOneGS1IndexKeyPerGS1Item(t *testing.T) {
 	if keys := l.Keys("\x00" + objGS1); len(keys) != 2 {
 		t.Errorf("GS1 index keys %q, want the unit's and the lot's only", keys)
 	}
-	// 5 items: 5 item keys, 2 GS1 keys; no extra write for the case, the
-	// unserialized unit and the plain item.
-	if c := s.Calls; c["PutState"] != 7 || c["GetState"] != 5+2+1+2+5+2 || c["GetMultipleStates"] != 1 {
+	// 5 items: 5 item keys, 2 GS1 keys, the manifest; no extra write for
+	// the case, the unserialized unit and the plain item.
+	if c := s.Calls; c["PutState"] != 8 || c["GetState"] != 5+2+1+2+5+2 || c["GetMultipleStates"] != 1 {
 		t.Errorf("calls %v", c)
 	}
 }
@@ -229,12 +229,13 @@ func TestRegisterGS1ItemsStateCallsPerItem(t *testing.T) {
 		items[i] = unit(i, makerPfx+"/CASE")
 		items[i].GTIN = gtin13
 	}
+	clearManifestCache()
 	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), items...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := s.Calls
-	if c["GetState"] != 2*n+4+5+2 || c["PutState"] != 3*n || c["SetStateValidationParameter"] != n || c["PutPrivateData"] != n || c["GetMultipleStates"] != 1 {
+	if c["GetState"] != 2*n+4+5+2+1 || c["PutState"] != 3*n+1 || c["SetStateValidationParameter"] != n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
 		t.Fatalf("calls %v", c)
 	}
 }

@@ -100,7 +100,7 @@ func (c *RegistryContract) listItems(ctx contractapi.TransactionContextInterface
 		if err := unmarshalRecord(v, &it); err != nil {
 			return err
 		}
-		if ok, err := hasAnchor(stub, it.Owner, k); err != nil || !ok {
+		if ok, err := itemAnchored(stub, k, &it); err != nil || !ok {
 			return err // an item its owner did not anchor is not listed
 		}
 		if (model == "" || it.Model == model) && (lot == "" || it.Lot == lot) {

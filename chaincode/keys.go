@@ -23,7 +23,8 @@ import (
 //	pfxown     [ownerMSP, prefix]              0x00                  –             –
 //	gcp        [gcp]                           domain.GCP            assign        authority
 //	gcpown     [ownerMSP, gcp]                 0x00                  assign        –
-//	item       [prefix, suffix]                domain.Item           owned(owner)  owner
+//	item       [prefix, suffix]                domain.Item           owned(owner)  owner, through the regbatch manifest of Item.TxID naming the key
+//	regbatch   [txid]                          manifest (regbatch.go) append      owner (content): one per registration transaction
 //	rel        [parent, child]                 0x00 forward aggregation (deleted on unpacking unless the registered parent)  –  –
 //	relin      [input, output]                 0x00 forward transformation  –  –
 //	cust       [id]                            domain.Custody        owned(next holder)  –
@@ -75,6 +76,7 @@ const (
 	objTouch      = "touch"
 	objDetail     = "detail"
 	objDetailSalt = "dsalt"
+	objRegBatch   = "regbatch"
 )
 
 func key(objectType string, attrs ...string) (string, error) {

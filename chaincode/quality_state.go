@@ -21,7 +21,7 @@ func loadItem(stub shim.ChaincodeStubInterface, id string) (domain.Item, string,
 		return domain.Item{}, "", err
 	}
 	var it domain.Item
-	ok, err := getAnchored(stub, k, &it, false, func() string { return it.Owner })
+	ok, err := loadItemRecord(stub, k, &it)
 	if err != nil {
 		return it, k, err
 	}

@@ -22,10 +22,12 @@ const MaxBatch = domain.MaxTxBatch
 // GTIN + serial, GTIN + lot of a lot-level item — another item holds).
 //
 // Cost per new item: one read (all item keys of the batch in one
-// GetMultipleStates), the item key with its owner-only endorsement policy,
-// and one relation key per parent/input; an item with a GS1 index key
-// (gs1.go) adds that key to the same GetMultipleStates and one write.
-// Prefixes and parents outside the batch are read once per batch.
+// GetMultipleStates), the item key with its owner-AND-majority endorsement
+// policy, and one relation key per parent/input; an item with a GS1 index
+// key (gs1.go) adds that key to the same GetMultipleStates and one write.
+// Per transaction: one manifest of the created ids and its anchor in the
+// owner's anchor collection (regbatch.go). Prefixes and parents outside the
+// batch are read once per batch.
 func (c *RegistryContract) registerItems(ctx contractapi.TransactionContextInterface, itemsJSON string) (*domain.BatchResult, error) {
 	who, err := requireRole(ctx, domain.Writers("registry:RegisterItems")...)
 	if err != nil {
@@ -56,6 +58,7 @@ type batch struct {
 	gs1     map[string]string       // GS1 index key -> id holding it ("": free), read with the items
 	policy  policyCache
 	changed IDSet
+	created []string          // ids created by this transaction, for its manifest
 	cfg     *Config           // read on first GTIN
 	holders map[string]string // GTIN-14 -> org holding its GCP
 }
@@ -96,6 +99,9 @@ func (b *batch) register(inputs []domain.ItemInput) (*domain.BatchResult, error)
 			r.Status, r.Error = domain.ResultRejected, asDomainError(err)
 		}
 		res.Results[i] = r
+	}
+	if err := anchorRegistration(b.stub, b.policy, b.who.MSP, b.created); err != nil {
+		return nil, err
 	}
 	if err := b.stub.FinishWriteBatch(); err != nil {
 		return nil, fmt.Errorf("write batch: %w", err)
@@ -155,7 +161,7 @@ func (b *batch) prefetch(norm []domain.ItemInput, errs []error) error {
 		// the owner) is not a registration: the owner's registration
 		// overwrites it (validation decides whether the coalition's own
 		// state-based policy, if it set one, lets it).
-		if ok, err := hasAnchor(b.stub, it.Owner, keys[i]); err != nil {
+		if ok, err := itemAnchored(b.stub, keys[i], &it); err != nil {
 			return err
 		} else if !ok {
 			b.known[idsOf[i]] = nil
@@ -246,6 +252,7 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 		}
 	}
 	b.known[in.ID] = it
+	b.created = append(b.created, p.String())
 	b.changed.Add(in.ID, in.Parent)
 	for _, x := range in.Inputs {
 		b.changed.Add(x.ID)
@@ -253,15 +260,13 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 	return domain.ResultCreated, nil
 }
 
-// write puts the item, its owner policy and its relation keys.
+// write puts the item, its owner policy and its relation keys (the
+// transaction's manifest anchors it, anchorRegistration).
 func (b *batch) write(k string, it *domain.Item) error {
 	if err := putJSON(b.stub, k, it); err != nil {
 		return err
 	}
 	if err := setKeyPolicy(b.stub, b.policy, k, classOwned, it.Owner); err != nil {
-		return err
-	}
-	if err := anchorExists(b.stub, it.Owner, k); err != nil {
 		return err
 	}
 	if it.Parent != "" {
@@ -331,7 +336,7 @@ func (b *batch) item(id string) (*domain.Item, error) {
 			return nil, err
 		}
 		var rec domain.Item
-		found, err := getAnchored(b.stub, k, &rec, false, func() string { return rec.Owner })
+		found, err := loadItemRecord(b.stub, k, &rec)
 		if err != nil {
 			return nil, err
 		}

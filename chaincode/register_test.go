@@ -173,7 +173,8 @@ func TestRegisterTransformationInputs(t *testing.T) {
 }
 
 // A batch of n units under one pallet on the ledger costs one read per
-// unit plus the prefix and the parent, read once (and, once per batch, the
+// unit plus the prefix and the parent (with its registration manifest),
+// read once (and, once per batch, the
 // prefix's enterprise assignment with the config naming its anchoring
 // authority).
 func TestRegisterItemsStateCallsPerItem(t *testing.T) {
@@ -184,12 +185,15 @@ func TestRegisterItemsStateCallsPerItem(t *testing.T) {
 	for i := range items {
 		items[i] = unit(i, makerPfx+"/CASE")
 	}
+	clearManifestCache()
 	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), items...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Per transaction: the parent's registration manifest (read once), the
+	// new manifest with its policy and its one anchor.
 	c := s.Calls
-	if c["GetState"] != n+6 || c["PutState"] != 2*n || c["SetStateValidationParameter"] != n || c["PutPrivateData"] != n || c["GetMultipleStates"] != 1 {
+	if c["GetState"] != n+7 || c["PutState"] != 2*n+1 || c["SetStateValidationParameter"] != n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
 		t.Fatalf("calls %v", c)
 	}
 }
