@@ -11,6 +11,9 @@
 # (ignored, reused); its packages live in network/.run/legacy/ and its
 # servers (cc-legacy.<org>) are recorded under network/.run/pids, so make
 # down stops them and removes the deployment with the ledger.
+# LEGACY_REF=<commit> compares against any other commit's chaincode instead
+# (e.g. the per-item registration anchors before regbatch.go); the Go program
+# also reports each chaincode's bytes per item per node over its batches.
 # Extra arguments go to the Go program, e.g. -rounds 3 -items 8000.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -200,9 +199,6 @@ type nodeBytes struct {
 	LedgerPerItem float64 `json:"ledgerBytesPerItem"`
 }
 
-// size is one node's data directory: all its files and its ledger alone.
-type size struct{ all, ledger int64 }
-
 type importResult struct {
 	Rows, Created, Rejected int
 	Seconds                 float64
@@ -250,8 +246,8 @@ func runImport(ctx context.Context, c config, getenv func(string) string, stdout
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/idctl").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build ./cmd/idctl: %v\n%s", err, out)
 	}
-	dataDir := filepath.Join(filepath.Dir(api.ProfilePath), "data")
-	before, err := nodeSizes(dataDir)
+	dataDir := benchkit.DataDir(api.ProfilePath)
+	before, err := benchkit.NodeSizes(dataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -298,15 +294,15 @@ loop:
 	}
 	// Let every peer commit the last blocks before measuring.
 	time.Sleep(3 * time.Second)
-	after, err := nodeSizes(dataDir)
+	after, err := benchkit.NodeSizes(dataDir)
 	if err != nil {
 		return nil, err
 	}
 	items := float64(max(1, im.Created))
 	for _, name := range slices.Sorted(maps.Keys(before)) {
 		b, a := before[name], after[name]
-		per := float64(a.all-b.all) / items
-		im.Nodes = append(im.Nodes, nodeBytes{Name: name, PerItem: per, LedgerPerItem: float64(a.ledger-b.ledger) / items})
+		per := float64(a.All-b.All) / items
+		im.Nodes = append(im.Nodes, nodeBytes{Name: name, PerItem: per, LedgerPerItem: float64(a.Ledger-b.Ledger) / items})
 		im.TotalPerItem += per
 	}
 	_ = os.Remove(csvPath)
@@ -347,43 +343,6 @@ func writeCSV(path string, ids *benchkit.IDs, rows int) error {
 		return err
 	}
 	return f.Close()
-}
-
-// nodeSizes is, per peer and orderer data directory, the bytes of all its
-// files and of its ledger alone (peers' block files under
-// ledgersData/chains, orderers' ledger/ — their etcdraft WAL grows in
-// preallocated 64 MB segments).
-func nodeSizes(dataDir string) (map[string]size, error) {
-	ents, err := os.ReadDir(dataDir)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]size{}
-	for _, e := range ents {
-		if !e.IsDir() {
-			continue
-		}
-		dir := filepath.Join(dataDir, e.Name())
-		ledger := filepath.Join(dir, "ledger")
-		if strings.HasPrefix(e.Name(), "peer") {
-			ledger = filepath.Join(dir, "ledgersData", "chains")
-		}
-		out[e.Name()] = size{dirBytes(dir), dirBytes(ledger)}
-	}
-	return out, nil
-}
-
-func dirBytes(dir string) int64 {
-	var n int64
-	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 // rssMB is the resident set of process pid in MB (Linux /proc).

@@ -54,6 +54,9 @@ type result struct {
 	PerSec    float64 `json:"perSec"` // items/s (batch, single) or tx/s (touch)
 	P50ms     float64 `json:"p50ms,omitempty"`
 	P99ms     float64 `json:"p99ms,omitempty"`
+	// Bytes is the nodes' data growth per item over the batch workload
+	// (batch only; zero when the data directory is not readable).
+	Bytes *benchkit.BytesPerItem `json:"bytesPerItem,omitempty"`
 }
 
 func main() { benchkit.Main("bench policycost", run) }
@@ -117,6 +120,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return fmt.Errorf("%s: %w", t.label, err)
 		}
 	}
+	dataDir := benchkit.DataDir(cfg.Profile)
 	var all []result
 	for r := 1; r <= cfg.rounds; r++ {
 		order := targets
@@ -127,8 +131,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			if cfg.only != "" && !strings.HasPrefix(t.label, cfg.only) {
 				continue
 			}
+			before, sizeErr := benchkit.NodeSizes(dataDir)
 			b := batches(ctx, cfg, t, r)
-			fmt.Fprintf(stdout, "round %d %-24s batch %d × %d clients: %.0f items/s (%d errors)\n", r, t.label, cfg.batch, cfg.clients, b.PerSec, b.Errors)
+			if sizeErr == nil {
+				time.Sleep(2 * time.Second) // every peer commits the last blocks
+				if after, err := benchkit.NodeSizes(dataDir); err == nil {
+					bp := benchkit.PerItem(before, after, b.Items)
+					b.Bytes = &bp
+				}
+			}
+			fmt.Fprintf(stdout, "round %d %-24s batch %d × %d clients: %.0f items/s (%d errors)%s\n", r, t.label, cfg.batch, cfg.clients, b.PerSec, b.Errors, bytesNote(b.Bytes))
 			sg := singles(ctx, cfg, t, r)
 			fmt.Fprintf(stdout, "round %d %-24s single writes: p50 %.0f ms, p99 %.0f ms (%d errors)\n", r, t.label, sg.P50ms, sg.P99ms, sg.Errors)
 			all = append(all, b, sg)
@@ -218,6 +230,14 @@ func singles(ctx context.Context, cfg config, t *target, round int) result {
 		P50ms: benchkit.Ms(benchkit.Quantile(tally.Latencies, 0.5)), P99ms: benchkit.Ms(benchkit.Quantile(tally.Latencies, 0.99))}
 }
 
+// bytesNote describes the bytes per item of a batch workload.
+func bytesNote(b *benchkit.BytesPerItem) string {
+	if b == nil {
+		return ""
+	}
+	return fmt.Sprintf("; per item: %.0f B on each peer (blocks %.0f B), %.0f B on each orderer", b.Peer, b.PeerBlocks, b.Orderer)
+}
+
 // median is the median of the field f of the results of chaincode label
 // and workload w.
 func median(all []result, label, w string, f func(result) float64) float64 {
@@ -234,6 +254,16 @@ func median(all []result, label, w string, f func(result) float64) float64 {
 	return xs[len(xs)/2]
 }
 
+// bytesOf reads a bytes-per-item figure of a batch result (0 without one).
+func bytesOf(f func(benchkit.BytesPerItem) float64) func(result) float64 {
+	return func(r result) float64 {
+		if r.Bytes == nil {
+			return 0
+		}
+		return f(*r.Bytes)
+	}
+}
+
 func printSummary(w io.Writer, cfg config, targets []*target, all []result) {
 	perSec := func(r result) float64 { return r.PerSec }
 	p50 := func(r result) float64 { return r.P50ms }
@@ -247,6 +277,9 @@ func printSummary(w io.Writer, cfg config, targets []*target, all []result) {
 		{"single write p50 ms (1 item/tx, 1 client)", "single", p50},
 		{"single write p99 ms", "single", p99},
 		{"single writes items/s (1 client)", "single", perSec},
+		{"bytes per item, each peer (all data)", "batch", bytesOf(func(b benchkit.BytesPerItem) float64 { return b.Peer })},
+		{"bytes per item, each peer (block files)", "batch", bytesOf(func(b benchkit.BytesPerItem) float64 { return b.PeerBlocks })},
+		{"bytes per item, each orderer (ledger)", "batch", bytesOf(func(b benchkit.BytesPerItem) float64 { return b.Orderer })},
 	}
 	var touch float64
 	for _, r := range all {
@@ -262,7 +295,7 @@ func printSummary(w io.Writer, cfg config, targets []*target, all []result) {
 		if o > 0 {
 			ratio = fmt.Sprintf("%.2f", n/o)
 		}
-		if touch > 0 && r.w == "batch" {
+		if touch > 0 && r.w == "batch" && strings.HasPrefix(r.name, "registration") {
 			vsR = fmt.Sprintf("%.1f×", n/touch)
 		}
 		fmt.Fprintf(w, "| %s | %.1f | %.1f | %s | %s |\n", r.name, n, o, ratio, vsR)
