@@ -67,14 +67,22 @@ func (s *Service) epcisHeaders(c *gin.Context) {
 }
 
 // setCORS allows any origin to call with a key in Authorization (the key,
-// not a cookie, authenticates: no credentials mode).
+// not a cookie, authenticates: no credentials mode). The fixed values are
+// shared slices (assigned, not copied: public reads are the hottest path).
 func setCORS(h http.Header, methods string) {
-	h.Set("Access-Control-Allow-Origin", "*")
+	h["Access-Control-Allow-Origin"] = corsAnyOrigin
 	h.Set("Access-Control-Allow-Methods", methods)
-	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Accept-Language, GS1-EPCIS-Version, GS1-CBV-Version, GS1-EPCIS-Min, GS1-EPCIS-Max, GS1-CBV-Min, GS1-CBV-Max, GS1-Capture-Error-Behaviour, GS1-Extensions")
-	h.Set("Access-Control-Expose-Headers", "Link, Location, GS1-EPCIS-Version, GS1-CBV-Version, GS1-Extensions, GS1-Next-Page-Token-Expires, X-Request-Id, X-Tx-Id")
-	h.Set("Access-Control-Max-Age", "600")
+	h["Access-Control-Allow-Headers"] = corsAllowHeaders
+	h["Access-Control-Expose-Headers"] = corsExposeHeaders
+	h["Access-Control-Max-Age"] = corsMaxAge
 }
+
+var (
+	corsAnyOrigin     = []string{"*"}
+	corsAllowHeaders  = []string{"Authorization, Content-Type, Accept, Accept-Language, GS1-EPCIS-Version, GS1-CBV-Version, GS1-EPCIS-Min, GS1-EPCIS-Max, GS1-CBV-Min, GS1-CBV-Max, GS1-Capture-Error-Behaviour, GS1-Extensions"}
+	corsExposeHeaders = []string{"Link, Location, GS1-EPCIS-Version, GS1-CBV-Version, GS1-Extensions, GS1-Next-Page-Token-Expires, X-Request-Id, X-Tx-Id"}
+	corsMaxAge        = []string{"600"}
+)
 
 // epcisOptions answers OPTIONS discovery: 204 with Allow and the versions.
 func (s *Service) epcisOptions(allow string) gin.HandlerFunc {

@@ -39,7 +39,8 @@ func (s *Service) serveHot(c *gin.Context, id, variant string, render func() ([]
 	if h != nil {
 		if b, ok := h.Get(id, variant); ok {
 			s.metrics.hot[variant][0].Inc()
-			writeRaw(c, http.StatusOK, b)
+			c.Set(hotHitKey, true)
+			writeHot(c, b)
 			return
 		}
 	}
@@ -64,6 +65,18 @@ func (s *Service) serveHot(c *gin.Context, id, variant string, render func() ([]
 // are the same for every caller who reaches it.
 func (k *Kit) ServeHot(c *gin.Context, id, variant string, render func() ([]byte, error)) {
 	k.s.serveHot(c, id, variant, render)
+}
+
+// jsonContentType is the Content-Type of a hot answer, shared (assigned,
+// not copied: a hit builds no header value).
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
+// writeHot writes a hot answer's ready bytes as a 200 (what writeRaw does,
+// without gin's render step).
+func writeHot(c *gin.Context, b []byte) {
+	c.Writer.Header()["Content-Type"] = jsonContentType
+	c.Writer.WriteHeader(http.StatusOK)
+	_, _ = c.Writer.Write(b)
 }
 
 // Marshal renders v as the JSON answer (what c.JSON would write).

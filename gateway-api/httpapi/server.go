@@ -140,6 +140,9 @@ func newEngine(deps Deps) *gin.Engine {
 const (
 	requestIDKey = "idchain.requestId"
 	txIDKey      = "idchain.txId"
+	// hotHitKey marks a request answered from the in-process cache: its
+	// request log line is written at debug level (serveHot).
+	hotHitKey = "idchain.hotHit"
 )
 
 func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
@@ -173,6 +176,16 @@ func (s *Service) observe(c *gin.Context) {
 	}
 	d := time.Since(start)
 	s.metrics.observe(c.Request.Method, route, c.Writer.Status(), d)
+	level := slog.LevelInfo
+	if c.GetBool(hotHitKey) {
+		// The hottest answers (a third of their CPU was this line and its
+		// write) are counted by the metrics above and the hot-cache hit
+		// counter; their lines are kept at debug level.
+		level = slog.LevelDebug
+	}
+	if !s.deps.Log.Enabled(c, level) {
+		return
+	}
 	attrs := []any{"requestId", id, "method", c.Request.Method, "route", route,
 		"status", c.Writer.Status(), "ms", float64(d.Microseconds()) / 1000}
 	if tx := c.GetString(txIDKey); tx != "" {
@@ -181,7 +194,7 @@ func (s *Service) observe(c *gin.Context) {
 	if p, ok := Caller(c); ok {
 		attrs = append(attrs, "user", p.Name)
 	}
-	s.deps.Log.Info("http", attrs...)
+	s.deps.Log.Log(c, level, "http", attrs...)
 }
 
 func validRequestID(id string) bool {

@@ -1,8 +1,14 @@
 package site
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,20 +138,49 @@ func TestItemAndGS1MatchComeFromTheHotCache(t *testing.T) {
 // in-memory stand-in: Redis's network hop is not part of this figure).
 func BenchmarkKeyedVerify(b *testing.B) {
 	for _, tc := range []struct {
-		name string
-		hot  bool
-	}{{"rendered per request", false}, {"in-process cache", true}} {
+		name     string
+		hot      bool
+		logFile  bool // the request log as deployed: JSON lines to a file
+		parallel bool // 32 goroutines per core, as the 32-client benchmark
+	}{
+		{"rendered per request", false, false, false},
+		{"in-process cache", true, false, false},
+		{"in-process cache, request log to a file", true, true, false},
+		{"in-process cache, request log to a file, parallel", true, true, true},
+	} {
 		b.Run(tc.name, func(b *testing.B) {
 			t := &testing.T{}
 			var tweak []func(*httpapi.Deps)
 			if tc.hot {
 				tweak = append(tweak, func(d *httpapi.Deps) { d.Hot = hotcache.New(hotcache.Config{TTL: time.Hour}) })
 			}
+			if tc.logFile {
+				f, err := os.Create(filepath.Join(b.TempDir(), "api.log"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer f.Close()
+				tweak = append(tweak, func(d *httpapi.Deps) { d.Log = slog.New(slog.NewJSONHandler(f, nil)) })
+			}
 			a := newPubAPI(t, tweak...)
 			req := httptest.NewRequest(http.MethodGet, "/v1/verify/"+unitID, nil)
 			req.Header.Set("Authorization", "Bearer key-maker-operator")
 			b.ReportAllocs()
 			b.ResetTimer()
+			if tc.parallel {
+				b.SetParallelism(16)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						rec := httptest.NewRecorder()
+						a.h.ServeHTTP(rec, req)
+						if rec.Code != http.StatusOK {
+							b.Errorf("status %d", rec.Code)
+							return
+						}
+					}
+				})
+				return
+			}
 			for b.Loop() {
 				rec := httptest.NewRecorder()
 				a.h.ServeHTTP(rec, req)
@@ -155,4 +190,46 @@ func BenchmarkKeyedVerify(b *testing.B) {
 			}
 		})
 	}
+}
+
+// A hit of the in-process cache logs its request line at debug level only
+// (the line and its write were a third of a hit's CPU); the miss that
+// filled it logs at info as every other request.
+func TestHotHitsLogAtDebugLevel(t *testing.T) {
+	for _, tc := range []struct {
+		level slog.Level
+		lines int
+	}{{slog.LevelInfo, 1}, {slog.LevelDebug, 3}} {
+		var buf syncBuffer
+		a := newPubAPI(t, func(d *httpapi.Deps) {
+			d.Hot = hotcache.New(hotcache.Config{TTL: time.Hour})
+			d.Log = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: tc.level}))
+		})
+		for range 3 {
+			if rec := a.do(http.MethodGet, "/v1/verify/"+unitID, "maker-operator", ""); rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+		}
+		if n := strings.Count(buf.String(), `"msg":"http"`); n != tc.lines {
+			t.Errorf("level %s: %d request lines for a miss and two hits, want %d:\n%s", tc.level, n, tc.lines, buf.String())
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
