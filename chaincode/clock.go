@@ -62,7 +62,14 @@ func checkWindow(ctx contractapi.TransactionContextInterface) error {
 	return nil
 }
 
-// withWindow installs checkWindow before every function of c. Every
+// beforeEach runs before every contract function: the invocation's memo
+// (regbatch.go) and the time window check.
+func beforeEach(ctx contractapi.TransactionContextInterface) error {
+	installMemo(ctx)
+	return checkWindow(ctx)
+}
+
+// withWindow installs checkWindow (beforeEach) before every function of c. Every
 // contract embeds contractapi.Contract; one that does not cannot get the
 // check, which is a programming error caught when the chaincode is built.
 func withWindow(c contractapi.ContractInterface) contractapi.ContractInterface {
@@ -79,6 +86,6 @@ func withWindow(c contractapi.ContractInterface) contractapi.ContractInterface {
 	if base == nil {
 		panic(fmt.Sprintf("chaincode: contract %T has no time window check", c))
 	}
-	base.BeforeTransaction = checkWindow
+	base.BeforeTransaction = beforeEach
 	return c
 }

@@ -229,7 +229,6 @@ func TestRegisterGS1ItemsStateCallsPerItem(t *testing.T) {
 		items[i] = unit(i, makerPfx+"/CASE")
 		items[i].GTIN = gtin13
 	}
-	clearManifestCache()
 	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), items...)
 	if err != nil {
 		t.Fatal(err)

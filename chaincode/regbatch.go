@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/idchain/idchain/domain"
 )
@@ -39,11 +40,15 @@ import (
 // keep their per-item existence anchor (checked when the batch check
 // fails).
 //
-// Manifests are immutable once committed and pinned by their anchor's
-// hash, so a chaincode server keeps the parsed manifests it verified by
-// that hash (manifestCache): reading an item then costs its key and one
-// private-data hash, as with per-item anchors, and the manifest itself is
-// read once per server.
+// Cost of a read: the first item of a registration transaction that a
+// chaincode invocation reads costs the anchor's private-data hash and the
+// manifest (both enter the read set, on every endorser alike); further
+// items of the same registration in the same invocation cost only their own
+// key (memoStub, installed before every function). Parsed manifests are
+// kept per chaincode server by anchor hash (manifestCache), reused only
+// when the bytes read are the same, so a server never re-hashes or
+// re-parses a manifest — but it always reads it once per invocation: what
+// an endorser reads must not depend on its cache, or endorsements differ.
 
 // manifestFormat is the first line of a registration manifest.
 const manifestFormat = "idchain-regbatch/1"
@@ -118,12 +123,38 @@ func parseManifest(b []byte, owner, txID string) *manifest {
 	return &manifest{ids: ids}
 }
 
-// manifestCache holds manifests verified against their anchors, by anchor
-// collection, key and anchor hash. Bounded: cleared when full.
+// manifestCache holds manifests verified against their anchors (raw bytes
+// and parsed ids), by anchor collection, key and anchor hash. Bounded:
+// cleared when full.
 var manifestCache = struct {
 	sync.Mutex
-	m map[string]*manifest
-}{m: map[string]*manifest{}}
+	m map[string]cachedManifest
+}{m: map[string]cachedManifest{}}
+
+type cachedManifest struct {
+	raw []byte
+	m   *manifest
+}
+
+// memoStub is the stub of one chaincode invocation with a memo of the
+// registration manifests it has read (installMemo), so that a function
+// reading many items of one registration reads the manifest once.
+type memoStub struct {
+	shim.ChaincodeStubInterface
+	manifests map[string]*manifest // owner \x00 txid -> verified manifest (nil: none)
+}
+
+// installMemo gives the invocation of ctx a memoStub (run before every
+// contract function with the time window check).
+func installMemo(ctx contractapi.TransactionContextInterface) {
+	tc, ok := ctx.(*contractapi.TransactionContext)
+	if !ok {
+		return
+	}
+	if _, done := tc.GetStub().(*memoStub); !done {
+		tc.SetStub(&memoStub{ChaincodeStubInterface: tc.GetStub(), manifests: map[string]*manifest{}})
+	}
+}
 
 const manifestCacheMax = 512
 
@@ -131,6 +162,22 @@ const manifestCacheMax = 512
 // txID, or nil when owner anchored none or the public manifest does not
 // match the anchor.
 func registrationManifest(stub shim.ChaincodeStubInterface, owner, txID string) (*manifest, error) {
+	ms, memo := stub.(*memoStub)
+	if memo {
+		if m, ok := ms.manifests[owner+"\x00"+txID]; ok {
+			return m, nil
+		}
+	}
+	m, err := readManifest(stub, owner, txID)
+	if err == nil && memo {
+		ms.manifests[owner+"\x00"+txID] = m
+	}
+	return m, err
+}
+
+// readManifest reads the anchor of owner's registration txID and its
+// manifest and checks them (registrationManifest without the memo).
+func readManifest(stub shim.ChaincodeStubInterface, owner, txID string) (*manifest, error) {
 	k, err := RegBatchKey(txID)
 	if err != nil {
 		return nil, nil // not a transaction id: no manifest
@@ -143,28 +190,35 @@ func registrationManifest(stub shim.ChaincodeStubInterface, owner, txID string) 
 	if len(h) == 0 {
 		return nil, nil
 	}
-	ck := coll + k + string(h)
-	manifestCache.Lock()
-	m, ok := manifestCache.m[ck]
-	manifestCache.Unlock()
-	if ok {
-		return m, nil
-	}
 	b, err := stub.GetState(k)
 	if err != nil {
 		return nil, fmt.Errorf("get manifest: %w", err)
 	}
-	if want := sha256.Sum256(digest(b)); b == nil || !bytes.Equal(h, want[:]) {
+	if b == nil {
 		return nil, nil
 	}
-	if m = parseManifest(b, owner, txID); m == nil {
+	ck := coll + k + string(h)
+	manifestCache.Lock()
+	c, ok := manifestCache.m[ck]
+	manifestCache.Unlock()
+	if ok {
+		if !bytes.Equal(c.raw, b) { // not the bytes the anchor commits to
+			return nil, nil
+		}
+		return c.m, nil
+	}
+	if want := sha256.Sum256(digest(b)); !bytes.Equal(h, want[:]) {
+		return nil, nil
+	}
+	m := parseManifest(b, owner, txID)
+	if m == nil {
 		return nil, nil
 	}
 	manifestCache.Lock()
 	if len(manifestCache.m) >= manifestCacheMax {
 		clear(manifestCache.m)
 	}
-	manifestCache.m[ck] = m
+	manifestCache.m[ck] = cachedManifest{raw: b, m: m}
 	manifestCache.Unlock()
 	return m, nil
 }
@@ -212,11 +266,4 @@ func loadItemRecord(stub shim.ChaincodeStubInterface, k string, it *domain.Item)
 		return false, err
 	}
 	return itemAnchored(stub, k, it)
-}
-
-// clearManifestCache empties the manifest cache (tests counting state calls).
-func clearManifestCache() {
-	manifestCache.Lock()
-	clear(manifestCache.m)
-	manifestCache.Unlock()
 }

@@ -2,9 +2,13 @@ package chaincode
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/chaincode/internal/fakestub"
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/identifier"
 )
@@ -105,14 +109,12 @@ func TestUnanchoredOrAlteredManifestRegistersNothing(t *testing.T) {
 	ik, _ := ItemKey(identifier.MustParse(makerPfx + "/M2"))
 	b, _ := json.Marshal(domain.Item{ID: makerPfx + "/M2", Kind: domain.KindCase, Industry: domain.IndustryGeneric, Owner: makerMSP, TxID: s.GetTxID()})
 	altered.PutState(ik, b)
-	clearManifestCache()
 	if _, err := readItem(t, altered, makerPfx+"/M2"); domain.CodeOf(err) != domain.CodeNotFound {
 		t.Fatalf("item of an altered manifest: %v, want NOT_FOUND", err)
 	}
 
 	unanchored := l.Clone()
 	unanchored.PutPrivateData(AnchorCollection(makerMSP), k, nil)
-	clearManifestCache()
 	if _, err := readItem(t, unanchored, makerPfx+"/M1"); domain.CodeOf(err) != domain.CodeNotFound {
 		t.Fatalf("item of an unanchored manifest: %v, want NOT_FOUND", err)
 	}
@@ -151,5 +153,48 @@ func TestParseManifestChecksHeaderAndOrder(t *testing.T) {
 	}
 	if _, err := manifestBytes("O", "t1", []string{"p/a\np/z"}); err == nil {
 		t.Fatal("id with a line break accepted")
+	}
+}
+
+// Through contract-api (the memo is installed before every function), a
+// page of items of one registration checks its anchor and reads its
+// manifest once; called directly (no memo) once per item. Either way the
+// reads are the same on every execution, so endorsers agree.
+func TestListingOneRegistrationReadsItsManifestOnce(t *testing.T) {
+	cc, err := New() // every contract with its before-function hook
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newWorld(t)
+	const n = 50
+	items := make([]domain.ItemInput, n)
+	for i := range items {
+		items[i] = unit(i, "")
+	}
+	mustRegister(t, l, items...)
+	list := func() map[string]int {
+		s := l.NewTx(who(t, makerMSP, domain.RoleOperator)).SetArgs("registry:ListItems", makerMSP, "", "", "100", "")
+		if resp := cc.Invoke(s); resp.Status != 200 || strings.Count(string(resp.Payload), `"owner"`) != n {
+			t.Fatalf("ListItems: %d %s %.200s", resp.Status, resp.Message, resp.Payload)
+		}
+		return s.Calls
+	}
+	first, second := list(), list()
+	if !maps.Equal(first, second) {
+		t.Fatalf("two executions read differently: %v / %v", first, second)
+	}
+	if first["GetPrivateDataHash"] > 3 || first["GetState"] > 5 {
+		t.Fatalf("calls %v: want the anchor and the manifest read once for %d items", first, n)
+	}
+	var direct *fakestub.Stub
+	direct, err = tx(t, l, who(t, makerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewRegistryContract().listItems(ctx, makerMSP, "", "", "100", "")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if direct.Calls["GetPrivateDataHash"] < n {
+		t.Fatalf("without the memo: calls %v, want one anchor check per item", direct.Calls)
 	}
 }

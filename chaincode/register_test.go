@@ -185,7 +185,6 @@ func TestRegisterItemsStateCallsPerItem(t *testing.T) {
 	for i := range items {
 		items[i] = unit(i, makerPfx+"/CASE")
 	}
-	clearManifestCache()
 	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), items...)
 	if err != nil {
 		t.Fatal(err)
