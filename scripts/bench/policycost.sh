@@ -31,7 +31,12 @@ build_legacy() {
   local src="$LEGACY_BUILD/src"
   [[ -x "$LEGACY_BUILD/idchain-cc" ]] && return 0
   rm -rf "$src" && mkdir -p "$src"
-  git -C "$REPO_DIR" archive "$LEGACY_REF" go.mod go.sum chaincode domain identifier cmd/idchain-cc | tar -x -C "$src"
+  # what the chaincode server imports at that commit (later commits added epcis and internal/pprofenv)
+  local p paths=()
+  for p in go.mod go.sum chaincode domain identifier epcis internal cmd/idchain-cc; do
+    git -C "$REPO_DIR" cat-file -e "$LEGACY_REF:$p" 2>/dev/null && paths+=("$p")
+  done
+  git -C "$REPO_DIR" archive "$LEGACY_REF" "${paths[@]}" | tar -x -C "$src"
   log "building the legacy chaincode from $LEGACY_REF"
   (cd "$src" && go build -o "$LEGACY_BUILD/idchain-cc.new" ./cmd/idchain-cc) || die "go build of $LEGACY_REF failed"
   mv "$LEGACY_BUILD/idchain-cc.new" "$LEGACY_BUILD/idchain-cc"
