@@ -38,7 +38,7 @@ import (
 // it, and every key an anchored manifest names exists already under the
 // owner's own state-based policy. Items registered before batch anchors
 // keep their per-item existence anchor (checked when the batch check
-// fails).
+// fails), as do items registered alone.
 //
 // Cost of a read: the first item of a registration transaction that a
 // chaincode invocation reads costs the anchor's private-data hash and the
@@ -78,10 +78,19 @@ func manifestBytes(owner, txID string, ids []string) ([]byte, error) {
 
 // anchorRegistration writes the manifest of the items (ids, all owned by
 // owner) the current transaction created and its anchor in owner's
-// collection. Nothing is written for no ids.
+// collection. Nothing is written for no ids; a single item gets its
+// per-item existence anchor instead (one private key, no manifest: what a
+// manifest saves starts at two items).
 func anchorRegistration(stub shim.ChaincodeStubInterface, pc policyCache, owner string, ids []string) error {
-	if len(ids) == 0 {
+	switch len(ids) {
+	case 0:
 		return nil
+	case 1:
+		_, k, err := itemKeyOf(ids[0])
+		if err != nil {
+			return err
+		}
+		return anchorExists(stub, owner, k)
 	}
 	txID := stub.GetTxID()
 	k, err := RegBatchKey(txID)

@@ -65,7 +65,7 @@ func TestRegistrationWritesOneAnchorPerTransaction(t *testing.T) {
 // does not count, the key does).
 func TestItemNotInAnchoredManifestIsNotRegistered(t *testing.T) {
 	l := newWorld(t)
-	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), generic(makerPfx+"/REAL", domain.KindCase, ""))
+	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), generic(makerPfx+"/REAL", domain.KindCase, ""), generic(makerPfx+"/REAL2", domain.KindCase, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestItemNotInAnchoredManifestIsNotRegistered(t *testing.T) {
 // its anchor, registers nothing.
 func TestUnanchoredOrAlteredManifestRegistersNothing(t *testing.T) {
 	l := newWorld(t)
-	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), generic(makerPfx+"/M1", domain.KindCase, ""))
+	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), generic(makerPfx+"/M0", domain.KindCase, ""), generic(makerPfx+"/M1", domain.KindCase, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,12 +125,23 @@ func TestUnanchoredOrAlteredManifestRegistersNothing(t *testing.T) {
 	}
 }
 
-// Items registered before batch anchors (a per-item existence anchor) still
-// read as registered.
+// Items registered before batch anchors, and an item registered alone,
+// have a per-item existence anchor and read as registered.
 func TestItemWithPerItemAnchorStillRegistered(t *testing.T) {
 	l := newWorld(t)
 	putItem(t, l, domain.Item{ID: makerPfx + "/OLD", Kind: domain.KindCase, Industry: domain.IndustryGeneric})
 	if _, err := readItem(t, l, makerPfx+"/OLD"); err != nil {
+		t.Fatal(err)
+	}
+	_, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), generic(makerPfx+"/ALONE", domain.KindCase, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ik, _ := ItemKey(identifier.MustParse(makerPfx + "/ALONE"))
+	if mk, _ := RegBatchKey(s.GetTxID()); l.State(mk) != nil || l.PrivateData(AnchorCollection(makerMSP), ik) == nil {
+		t.Fatal("an item registered alone: want its own anchor and no manifest")
+	}
+	if _, err := readItem(t, l, makerPfx+"/ALONE"); err != nil {
 		t.Fatal(err)
 	}
 }

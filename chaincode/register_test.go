@@ -189,10 +189,10 @@ func TestRegisterItemsStateCallsPerItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Per transaction: the parent's registration manifest (read once), the
-	// new manifest with its policy and its one anchor.
+	// Per transaction: the new manifest with its policy and its one anchor
+	// (the parent, registered alone, has its own anchor).
 	c := s.Calls
-	if c["GetState"] != n+7 || c["PutState"] != 2*n+1 || c["SetStateValidationParameter"] != n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
+	if c["GetState"] != n+6 || c["PutState"] != 2*n+1 || c["SetStateValidationParameter"] != n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
 		t.Fatalf("calls %v", c)
 	}
 }
