@@ -1,0 +1,65 @@
+package chaincode
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// Records a majority of orgs could write without the responsible org (the
+// attacks of test/adversary: enterprise_test.go, epcis_test.go), written
+// here straight into the fake ledger without an anchor.
+
+// TestUnanchoredPrefixAssignmentGivesNoEnterprise: an unanchored pfxent
+// record handing the org's own prefix to one of its enterprises is no
+// assignment: the org's users keep the prefix, the enterprise gets nothing.
+func TestUnanchoredPrefixAssignmentGivesNoEnterprise(t *testing.T) {
+	l, a, _, _ := entWorld(t)
+	mustTx(t, l, who(t, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewRegistryContract().assignPrefix(ctx, "88.118.78", makerMSP)
+		return err
+	})
+	k, _ := key(objPfxEnt, "88.118.78")
+	b, _ := json.Marshal(domain.EnterprisePrefix{Kind: domain.PrefixKindHandle, Prefix: "88.118.78", Enterprise: a, Org: makerMSP})
+	l.PutState(k, b)
+	s := l.NewTx(who(t, makerMSP, domain.RoleOperator))
+	if ent, err := PrefixEnterprise(s, "88.118.78"); err != nil || ent != "" {
+		t.Fatalf("PrefixEnterprise of an unanchored assignment = %q, %v", ent, err)
+	}
+	if err := requirePrefixOwner(Caller{MSP: makerMSP, stub: s, ents: entCache{}}, makerMSP, "88.118.78", "register"); err != nil {
+		t.Fatalf("the org's own user under its own prefix: %v", err)
+	}
+	if err := requirePrefixOwner(Caller{MSP: makerMSP, Enterprise: a, stub: s, ents: entCache{}}, makerMSP, "88.118.78", "register"); err == nil {
+		t.Fatalf("enterprise A acts under the org's prefix on an unanchored assignment")
+	}
+}
+
+// TestPlantedEnterpriseIndexesListNothing: index entries (no policy) that
+// list A under PartnerMSP, or C's prefix under A, list nothing.
+func TestPlantedEnterpriseIndexesListNothing(t *testing.T) {
+	l, a, _, c := entWorld(t)
+	mustTx(t, l, who(t, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) error {
+		_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, "88.118.99", c)
+		return err
+	})
+	k1, _ := key(objEntOrg, partnerMSP, a)
+	k2, _ := key(objEntPfx, a, domain.PrefixKindHandle, "88.118.99")
+	l.PutState(k1, marker)
+	l.PutState(k2, marker)
+	op := who(t, makerMSP, domain.RoleOperator)
+	page, _, err := entCall(t, l, op, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) (*domain.Page[domain.Enterprise], error) {
+		return k.listEnterprises(ctx, partnerMSP, "", "")
+	})
+	if err != nil || len(page.Records) != 1 || page.Records[0].ID != c {
+		t.Fatalf("PartnerMSP's enterprises %+v, %v", page, err)
+	}
+	list, _, err := entCall(t, l, op, func(k *EnterpriseContract, ctx contractapi.TransactionContextInterface) ([]domain.EnterprisePrefix, error) {
+		return k.listEnterprisePrefixes(ctx, a)
+	})
+	if err != nil || len(list) != 0 {
+		t.Fatalf("A's prefixes %+v, %v", list, err)
+	}
+}
