@@ -87,10 +87,15 @@ func (c *QualityContract) putPlan(ctx contractapi.TransactionContextInterface, p
 	if err != nil {
 		return nil, err
 	}
+	// Only the owner's anchored plan is the one in force: a copy a majority
+	// planted without the owner is overwritten, not answered as unchanged.
 	var old domain.Plan
-	exists, err := getJSON(stub, k, &old)
+	exists, err := getAnchored(stub, k, &old, false, func() string { return caller.MSP })
 	if err != nil {
 		return nil, err
+	}
+	if !exists {
+		old = domain.Plan{}
 	}
 	if exists && samePlan(old, p) {
 		return &old, emit(ctx, EvPlanPut)

@@ -63,3 +63,26 @@ func TestPlantedEnterpriseIndexesListNothing(t *testing.T) {
 		t.Fatalf("A's prefixes %+v, %v", list, err)
 	}
 }
+
+// TestPutPlanOverwritesAnUnanchoredCopy: a copy of the plan the owner is
+// about to put, written without the owner's anchor, is not the plan in
+// force; the owner's put writes (and anchors) its own.
+func TestPutPlanOverwritesAnUnanchoredCopy(t *testing.T) {
+	l, a, _, _ := entWorld(t)
+	p := planMax("M-COPY", 1)
+	forged := p
+	forged.Owner, forged.Enterprise, forged.Version, forged.UpdatedBy = makerMSP, a, 7, "forged"
+	k, _ := PlanKey(makerMSP, a, p.Model)
+	b, _ := json.Marshal(forged)
+	l.PutState(k, b)
+	if _, err := getPlanOf(t, l, makerMSP, a, p.Model); domain.CodeOf(err) != domain.CodeNotFound {
+		t.Fatalf("an unanchored plan reads %v", err)
+	}
+	got, err := putPlanAs(t, l, entUser(t, makerMSP, domain.RoleQA, a), p)
+	if err != nil || got.Version != 1 || got.UpdatedBy == "forged" {
+		t.Fatalf("the owner's put over the copy: %+v, %v", got, err)
+	}
+	if in, err := getPlanOf(t, l, makerMSP, a, p.Model); err != nil || in.UpdatedBy == "forged" {
+		t.Fatalf("the plan in force: %+v, %v", in, err)
+	}
+}
