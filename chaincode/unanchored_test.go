@@ -6,7 +6,9 @@ import (
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
+	"github.com/idchain/idchain/chaincode/internal/fakestub"
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/epcis"
 )
 
 // Records a majority of orgs could write without the responsible org (the
@@ -84,5 +86,34 @@ func TestPutPlanOverwritesAnUnanchoredCopy(t *testing.T) {
 	}
 	if in, err := getPlanOf(t, l, makerMSP, a, p.Model); err != nil || in.UpdatedBy == "forged" {
 		t.Fatalf("the plan in force: %+v, %v", in, err)
+	}
+}
+
+// TestCaptureJobsAreTheCapturingOrgs: another org's chunk under the id of
+// the maker's running job neither blocks the maker's next chunk nor shows
+// in the maker's (or a regulator's) view of the job.
+func TestCaptureJobsAreTheCapturingOrgs(t *testing.T) {
+	l := fakestub.NewLedger()
+	maker, partner := who(t, makerMSP, domain.RoleOperator), who(t, partnerMSP, domain.RoleOperator)
+	events := exampleEvents(t)[:3]
+	if _, err := captureJob(t, l, maker, events[:1], epcis.CaptureOptions{JobID: "J", Offset: 0, Total: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := captureJob(t, l, partner, events[2:3], epcis.CaptureOptions{JobID: "J", Offset: 1, Total: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := captureJob(t, l, maker, events[1:2], epcis.CaptureOptions{JobID: "J", Offset: 1, Total: 2}); err != nil {
+		t.Fatalf("the maker's second chunk: %v", err)
+	}
+	first, _ := epcis.Options{}.NewRecord(events[0])
+	second, _ := epcis.Options{}.NewRecord(events[1])
+	for _, id := range []*fakestub.Identity{maker, who(t, regulatorMSP, domain.RoleRegulator)} {
+		j := readJob(t, l, id, "J")
+		if len(j.Outcomes) != 2 || j.Outcomes[0].EventID != first.EventID || j.Outcomes[1].EventID != second.EventID || j.FinishedAt == "" {
+			t.Fatalf("the maker's job as %s: %+v", id.MSP, j)
+		}
+	}
+	if j := readJob(t, l, partner, "J"); len(j.Outcomes) != 1 || j.FinishedAt != "" {
+		t.Fatalf("the partner's own chunk: %+v", j)
 	}
 }
