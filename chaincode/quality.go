@@ -165,6 +165,15 @@ func loadPlan(stub shim.ChaincodeStubInterface, owner, ent, model string) (domai
 	if err != nil {
 		return p, err
 	}
+	if ok && ent != "" {
+		// A plan of an enterprise counts only under its hosting org's key:
+		// another org (with a majority) could anchor one under its own.
+		e, found, err := loadEnterprise(stub, ent)
+		if err != nil {
+			return p, err
+		}
+		ok = found && e.Org == owner
+	}
 	if !ok {
 		return p, domain.Errorf(domain.CodeNotFound, "no inspection plan of %s for model %q", actorName(owner, ent), model)
 	}

@@ -117,3 +117,25 @@ func TestCaptureJobsAreTheCapturingOrgs(t *testing.T) {
 		t.Fatalf("the partner's own chunk: %+v", j)
 	}
 }
+
+// TestEnterprisePlanCountsOnlyUnderItsHostingOrg: a plan of enterprise A
+// (hosted by MakerMSP) under PartnerMSP's key, anchored by PartnerMSP, is no
+// plan of A.
+func TestEnterprisePlanCountsOnlyUnderItsHostingOrg(t *testing.T) {
+	l, a, _, _ := entWorld(t)
+	p := planMax("M-FOREIGN", 1)
+	p.Owner, p.Enterprise, p.Version = partnerMSP, a, 1
+	k, _ := PlanKey(partnerMSP, a, p.Model)
+	b, _ := json.Marshal(p)
+	l.PutState(k, b)
+	l.PutPrivateData(AnchorCollection(partnerMSP), k, []byte("tx"))
+	if got, err := getPlanOf(t, l, partnerMSP, a, p.Model); domain.CodeOf(err) != domain.CodeNotFound {
+		t.Fatalf("A's plan under PartnerMSP: %+v, %v", got, err)
+	}
+	if _, err := putPlanAs(t, l, entUser(t, makerMSP, domain.RoleQA, a), planMax("M-FOREIGN", 2)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := getPlanOf(t, l, makerMSP, a, p.Model); err != nil || got.Owner != makerMSP {
+		t.Fatalf("A's own plan: %+v, %v", got, err)
+	}
+}
