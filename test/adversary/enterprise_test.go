@@ -337,6 +337,18 @@ func TestAttackCoalitionForgesEnterprisePlan(t *testing.T) {
 			t.Errorf("ATTACK SUCCEEDED (REST plan): a plan of %s for %s the enterprise never put: %+v", ent.ID, m, p)
 		}
 	}
+	// A plan of the enterprise under a coalition member's key, anchored by
+	// that member: the enterprise is not hosted there.
+	partner := nw.msp("partner")
+	kp, foreign := forgedPlan(t, partner, ent.ID, model, laxPlan)
+	o = attack(t, signer, orgs, "quality:PutPlan", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: kp, Value: foreign},
+		{Op: rogue.OpPPut, Collection: chaincode.AnchorCollection(partner), Key: kp, Value: []byte(strings.Repeat("a", 64))},
+		eventOp(chaincode.EvPlanPut)}})
+	refusedOrIgnored(t, o)
+	if p := planOf(t, partner, ent.ID, model); p != nil {
+		t.Errorf("ATTACK SUCCEEDED (REST plan): a plan of %s (hosted by %s) served as %s's: %+v", ent.ID, maker, partner, p)
+	}
 	// The enterprise now puts the plan the coalition copied in advance: it
 	// must be in force afterwards (not answered "unchanged" from the copy).
 	nw.api.must(t, ent.users["qa"], http.MethodPut, "/v1/inspection-plans/"+next, map[string]any{"industry": "generic", "items": entPlanItems}, nil, http.StatusOK)
