@@ -422,3 +422,22 @@ func TestAttackForeignChunkInCaptureJob(t *testing.T) {
 		}
 	}
 }
+
+// The maker captures events with a proposal timestamp two hours back and
+// two hours ahead (an event's recordTime is the transaction time): every
+// endorser checks the time against its own clock. (A rogue server swapped
+// in by an earlier test runs the honest code for proposals without a
+// script, so every peer runs the honest chaincode here.)
+func TestAttackMisdatedEPCISCapture(t *testing.T) {
+	a := nw.user(t, "maker-operator")
+	for _, shift := range []time.Duration{-2 * time.Hour, 2 * time.Hour} {
+		e := newEPCISEvent(t, "commissioning")
+		eb, _ := json.Marshal([]json.RawMessage{e.Raw})
+		ob, _ := json.Marshal(epcis.CaptureOptions{JobID: newJobID("dated"), Total: 1})
+		o := send(t, a.MSP, a, call{Fn: "epcis:Capture", Args: []string{string(eb), string(ob)}, At: time.Now().Add(shift)})
+		wantRefused(t, o)
+		if s, err := readEvent(t, "maker-operator", e.ID); err == nil {
+			t.Errorf("ATTACK SUCCEEDED: an event captured with a proposal timestamp %v off reads recordTime %s", shift, s.RecordTime)
+		}
+	}
+}
