@@ -139,3 +139,23 @@ func TestEnterprisePlanCountsOnlyUnderItsHostingOrg(t *testing.T) {
 		t.Fatalf("A's own plan: %+v, %v", got, err)
 	}
 }
+
+// TestRedirectedGS1IndexAnswersNothing: the GS1 index entries (no policy)
+// of one unit and of one lot, pointed at another genuine unit or lot of the
+// same GTIN, resolve to nothing rather than to the other item.
+func TestRedirectedGS1IndexAnswersNothing(t *testing.T) {
+	l := newWorld(t)
+	mustRegister(t, l, gs1Lot("L-1", "L1"), gs1Lot("L-2", "L2"), gs1Unit("U-1", "S1"), gs1Unit("U-2", "S2"))
+	ks, _ := key(objGS1, gtin14, "S1")
+	kl, _ := key(objGS1Lot, gtin14, "L1")
+	l.PutState(ks, []byte(makerPfx+"/U-2"))
+	l.PutState(kl, []byte(makerPfx+"/L-2"))
+	for _, q := range [][2]string{{"", "S1"}, {"L1", ""}} {
+		if m, err := findByGTIN(t, l, gtin13, q[0], q[1]); domain.CodeOf(err) != domain.CodeNotFound {
+			t.Fatalf("lot %q serial %q through a redirected entry: %+v, %v", q[0], q[1], m, err)
+		}
+	}
+	if m, err := findByGTIN(t, l, gtin13, "", "S2"); err != nil || m.ID != makerPfx+"/U-2" {
+		t.Fatalf("the other unit: %+v, %v", m, err)
+	}
+}
