@@ -26,7 +26,7 @@ func TestEPCISRESTResources(t *testing.T) {
 	schema := npmEPCISSchema(t)
 	run := strings.ToUpper(randHex(4))
 	rpURN, blURN := "urn:epc:id:sgln:6901234.00001.RP"+run, "urn:epc:id:sgln:6901234.00001.BL"+run
-	rp, bl := "https://id.gs1.org/414/6901234000019/254/RP"+run, "https://id.gs1.org/414/6901234000019/254/BL"+run
+	rp, bl := "https://id.gs1.org/414/6901234000016/254/RP"+run, "https://id.gs1.org/414/6901234000016/254/BL"+run
 	held := "https://example.com/disp/held-" + run
 	epc1, epc2 := "https://id.gs1.org/01/06901234123456/21/X"+run, "https://id.gs1.org/01/06901234123456/21/Y"+run
 	id1, id2 := "urn:uuid:5b0f7d5e-2f4c-4a3e-9d11-"+strings.ToLower(run)+"0001", "urn:uuid:5b0f7d5e-2f4c-4a3e-9d11-"+strings.ToLower(run)+"0002"
