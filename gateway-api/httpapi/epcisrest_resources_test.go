@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/xeipuuv/gojsonschema"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/idchain/idchain/epcis"
 	"github.com/idchain/idchain/epcis/epcistest"
@@ -297,15 +297,37 @@ func TestEPCISEveryPathAnswersOptions(t *testing.T) {
 // GS1's EPCIS 2.0 OpenAPI ("REST Bindings/openapi.yaml" of a checkout of
 // github.com/gs1/EPCIS named by IDCHAIN_GS1_EPCIS, as
 // scripts/gs1-examples.sh uses; no package registry ships it, so make
-// test does not run this check).
+// test does not run this check), and validates the URI collections
+// (/epcs, /readPoints, /bizLocations) against its UriCollection schema.
 func TestEPCISRoutesAreGS1OpenAPIPaths(t *testing.T) {
 	root := os.Getenv("IDCHAIN_GS1_EPCIS")
 	if root == "" {
 		t.Skip("IDCHAIN_GS1_EPCIS (a checkout of github.com/gs1/EPCIS) not set")
 	}
-	ops := gs1OpenAPIOperations(t, filepath.Join(root, "REST Bindings", "openapi.yaml"))
+	b, err := os.ReadFile(filepath.Join(root, "REST Bindings", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths      map[string]map[string]any `yaml:"paths"`
+		Components map[string]any            `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	param := regexp.MustCompile(`\{[^}]*\}|:[A-Za-z]+`)
+	ops := map[string]bool{}
+	for path, methods := range doc.Paths {
+		for m := range methods {
+			if m != "parameters" {
+				ops[m+" "+param.ReplaceAllString(path, "{}")] = true
+			}
+		}
+	}
+	if len(ops) < 20 {
+		t.Fatalf("%d operations in GS1's OpenAPI", len(ops))
+	}
 	a := newTestAPI(t)
-	param := regexp.MustCompile(`:[A-Za-z]+`)
 	n := 0
 	for _, r := range a.h.(*gin.Engine).Routes() {
 		if !strings.HasPrefix(r.Path, "/epcis/") {
@@ -318,37 +340,25 @@ func TestEPCISRoutesAreGS1OpenAPIPaths(t *testing.T) {
 		n++
 	}
 	t.Logf("%d /epcis routes are operations of GS1's OpenAPI (%d operations there)", n, len(ops))
-}
 
-// gs1OpenAPIOperations reads "method /path" (parameters as {}) from the
-// paths of an OpenAPI YAML file: path keys at two spaces, methods at four.
-func gs1OpenAPIOperations(t *testing.T, file string) map[string]bool {
-	t.Helper()
-	f, err := os.Open(file)
+	sb, err := json.Marshal(map[string]any{"$ref": "#/components/schemas/UriCollection", "components": doc.Components})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	pathKey := regexp.MustCompile(`^  (/[^:]*):\s*$`)
-	methodKey := regexp.MustCompile(`^    (get|post|put|delete|options|head|patch):\s*$`)
-	param := regexp.MustCompile(`\{[^}]*\}`)
-	ops, inPaths, cur := map[string]bool{}, false, ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "paths:":
-			inPaths = true
-		case inPaths && line != "" && line[0] != ' ' && line[0] != '#':
-			inPaths = false
-		case inPaths && pathKey.MatchString(line):
-			cur = param.ReplaceAllString(pathKey.FindStringSubmatch(line)[1], "{}")
-		case inPaths && cur != "" && methodKey.MatchString(line):
-			ops[methodKey.FindStringSubmatch(line)[1]+" "+cur] = true
+	uriCollection, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(sb))
+	if err != nil {
+		t.Fatalf("GS1's UriCollection schema: %v", err)
+	}
+	if res, err := uriCollection.Validate(gojsonschema.NewStringLoader(`{"@context":"https://gs1.github.io/EPCIS/epcis-context.jsonld","type":"Collection","member":["x","x"]}`)); err != nil || res.Valid() {
+		t.Fatalf("GS1's UriCollection schema accepts repeated members: %v", err)
+	}
+	page, _ := examplePage(t, "")
+	a.ledger.epcisPage, _ = json.Marshal(page)
+	for _, path := range []string{"/epcis/epcs", "/epcis/readPoints", "/epcis/bizLocations"} {
+		rec := a.do(http.MethodGet, path+"?perPage=500", "partner-operator", "")
+		res, err := uriCollection.Validate(gojsonschema.NewBytesLoader(rec.Body.Bytes()))
+		if err != nil || !res.Valid() || !strings.Contains(rec.Body.String(), "https://") {
+			t.Errorf("%s does not validate against GS1's UriCollection: %v %v %s", path, err, res.Errors(), rec.Body)
 		}
 	}
-	if err := sc.Err(); err != nil || len(ops) < 20 {
-		t.Fatalf("read %d operations from %s: %v", len(ops), file, err)
-	}
-	return ops
 }
