@@ -116,6 +116,12 @@ func TestCaptureJobsAreTheCapturingOrgs(t *testing.T) {
 	if j := readJob(t, l, partner, "J"); len(j.Outcomes) != 1 || j.FinishedAt != "" {
 		t.Fatalf("the partner's own chunk: %+v", j)
 	}
+	if p := listJobs(t, l, maker, "", 10); len(p.Jobs) != 1 || len(p.Jobs[0].Outcomes) != 2 || p.Jobs[0].FinishedAt == "" {
+		t.Fatalf("the maker's job list: %+v", p.Jobs)
+	}
+	if p := listJobs(t, l, who(t, regulatorMSP, domain.RoleRegulator), "", 10); len(p.Jobs) != 2 {
+		t.Fatalf("the regulator lists the maker's and the partner's job J apart: %+v", p.Jobs)
+	}
 }
 
 // TestEnterprisePlanCountsOnlyUnderItsHostingOrg: a plan of enterprise A
