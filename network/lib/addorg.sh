@@ -169,6 +169,7 @@ add_org() {
   # shadow the API's settings (IDCHAIN_API_ADDR, _KEYS, _ORG, _CHECKPOINT).
   case "$org" in addr | keys | org | checkpoint) die "NAME $org is reserved" ;; esac
   [[ -f "$READY_MARK" ]] || die "no running network (make up first)"
+  [[ "$MULTIHOST" != 1 ]] || die "add-org is not automated in the multi-host rehearsal (README: Running on more machines)"
   msp="${org^}MSP"
   CHANGED=0
   build_orgupdate
@@ -220,7 +221,7 @@ EOF
 
 # peer_height ORG P: the peer's channel height (operations metrics).
 peer_height() {
-  curl -fsS --max-time 2 "http://$HOST:$(peer_ops_port "$1" "$2")/metrics" 2>/dev/null |
+  curl -fsS --max-time 2 "http://$(org_host "$1"):$(peer_ops_port "$1" "$2")/metrics" 2>/dev/null |
     sed -n "s/^ledger_blockchain_height{channel=\"$CHANNEL\"} \([0-9]*\)\$/\1/p"
 }
 
@@ -248,6 +249,7 @@ add_peer() {
   local org="$1" p name
   [[ -f "$READY_MARK" ]] || die "no running network (make up first)"
   in_orgs "$org" || die "unknown org $org (one of: ${ORGS[*]})"
+  [[ "$MULTIHOST" != 1 ]] || die "add-peer is not automated in the multi-host rehearsal"
   p=$((ORG_PEERS[$org] - 1))
   if [[ -f "$DATA_DIR/$(peer_name "$org" "$p")/added" || "$p" == 0 ]]; then
     p=$((p + 1))
