@@ -153,12 +153,12 @@ spawn() {
         IDCHAIN_*) clean+=(-u "$v") ;;
       esac
     done
-    clean+=(HOME="$HOST_HOME")
+    clean+=(HOME="$HOST_HOME" PWD="$HOST_HOME")
     if [[ "$MULTIHOST_USERS" == 1 ]]; then
       seal_host
       as=(setpriv --reuid="$(host_user)" --regid="$(host_user)" --clear-groups --)
     fi
-    setsid "${clean[@]}" "${as[@]}" bash -c 'cd "$0" && exec "$@"' "$HOST_HOME" "$@" </dev/null >>"$logf" 2>&1 &
+    setsid "${clean[@]}" "${as[@]}" bash -c 'cd "$0" && unset OLDPWD && exec "$@"' "$HOST_HOME" "$@" </dev/null >>"$logf" 2>&1 &
   else
     setsid "$@" </dev/null >>"$logf" 2>&1 &
   fi

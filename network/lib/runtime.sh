@@ -43,8 +43,11 @@ profile_org_json() (
     "$(json_str "$(peer_name "$org" 0)")" "$(json_str "$(peer_addr "$org" 0)")" \
     "$(json_str "$(peer_dir "$org" 0)/tls/ca.crt")" "$(json_str "$(org_host "$org"):$(peer_ops_port "$org" 0)")"
   printf '\n      "peers":[%s],' "$(profile_peers_json "$org")"
+  # another org's CA is not ours to call: no certificate of it in our view
+  local cacert=""
+  [[ "$view" == all || "$view" == "$org" ]] && cacert="$(ca_cert "$org")"
   printf '\n      "ca":{"name":%s,"url":%s,"tlsCACert":%s},' "$(json_str "ca.$org")" \
-    "$(json_str "https://$(org_host "$org"):$(ca_port "$org")")" "$(json_str "$(ca_cert "$org")")"
+    "$(json_str "https://$(org_host "$org"):$(ca_port "$org")")" "$(json_str "$cacert")"
   printf '\n      "chaincodeServer":%s,' "$(json_str "$(org_host "$org"):$(cc_port "$org")")"
   printf '\n      "users":[%s]}' "$users"
 )
