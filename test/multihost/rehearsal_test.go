@@ -4,7 +4,8 @@
 // second network started with IDCHAIN_MULTIHOST=1 in network/.run-multihost,
 // where every org binds its own loopback address, keeps its files in its own
 // directory (run as its own Unix user when the tests run as root) and gets
-// from the others only what separate organisations would send each other.
+// from the others only what separate organisations would send each other;
+// each org's own API (IDCHAIN_ORG_APIS=1) is started and checked with them.
 // It runs beside the default network of make test (other addresses, same
 // ports) and stops what it started.
 package multihost
@@ -21,6 +22,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/user"
@@ -79,17 +81,30 @@ func startRehearsal(t *testing.T) *rehearsal {
 		}
 	}
 	r.env = append(r.env, "IDCHAIN_MULTIHOST=1", "IDCHAIN_RUN_DIR="+r.runDir)
-	r.network(t, 2*time.Minute, "down")
+	down := func() {
+		r.script(t, 2*time.Minute, nil, "scripts/api-down.sh")
+		r.script(t, 2*time.Minute, nil, "network/network.sh", "down")
+	}
+	down()
 	t.Cleanup(func() {
 		if os.Getenv("IDCHAIN_KEEP_MULTIHOST") == "1" {
 			t.Logf("IDCHAIN_KEEP_MULTIHOST=1: the rehearsal keeps running in %s", r.runDir)
 			return
 		}
-		r.network(t, 2*time.Minute, "down")
+		down()
 	})
 	start := time.Now()
-	r.network(t, 8*time.Minute, "up")
+	r.script(t, 8*time.Minute, nil, "network/network.sh", "up")
 	t.Logf("multi-host network up in %s", time.Since(start).Round(time.Second))
+	env, err := profile.ReadEnvFile(filepath.Join(r.runDir, "env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	r.script(t, 5*time.Minute, []string{"IDCHAIN_ORG_APIS=1",
+		"IDCHAIN_API_ADDR=" + strings.TrimPrefix(env["IDCHAIN_API"], "http://"),
+		"IDCHAIN_OPS_ADDR=" + strings.TrimPrefix(env["IDCHAIN_API_OPS"], "http://")}, "scripts/api-up.sh")
+	t.Logf("APIs up in %s", time.Since(start).Round(time.Second))
 	p, err := profile.Load(filepath.Join(r.runDir, "profile.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -98,15 +113,17 @@ func startRehearsal(t *testing.T) *rehearsal {
 	return r
 }
 
-func (r *rehearsal) network(t *testing.T, timeout time.Duration, args ...string) {
+// script runs a repository script with the rehearsal's environment.
+func (r *rehearsal) script(t *testing.T, timeout time.Duration, extra []string, path string, args ...string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(r.root, "network", "network.sh")}, args...)...)
-	cmd.Env = r.env
+	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(r.root, path)}, args...)...)
+	cmd.Env = append(append([]string{}, r.env...), extra...)
+	cmd.Dir = r.root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("network.sh %s: %v\n%s", strings.Join(args, " "), err, tail(out, 60))
+		t.Fatalf("%s %s: %v\n%s", path, strings.Join(args, " "), err, tail(out, 60))
 	}
 }
 
@@ -139,6 +156,11 @@ func (r *rehearsal) processes(t *testing.T) []proc {
 	if err != nil {
 		t.Fatal(err)
 	}
+	apis, err := filepath.Glob(filepath.Join(r.runDir, "api", "api-*.pid")) // each org's own API
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, apis...)
 	var ps []proc
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".pid")
@@ -154,6 +176,12 @@ func (r *rehearsal) processes(t *testing.T) []proc {
 		switch {
 		case name == "redis": // a shared service, not an org's
 			continue
+		case strings.HasPrefix(name, "api-"):
+			org := strings.TrimPrefix(name, "api-")
+			if hostOf[org] == "" {
+				t.Fatalf("API %s belongs to no org", name)
+			}
+			p.owner, p.ip = org, hostOf[org]
 		case strings.HasPrefix(name, "orderer"):
 			o, err := r.profile.Orderer(name)
 			if err != nil {
@@ -170,8 +198,8 @@ func (r *rehearsal) processes(t *testing.T) []proc {
 		}
 		ps = append(ps, p)
 	}
-	// 4 CAs, 3 orderers, 4 peers, 4 chaincode servers
-	if want := 3 + 3*len(r.profile.Orgs); len(ps) != want {
+	// 3 orderers; a CA, a peer, a chaincode server and an API per org
+	if want := 3 + 4*len(r.profile.Orgs); len(ps) != want {
 		t.Fatalf("%d processes, want %d", len(ps), want)
 	}
 	return ps
@@ -190,6 +218,53 @@ func TestMultihostRehearsal(t *testing.T) {
 	t.Run("TLSCertificatesNameTheHostAddress", func(t *testing.T) { checkSANs(t, r) })
 	t.Run("AnotherOrgsFilesAreUnreadable", func(t *testing.T) { checkRefused(t, r) })
 	t.Run("EachOrgTransactsWithItsOwnFilesOnly", func(t *testing.T) { checkOrgProfiles(t, r) })
+	t.Run("EachOrgsAPIServesOnlyItsOwnUsers", func(t *testing.T) { checkOrgAPIs(t, r) })
+}
+
+// checkOrgAPIs: each org's API, on its own address, answers its own
+// operator's or admin's key and refuses the next org's admin key.
+func checkOrgAPIs(t *testing.T, r *rehearsal) {
+	env, err := profile.ReadEnvFile(filepath.Join(r.runDir, "env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := func(o profile.Org) string {
+		for _, u := range o.Users {
+			if u.Type == "admin" {
+				return u.Name
+			}
+		}
+		t.Fatalf("%s has no admin", o.Name)
+		return ""
+	}
+	status := func(url, key string) int {
+		req, err := http.NewRequest(http.MethodGet, url+"/v1/prefixes", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i, o := range r.profile.Orgs {
+		url := env["IDCHAIN_API_"+strings.ToUpper(o.Name)]
+		ip, _, _ := net.SplitHostPort(o.Peer.Address)
+		if !strings.HasPrefix(url, "http://"+ip+":") {
+			t.Errorf("%s's API is at %q, not on %s", o.Name, url, ip)
+			continue
+		}
+		own, other := admin(o), admin(r.profile.Orgs[(i+1)%len(r.profile.Orgs)])
+		if got := status(url, env[profile.KeyVar(own)]); got != http.StatusOK {
+			t.Errorf("%s's API answers its own %s with %d", o.Name, own, got)
+		}
+		if got := status(url, env[profile.KeyVar(other)]); got != http.StatusUnauthorized {
+			t.Errorf("%s's API answers %s of another org with %d, want 401", o.Name, other, got)
+		}
+	}
 }
 
 // listeners maps socket inode → listening IPv4 address, from /proc/net/tcp.
