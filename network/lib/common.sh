@@ -61,9 +61,10 @@ host_user() { echo "idchain-$(basename "$HOST_HOME")"; }
 seal_host() {
   local u
   u="$(host_user)"
+  # (another checkout's rehearsal may create the same user at the same time)
   id -u "$u" >/dev/null 2>&1 ||
     useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u" ||
-    die "useradd $u failed"
+    id -u "$u" >/dev/null 2>&1 || die "useradd $u failed"
   chown -R "$u:$u" "$HOST_HOME"
   chmod 700 "$HOST_HOME"
 }
