@@ -6,6 +6,8 @@
 // directory (run as its own Unix user when the tests run as root) and gets
 // from the others only what separate organisations would send each other;
 // each org's own API (IDCHAIN_ORG_APIS=1) is started and checked with them.
+// With the build tag rehearse (make rehearse) a fifth org then joins from its
+// own host and everything is checked again (addorg_test.go).
 // It runs beside the default network of make test (other addresses, same
 // ports) and stops what it started.
 package multihost
@@ -43,6 +45,7 @@ type rehearsal struct {
 	runDir  string // network/.run-multihost
 	env     []string
 	profile *profile.Profile // the harness view (every org's files)
+	added   map[string]bool  // orgs that joined the running channel
 }
 
 func repoRoot(t *testing.T) string {
@@ -69,7 +72,7 @@ func repoRoot(t *testing.T) string {
 func startRehearsal(t *testing.T) *rehearsal {
 	t.Helper()
 	root := repoRoot(t)
-	r := &rehearsal{root: root, runDir: filepath.Join(root, "network", ".run-multihost")}
+	r := &rehearsal{root: root, runDir: filepath.Join(root, "network", ".run-multihost"), added: map[string]bool{}}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "IDCHAIN_") || strings.HasPrefix(kv, "IDCHAIN_PORT_OFFSET=") {
 			r.env = append(r.env, kv)
@@ -96,11 +99,19 @@ func startRehearsal(t *testing.T) *rehearsal {
 	start := time.Now()
 	r.script(t, 8*time.Minute, nil, "network/network.sh", "up")
 	t.Logf("multi-host network up in %s", time.Since(start).Round(time.Second))
+	r.startAPIs(t)
+	return r
+}
+
+// startAPIs starts (or restarts, with new keys) the demo API and each org's
+// own API, and reloads the profile.
+func (r *rehearsal) startAPIs(t *testing.T) {
+	t.Helper()
 	env, err := profile.ReadEnvFile(filepath.Join(r.runDir, "env"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	start = time.Now()
+	start := time.Now()
 	r.script(t, 5*time.Minute, []string{"IDCHAIN_ORG_APIS=1",
 		"IDCHAIN_API_ADDR=" + strings.TrimPrefix(env["IDCHAIN_API"], "http://"),
 		"IDCHAIN_OPS_ADDR=" + strings.TrimPrefix(env["IDCHAIN_API_OPS"], "http://")}, "scripts/api-up.sh")
@@ -110,7 +121,6 @@ func startRehearsal(t *testing.T) *rehearsal {
 		t.Fatal(err)
 	}
 	r.profile = p
-	return r
 }
 
 // script runs a repository script with the rehearsal's environment.
@@ -207,9 +217,14 @@ func (r *rehearsal) processes(t *testing.T) []proc {
 
 func (r *rehearsal) hostDir(owner string) string { return filepath.Join(r.runDir, "hosts", owner) }
 
-// TestMultihostRehearsal starts the rehearsal once and checks it from every side.
+// TestMultihostRehearsal starts the rehearsal once and checks it from every
+// side (about a minute; an org joining it: addorg_test.go, make rehearse).
 func TestMultihostRehearsal(t *testing.T) {
 	r := startRehearsal(t)
+	r.checkAll(t)
+}
+
+func (r *rehearsal) checkAll(t *testing.T) {
 	ps := r.processes(t)
 	t.Run("EachOrgListensOnlyOnItsOwnAddress", func(t *testing.T) { checkAddresses(t, ps) })
 	t.Run("EachOrgRunsAsItsOwnUser", func(t *testing.T) { checkUsers(t, r, ps) })
@@ -506,10 +521,17 @@ func checkExchange(t *testing.T, r *rehearsal) {
 		}
 		got[f[1]+"/"+f[2]] = sent{f[0], f[1], f[2], f[3]}
 	}
-	// owner of a top-level crypto/ entry or of channel/
+	isOrg := map[string]bool{}
+	for _, o := range r.profile.Orgs {
+		isOrg[o.Name] = true
+	}
+	// owner of a top-level crypto/ entry or of channel/ ("*": any peer org,
+	// the config update adding an org travels from signer to signer)
 	ownerOf := func(rel string) string {
 		parts := strings.Split(rel, "/")
 		switch {
+		case parts[0] == "channel" && len(parts) > 2 && strings.HasPrefix(parts[1], "add-"):
+			return "*"
 		case parts[0] == "channel":
 			return "orderer"
 		case parts[0] == "crypto" && len(parts) > 1 && parts[1] == "ordererOrganizations":
@@ -521,22 +543,21 @@ func checkExchange(t *testing.T, r *rehearsal) {
 	}
 	hosts := append([]string{"orderer"}, orgNames(r)...)
 	for _, h := range hosts {
-		received := 0
 		err := filepath.WalkDir(r.hostDir(h), func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
 			}
 			rel, _ := filepath.Rel(r.hostDir(h), path)
 			owner := ownerOf(rel)
-			if owner == "" || owner == h {
-				return nil
-			}
 			e, ok := got[h+"/"+rel]
+			if owner == "" || owner == h || (owner == "*" && !ok) {
+				return nil // its own file (a config update it wrote itself)
+			}
 			if !ok {
 				t.Errorf("host %s holds %s of %s, which was never sent", h, rel, owner)
 				return nil
 			}
-			if e.from != owner {
+			if owner == "*" && (!isOrg[e.from] || e.from == h) || owner != "*" && e.from != owner {
 				t.Errorf("host %s: %s came from %s, not from its owner %s", h, rel, e.from, owner)
 			}
 			data, err := os.ReadFile(path)
@@ -544,26 +565,42 @@ func checkExchange(t *testing.T, r *rehearsal) {
 				return err
 			}
 			sum := sha256.Sum256(data)
-			if hex.EncodeToString(sum[:]) != e.sum {
+			// a signer adds its signature to the config update it received
+			if owner != "*" && hex.EncodeToString(sum[:]) != e.sum {
 				t.Errorf("host %s: %s differs from what %s sent", h, rel, e.from)
 			}
 			if bytes.Contains(data, []byte("PRIVATE KEY")) {
 				t.Errorf("host %s: %s from %s holds a private key", h, rel, e.from)
 			}
-			received++
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		// orderer: each org's CA, TLS CA and NodeOU config; an org: the
-		// orderers' TLS CA, the genesis block, each other org's peer TLS CA
-		want := 3 * len(r.profile.Orgs)
-		if h != "orderer" {
-			want = 2 + len(r.profile.Orgs) - 1
+	}
+	// what each host needs, and from whom
+	need := func(to, from, rel string) {
+		if e, ok := got[to+"/"+rel]; !ok || e.from != from {
+			t.Errorf("host %s never received %s from %s", to, rel, from)
 		}
-		if received != want {
-			t.Errorf("host %s received %d files of others, want %d", h, received, want)
+	}
+	first := r.profile.Orgs[0].Name
+	for _, o := range r.profile.Orgs {
+		msp := []string{"crypto/" + o.Name + "/msp/cacerts/ca.pem", "crypto/" + o.Name + "/msp/tlscacerts/ca.pem", "crypto/" + o.Name + "/msp/config.yaml"}
+		for _, rel := range msp {
+			if r.added[o.Name] {
+				need(first, o.Name, rel) // the first org writes the config update
+			} else {
+				need("orderer", o.Name, rel) // the ordering org writes the genesis block
+			}
+		}
+		need(o.Name, "orderer", "channel/"+r.profile.Channel+".block")
+		ordererCA, _ := filepath.Rel(r.hostDir("orderer"), r.profile.Orderers[0].TLSCACert)
+		need(o.Name, "orderer", ordererCA)
+		for _, other := range r.profile.Orgs {
+			if other.Name != o.Name {
+				need(o.Name, other.Name, "crypto/"+other.Name+"/peers/peer0/tls/ca.crt")
+			}
 		}
 	}
 }
