@@ -68,21 +68,26 @@ func repoRoot(t *testing.T) string {
 
 // startRehearsal starts the multi-host network (stopping a leftover one
 // first) and stops it when the test ends. Ports: the offset of the running
-// default network, if any (the addresses differ, so nothing clashes).
+// network (the addresses differ, so nothing clashes), 1000 more when that
+// one is a multi-host rehearsal itself (IDCHAIN_MULTIHOST=1 make up).
 func startRehearsal(t *testing.T) *rehearsal {
 	t.Helper()
 	root := repoRoot(t)
 	r := &rehearsal{root: root, runDir: filepath.Join(root, "network", ".run-multihost"), added: map[string]bool{}}
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "IDCHAIN_") || strings.HasPrefix(kv, "IDCHAIN_PORT_OFFSET=") {
+		if !strings.HasPrefix(kv, "IDCHAIN_") {
 			r.env = append(r.env, kv)
 		}
 	}
-	if os.Getenv("IDCHAIN_PORT_OFFSET") == "" {
-		if b, err := os.ReadFile(filepath.Join(root, "network", ".run", "port-offset")); err == nil {
-			r.env = append(r.env, "IDCHAIN_PORT_OFFSET="+strings.TrimSpace(string(b)))
-		}
+	offset := os.Getenv("IDCHAIN_PORT_OFFSET")
+	if b, err := os.ReadFile(filepath.Join(root, "network", ".run", "port-offset")); err == nil {
+		offset = strings.TrimSpace(string(b))
 	}
+	n, _ := strconv.Atoi(offset)
+	if b, err := os.ReadFile(filepath.Join(root, "network", ".run", "multihost")); err == nil && strings.TrimSpace(string(b)) == "1" {
+		n += 1000 // the running network is a rehearsal too: same addresses, so other ports
+	}
+	r.env = append(r.env, "IDCHAIN_PORT_OFFSET="+strconv.Itoa(n))
 	r.env = append(r.env, "IDCHAIN_MULTIHOST=1", "IDCHAIN_RUN_DIR="+r.runDir)
 	down := func() {
 		r.script(t, 2*time.Minute, nil, "scripts/api-down.sh")
