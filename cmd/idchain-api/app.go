@@ -164,10 +164,8 @@ func (a *app) deps(cfg config) httpapi.Deps {
 		Hot:         a.hot,
 		Jobs:        cache.NewJobs(a.rdb, 24*time.Hour),
 		BypassCache: cache.Bypass,
-		AwaitTx: func(ctx context.Context, txID string) {
-			a.listener.Await(ctx, txID, 2*time.Second)
-		},
-		Users: a.users, Keys: a.keys, ServiceUser: a.user,
+		AwaitPeers:  a.fab.AwaitPeers,
+		Users:       a.users, Keys: a.keys, ServiceUser: a.user,
 		Mounts:      []httpapi.Mounter{a.site.site},
 		Enterprises: a.ents,
 		Checks: []httpapi.Check{

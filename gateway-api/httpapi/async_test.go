@@ -60,7 +60,7 @@ func (g gatedRegistrar) Register(ctx context.Context, user string, items []domai
 	}
 	var res domain.BatchResult
 	err = json.Unmarshal(done.Result, &res)
-	res.TxID = done.TxID
+	res.TxID, res.Block = done.TxID, done.Block
 	return res, err
 }
 

@@ -159,7 +159,7 @@ func (f *fakeLedger) Submit(_ context.Context, call ledger.Call) (ledger.Committ
 		out = map[string]string{"txId": tx}
 	}
 	b, _ := json.Marshal(out)
-	return ledger.Committed{Result: b, TxID: tx}, nil
+	return ledger.Committed{Result: b, TxID: tx, Block: uint64(f.txs)}, nil
 }
 
 func (f *fakeLedger) register(msp string, in []domain.ItemInput, tx string) domain.BatchResult {

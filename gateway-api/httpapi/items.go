@@ -114,10 +114,10 @@ func (s *Service) registerItems(c *gin.Context) {
 		res, err = s.deps.Registrar.Register(c, p.Name, req.Items)
 	} else {
 		var done ledger.Committed
-		done, err = s.submit(c, ledger.Call{Fn: ledger.FnRegisterItems, Args: []string{jsonArg(req.Items)}})
+		done, err = s.commit(c, ledger.Call{Fn: ledger.FnRegisterItems, Args: []string{jsonArg(req.Items)}})
 		if err == nil {
 			err = decode(ledger.FnRegisterItems, done.Result, &res)
-			res.TxID = done.TxID
+			res.TxID, res.Block = done.TxID, done.Block
 		}
 	}
 	if err != nil {
@@ -127,8 +127,7 @@ func (s *Service) registerItems(c *gin.Context) {
 	if res.TxID != "" {
 		SetTx(c, res.TxID)
 	}
-	s.invalidate(c, changedIDs(res))
-	s.awaitTx(c, res.TxID)
+	s.afterCommit(c, res.Block, changedIDs(res))
 	c.JSON(batchStatus(res), res)
 }
 
@@ -258,15 +257,19 @@ func (s *Service) recordEventBatches(c *gin.Context, events []domain.EventInput)
 }
 
 func (s *Service) recordEventsTx(c *gin.Context, events []domain.EventInput) (domain.BatchResult, error) {
-	res, done, err := submitAs[domain.BatchResult](s, c, ledger.Call{Fn: ledger.FnRecordEvents, Args: []string{jsonArg(events)}})
+	var res domain.BatchResult
+	done, err := s.commit(c, ledger.Call{Fn: ledger.FnRecordEvents, Args: []string{jsonArg(events)}})
+	if err == nil {
+		err = decode(ledger.FnRecordEvents, done.Result, &res)
+	}
 	if err != nil {
 		return res, err
 	}
 	if len(res.Results) != len(events) {
 		return res, fmt.Errorf("%s: %d results for %d events", ledger.FnRecordEvents, len(res.Results), len(events))
 	}
-	res.TxID = done.TxID
-	s.invalidate(c, changedIDs(res))
+	res.TxID, res.Block = done.TxID, done.Block
+	s.afterCommit(c, done.Block, changedIDs(res))
 	return res, nil
 }
 

@@ -60,10 +60,22 @@ func (s *Service) item(c *gin.Context, id string) (domain.Item, error) {
 // submitTimeout bounds one write, retries included.
 const submitTimeout = 2 * time.Minute
 
-// submit commits a transaction signed by the caller, records its tx id and
-// drops cached views of ids. A client that disconnects does not cancel a
-// write half-way: the submit runs to its commit status.
+// submit commits a transaction signed by the caller, then runs the
+// after-commit path for ids (afterCommit). A client that disconnects does
+// not cancel a write half-way: the submit runs to its commit status.
 func (s *Service) submit(c *gin.Context, call ledger.Call, ids ...string) (ledger.Committed, error) {
+	done, err := s.commit(c, call)
+	if err != nil {
+		return done, err
+	}
+	s.afterCommit(c, done.Block, ids)
+	return done, nil
+}
+
+// commit submits a transaction signed by the caller and records its tx id;
+// it reports success only for a VALID commit. Callers that learn the
+// written ids from the result run afterCommit themselves.
+func (s *Service) commit(c *gin.Context, call ledger.Call) (ledger.Committed, error) {
 	p, _ := Caller(c)
 	call.User = p.Name
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), submitTimeout)
@@ -73,20 +85,27 @@ func (s *Service) submit(c *gin.Context, call ledger.Call, ids ...string) (ledge
 		return done, err
 	}
 	SetTx(c, done.TxID)
-	s.invalidate(c, ids)
-	s.awaitTx(c, done.TxID)
 	return done, nil
 }
 
-func (s *Service) awaitTx(c *gin.Context, txID string) {
-	if s.deps.AwaitTx != nil && txID != "" {
-		s.deps.AwaitTx(c, txID)
+// afterCommit is the one path every write takes once its commit status is
+// VALID, before it answers: wait (bounded) until every org's peer has the
+// block, then drop the cached views of the written ids once (in process and
+// in Redis). Waiting first means no read can refill the cache from a peer
+// that lacks the block after the drop; together the answer means every peer
+// and this replica's caches show the write.
+//
+// There is no wait for this replica's event listener: once the peers have
+// the block and the ids are dropped here, the listener's own invalidation
+// adds nothing for this replica. It still runs for every commit, which is
+// what drops the views held by other replicas (and covers writes this
+// process did not make).
+func (s *Service) afterCommit(ctx context.Context, block uint64, ids []string) {
+	if s.deps.AwaitPeers != nil {
+		s.deps.AwaitPeers(ctx, block)
 	}
-}
-
-func (s *Service) invalidate(c *gin.Context, ids []string) {
 	if s.deps.Invalidate != nil && len(ids) > 0 {
-		s.deps.Invalidate(c, ids)
+		s.deps.Invalidate(ctx, ids)
 	}
 }
 

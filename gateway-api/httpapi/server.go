@@ -50,14 +50,13 @@ type Deps struct {
 	Ledger    Ledger    // uncached: submits and per-user reads
 	Reads     Evaluator // cached public reads; defaults to Ledger
 	Registrar Registrar // item registration; nil: one transaction per request
-	// Invalidate drops cached views right after this API's own commits;
-	// the event listener does it for every commit. May be nil.
+	// Invalidate drops cached views of the ids a write of this API changed
+	// (afterCommit); the event listener does it for every commit. May be nil.
 	Invalidate func(ctx context.Context, ids []string)
-	// AwaitTx waits (bounded) until the event listener has handled the
-	// event of a committed transaction, so that a write's response comes
-	// after the cache dropped what it changed (read-your-writes through
-	// the cache, whichever peer serves reads). May be nil.
-	AwaitTx func(ctx context.Context, txID string)
+	// AwaitPeers waits (bounded) until every org's peer has committed block,
+	// so a write answers only once any peer serves it (read-your-writes
+	// across orgs; ledger.Fabric.AwaitPeers). May be nil.
+	AwaitPeers func(ctx context.Context, block uint64)
 	// BypassCache marks a context so Reads skips the cache. May be nil.
 	BypassCache func(ctx context.Context) context.Context
 	// Hot keeps rendered answers of the hottest reads in process (keyed

@@ -286,6 +286,6 @@ func (c *Coalescer) submit(user string, items []domain.ItemInput) (domain.BatchR
 	if err := json.Unmarshal(done.Result, &res); err != nil {
 		return domain.BatchResult{}, fmt.Errorf("RegisterItems result: %w", err)
 	}
-	res.TxID = done.TxID
+	res.TxID, res.Block = done.TxID, done.Block
 	return res, nil
 }

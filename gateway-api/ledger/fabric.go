@@ -51,7 +51,7 @@ type Fabric struct {
 	order     []string // user names in profile order
 	commitsMu sync.Mutex
 	commits   map[string]time.Time // tx id → commit seen, for listener lag
-	heights   *Heights             // nil: a write answers once its own peer committed
+	heights   *Heights             // nil: AwaitPeers does not wait
 	dynamic   dynamicUsers         // users enrolled at runtime (dynamic.go)
 }
 
@@ -190,15 +190,21 @@ func (f *Fabric) Submit(ctx context.Context, call Call) (Committed, error) {
 		out, err = f.submitOnce(ctx, u, call)
 		return err
 	})
-	if err == nil && f.heights != nil {
-		f.heights.Wait(ctx, out.Block)
-	}
 	return out, mapError(call.Fn, err)
 }
 
-// TrackHeights makes every later Submit wait (at most max) until each org's
-// peer has committed the write's block; see Heights. The caller runs the
-// returned tracker. Heights streams use the first user of each org.
+// AwaitPeers waits (at most the max given to TrackHeights) until each org's
+// peer has committed block; see Heights. Without TrackHeights it returns at
+// once. The API's after-commit path calls it once per write.
+func (f *Fabric) AwaitPeers(ctx context.Context, block uint64) {
+	if f.heights != nil {
+		f.heights.Wait(ctx, block)
+	}
+}
+
+// TrackHeights starts tracking each org's peer height for AwaitPeers; see
+// Heights. The caller runs the returned tracker. Heights streams use the
+// first user of each org.
 func (f *Fabric) TrackHeights(max time.Duration, log *slog.Logger) *Heights {
 	sources := map[string]BlockSource{}
 	for _, org := range f.profile.Orgs {
