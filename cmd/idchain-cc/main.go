@@ -10,7 +10,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"log"
 	"os"
 
@@ -45,36 +44,11 @@ func run(getenv func(string) string) error {
 	if ccid == "" {
 		return errors.New("CHAINCODE_SERVER_ADDRESS is set but CHAINCODE_ID is not")
 	}
-	tlsProps, err := serverTLS(getenv)
+	tlsProps, err := chaincode.ServerTLS(getenv)
 	if err != nil {
 		return err
 	}
 	server := &shim.ChaincodeServer{CCID: ccid, Address: addr, CC: cc, TLSProps: tlsProps}
 	log.Printf("idchain-cc %s: serving %s on %s (tls %v)", version, ccid, addr, !tlsProps.Disabled)
 	return server.Start()
-}
-
-// serverTLS reads the optional server TLS material.
-func serverTLS(getenv func(string) string) (shim.TLSProperties, error) {
-	certFile, keyFile := getenv("CHAINCODE_TLS_CERT_FILE"), getenv("CHAINCODE_TLS_KEY_FILE")
-	if certFile == "" && keyFile == "" {
-		return shim.TLSProperties{Disabled: true}, nil
-	}
-	if certFile == "" || keyFile == "" {
-		return shim.TLSProperties{}, errors.New("CHAINCODE_TLS_CERT_FILE and CHAINCODE_TLS_KEY_FILE go together")
-	}
-	props := shim.TLSProperties{}
-	var err error
-	if props.Cert, err = os.ReadFile(certFile); err != nil {
-		return props, fmt.Errorf("tls cert: %w", err)
-	}
-	if props.Key, err = os.ReadFile(keyFile); err != nil {
-		return props, fmt.Errorf("tls key: %w", err)
-	}
-	if ca := getenv("CHAINCODE_TLS_CLIENT_CA_FILE"); ca != "" {
-		if props.ClientCACerts, err = os.ReadFile(ca); err != nil {
-			return props, fmt.Errorf("tls client CA: %w", err)
-		}
-	}
-	return props, nil
 }

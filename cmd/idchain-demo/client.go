@@ -1,148 +1,99 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
+	"github.com/idchain/idchain/apiclient"
 	"github.com/idchain/idchain/domain"
 )
 
-// apiClient talks to the public REST API (gateway-api/httpapi/openapi.json) as the demo users.
+// apiClient holds one apiclient.Client per demo user; errors and retries
+// are apiclient's (docs/client.md).
 type apiClient struct {
-	base string
-	keys map[string]string // user (env suffix, e.g. MAKER_QA) → API key
-	http *http.Client
-	mu   sync.RWMutex // guards keys: enterprise users are added while running
+	base    string
+	keys    map[string]string // user (env suffix, e.g. MAKER_QA) → API key
+	mu      sync.Mutex        // guards keys and clients: enterprise users are added while running
+	clients map[string]*apiclient.Client
 }
 
 // setKey adds (or replaces) the API key of user.
 func (c *apiClient) setKey(user, key string) {
 	c.mu.Lock()
 	c.keys[user] = key
+	delete(c.clients, user)
 	c.mu.Unlock()
 }
 
-// apiError is a non-2xx answer: {"error":{"code","message"}}.
-type apiError struct {
-	Status int
-	Err    domain.Error
+// as is the client of user ("" for anonymous calls).
+func (c *apiClient) as(user string) (*apiclient.Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.clients[user]; ok {
+		return cl, nil
+	}
+	key := c.keys[user]
+	if user != "" && key == "" {
+		return nil, fmt.Errorf("env 中缺少 IDCHAIN_KEY_%s (missing API key)", user)
+	}
+	if c.clients == nil {
+		c.clients = map[string]*apiclient.Client{}
+	}
+	cl := apiclient.New(c.base, key)
+	c.clients[user] = cl
+	return cl, nil
 }
 
-func (e *apiError) Error() string {
-	return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.Err.Code, e.Err.Message)
-}
-
-// isCode reports whether err is an API error with one of codes.
+// isCode reports whether err carries one of the API error codes.
 func isCode(err error, codes ...domain.Code) bool {
-	var e *apiError
+	var e *domain.Error
 	if !errors.As(err, &e) {
 		return false
 	}
 	for _, c := range codes {
-		if e.Err.Code == c {
+		if e.Code == c {
 			return true
 		}
 	}
 	return false
 }
 
-// call sends body (nil for none) as user and decodes a 2xx answer into out
-// (nil to discard). It returns the status; 207 and 422 batch answers are
-// decoded like 2xx ones so per-item results can be read. Network errors and
-// 502–504 are retried a few times: the API may still be warming up.
+// call sends body (nil for none) as user through apiclient's Do and decodes
+// the 2xx answer into out (nil to discard). It returns the status.
 func (c *apiClient) call(ctx context.Context, user, method, path string, body, out any) (int, error) {
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return 0, err
-		}
-	}
-	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return 0, ctx.Err()
-			case <-time.After(time.Duration(attempt) * time.Second):
-			}
-		}
-		status, err := c.once(ctx, user, method, path, payload, out)
-		if err == nil || !retryable(status, err) {
-			return status, err
-		}
-		lastErr = err
-	}
-	return 0, lastErr
-}
-
-func retryable(status int, err error) bool {
-	var e *apiError
-	if !errors.As(err, &e) {
-		return true // network
-	}
-	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
-}
-
-func (c *apiClient) once(ctx context.Context, user, method, path string, payload []byte, out any) (int, error) {
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	cl, err := c.as(user)
 	if err != nil {
 		return 0, err
 	}
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	if user != "" {
-		c.mu.RLock()
-		key := c.keys[user]
-		c.mu.RUnlock()
-		if key == "" {
-			return 0, fmt.Errorf("env 中缺少 IDCHAIN_KEY_%s (missing API key)", user)
-		}
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := c.http.Do(req)
+	res, err := cl.Do(ctx, apiclient.Request{Method: method, Path: path, Body: body})
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if out != nil && len(res.Body) > 0 {
+		if err := json.Unmarshal(res.Body, out); err != nil {
+			return res.Status, fmt.Errorf("%s %s: unexpected body %.200s: %w", method, path, res.Body, err)
+		}
+	}
+	return res.Status, nil
+}
+
+// batch posts a batch (apiclient.KindItems or KindEvents) as user and
+// returns its per-entry results, rejected ones included.
+func (c *apiClient) batch(ctx context.Context, user, kind string, entries any) (domain.BatchResult, error) {
+	cl, err := c.as(user)
 	if err != nil {
-		return resp.StatusCode, err
+		return domain.BatchResult{}, err
 	}
-	ok := resp.StatusCode/100 == 2 || resp.StatusCode == http.StatusUnprocessableEntity && bytes.Contains(data, []byte(`"results"`))
-	if !ok {
-		e := &apiError{Status: resp.StatusCode}
-		var body struct {
-			Error *domain.Error `json:"error"`
-		}
-		if json.Unmarshal(data, &body) == nil && body.Error != nil {
-			e.Err = *body.Error
-		} else {
-			e.Err = domain.Error{Code: domain.CodeInternal, Message: strings.TrimSpace(string(data))}
-		}
-		return resp.StatusCode, e
+	res, err := cl.PostBatch(ctx, kind, entries)
+	if err != nil {
+		return domain.BatchResult{}, err
 	}
-	if out != nil && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("%s %s: unexpected body %.200s: %w", method, path, data, err)
-		}
-	}
-	return resp.StatusCode, nil
+	return res.BatchResult, nil
 }
 
 // itemPath is "/{prefix}/{suffix}" with the suffix escaped.

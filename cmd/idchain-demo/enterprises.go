@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/idchain/idchain/apiclient"
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/identifier"
 )
@@ -174,8 +175,8 @@ func (d *demo) onboard(ctx context.Context, e demoEnterprise, id string) error {
 		}
 		items = append(items, it)
 	}
-	var res domain.BatchResult
-	if _, err := d.api.call(ctx, userVar(e.key, "operator"), http.MethodPost, "/v1/items", map[string]any{"items": items}, &res); err != nil {
+	res, err := d.api.batch(ctx, userVar(e.key, "operator"), apiclient.KindItems, items)
+	if err != nil {
 		return fmt.Errorf("items: %w", err)
 	}
 	if err := batchOK("items", res); err != nil {

@@ -11,13 +11,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/idchain/idchain/profile"
 )
@@ -76,7 +74,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	d := &demo{
-		api:   &apiClient{base: base, keys: keys, http: &http.Client{Timeout: 2 * time.Minute}},
+		api:   &apiClient{base: base, keys: keys},
 		out:   out,
 		maker: "MakerMSP", partner: "PartnerMSP", platform: "PlatformMSP",
 		stateMu: &sync.Mutex{},

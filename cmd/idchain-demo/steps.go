@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/idchain/idchain/apiclient"
 	"github.com/idchain/idchain/domain"
 )
 
@@ -78,8 +79,8 @@ func (d *demo) ensureGCP(ctx context.Context, gcp, owner string) error {
 
 // register registers items as the maker's operator; unchanged is fine.
 func (d *demo) register(ctx context.Context, what string, items []domain.ItemInput) error {
-	var res domain.BatchResult
-	if _, err := d.api.call(ctx, makerOperator, http.MethodPost, "/v1/items", map[string]any{"items": items}, &res); err != nil {
+	res, err := d.api.batch(ctx, makerOperator, apiclient.KindItems, items)
+	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := batchOK(what, res); err != nil {
@@ -101,8 +102,8 @@ func (d *demo) record(ctx context.Context, user, what string, events []domain.Ev
 		d.say("%s: 已记录 already recorded", what)
 		return nil
 	}
-	var res domain.BatchResult
-	if _, err := d.api.call(ctx, user, http.MethodPost, "/v1/events", map[string]any{"events": events}, &res); err != nil {
+	res, err := d.api.batch(ctx, user, apiclient.KindEvents, events)
+	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := batchOK(what, res); err != nil {

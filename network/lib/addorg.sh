@@ -232,7 +232,8 @@ caught_up() {
 
 # Waits until peer P of ORG has every block peer0 has. Blocks whose private
 # data (the org's lifecycle approvals in its implicit collection) the new
-# peer cannot pull yet hold it up to the gossip pull threshold (60 s).
+# peer cannot pull yet hold it up to the gossip pull threshold
+# (IDCHAIN_PVT_PULL_THRESHOLD, 15 s; lib/nodes.sh).
 catch_up() {
   local start=$SECONDS
   wait_until "$(peer_name "$1" "$2")" "${IDCHAIN_CATCHUP_TIMEOUT:-240}" caught_up "$1" "$2"

@@ -100,6 +100,11 @@ start_peer() {
     export CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT=10s
     export CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL=2s
     export CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL=2s
+    # A block whose private data no reachable peer holds (its only other
+    # holder just stopped) is committed without it after this long, not the
+    # default 60 s, and the reconciler fetches it later. Reads of anchors
+    # use the on-chain hash, so a missing copy changes no answer.
+    export CORE_PEER_GOSSIP_PVTDATA_PULLRETRYTHRESHOLD="${IDCHAIN_PVT_PULL_THRESHOLD:-15s}"
     export CORE_PEER_MSPCONFIGPATH="$dir/msp"
     export CORE_PEER_TLS_CERT_FILE="$dir/tls/server.crt"
     export CORE_PEER_TLS_KEY_FILE="$dir/tls/server.key"

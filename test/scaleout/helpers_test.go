@@ -181,6 +181,7 @@ type api struct {
 	checkpoint string
 	log        string
 	w          world
+	timeout    time.Duration // of one call; 30 s when zero
 }
 
 // startAPI starts an API replica on the network's port base+offset (its
@@ -239,7 +240,11 @@ func (a *api) call(t *testing.T, method, path, user string, body any) reply {
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	timeout := a.timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, a.url+path, rd)
 	if err != nil {

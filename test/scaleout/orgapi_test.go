@@ -45,6 +45,19 @@ func TestOneAPIPerOrg(t *testing.T) {
 	p := fmt.Sprintf("88.%d.%s", 400+time.Now().Nanosecond()%90, randHex(4))
 	expect(t, "platform API assigns", platform.call(t, "POST", "/v1/prefixes", "platform-admin",
 		map[string]string{"prefix": p, "owner": "MakerMSP"}), 201)
+	// A just-started API waits only for the peers its height tracker has
+	// heard from: one write read back (bounded poll) first, so every
+	// API's tracker knows every peer before read-your-writes is asserted.
+	warm := p + "/WARM"
+	expect(t, "maker API registers a first item", maker.call(t, "POST", "/v1/items", "maker-operator", map[string]any{"items": []map[string]any{
+		{"id": warm, "kind": "lot", "industry": "kitchen_bath", "model": "SO-1", "attributes": map[string]string{"productionDate": "2026-12-01"}},
+	}}), 201)
+	eventually(t, 10*time.Second, func() string {
+		if r := partner.call(t, "GET", "/v1/items/"+warm, "partner-operator", nil); r.status != 200 {
+			return fmt.Sprintf("partner API: %d", r.status)
+		}
+		return ""
+	})
 	lot, u := p+"/LOT", p+"/U0"
 	expect(t, "maker API registers right after", maker.call(t, "POST", "/v1/items", "maker-operator", map[string]any{"items": []map[string]any{
 		{"id": lot, "kind": "lot", "industry": "kitchen_bath", "model": "SO-1", "attributes": map[string]string{"productionDate": "2026-12-01"}},

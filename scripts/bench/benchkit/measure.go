@@ -2,6 +2,7 @@ package benchkit
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+
+	"github.com/idchain/idchain/domain"
 )
 
 // Submit sends one transaction, waits for its commit status and returns
@@ -91,3 +94,31 @@ func Quantile(ds []time.Duration, q float64) time.Duration {
 
 // Ms is d in milliseconds, to the microsecond.
 func Ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// RegisterItems submits one registry:RegisterItems transaction, waits for
+// its commit and returns the number of items created; fewer than asked is
+// an error.
+func RegisterItems(ctx context.Context, contract *client.Contract, in []domain.ItemInput) (int, error) {
+	arg, err := json.Marshal(in)
+	if err != nil {
+		return 0, err
+	}
+	res, _, err := Submit(ctx, contract, "registry:RegisterItems", string(arg))
+	if err != nil {
+		return 0, err
+	}
+	var br domain.BatchResult
+	if err := json.Unmarshal(res, &br); err != nil {
+		return 0, err
+	}
+	created := 0
+	for _, r := range br.Results {
+		if r.Status == domain.ResultCreated {
+			created++
+		}
+	}
+	if created != len(in) {
+		return created, fmt.Errorf("%d of %d items created", created, len(in))
+	}
+	return created, nil
+}

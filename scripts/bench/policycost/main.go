@@ -12,7 +12,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -190,7 +189,7 @@ func batches(ctx context.Context, cfg config, t *target, round int) result {
 		for i := b * cfg.batch; i < min(cfg.items, (b+1)*cfg.batch); i++ {
 			in = append(in, item(fmt.Sprintf("%s/R%d-B%07d", t.prefix, round, i)))
 		}
-		created, err := register(ctx, t.contract, in)
+		created, err := benchkit.RegisterItems(ctx, t.contract, in)
 		items.Add(int64(created))
 		return err
 	})
@@ -208,7 +207,7 @@ func singles(ctx context.Context, cfg config, t *target, round int) result {
 		if i >= cfg.singles {
 			return benchkit.ErrDone
 		}
-		_, err := register(ctx, t.contract, []domain.ItemInput{item(fmt.Sprintf("%s/R%d-S%07d", t.prefix, round, i))})
+		_, err := benchkit.RegisterItems(ctx, t.contract, []domain.ItemInput{item(fmt.Sprintf("%s/R%d-S%07d", t.prefix, round, i))})
 		return err
 	})
 	if tally.LastErr != nil {
@@ -217,33 +216,6 @@ func singles(ctx context.Context, cfg config, t *target, round int) result {
 	return result{Chaincode: t.label, Round: round, Workload: "single", Items: tally.OK, Errors: tally.Failed,
 		Seconds: tally.Seconds, PerSec: tally.PerSec(),
 		P50ms: benchkit.Ms(benchkit.Quantile(tally.Latencies, 0.5)), P99ms: benchkit.Ms(benchkit.Quantile(tally.Latencies, 0.99))}
-}
-
-// register submits one RegisterItems transaction and returns the number of
-// items created; fewer than asked is an error.
-func register(ctx context.Context, contract *client.Contract, in []domain.ItemInput) (int, error) {
-	arg, err := json.Marshal(in)
-	if err != nil {
-		return 0, err
-	}
-	res, _, err := benchkit.Submit(ctx, contract, "registry:RegisterItems", string(arg))
-	if err != nil {
-		return 0, err
-	}
-	var br domain.BatchResult
-	if err := json.Unmarshal(res, &br); err != nil {
-		return 0, err
-	}
-	created := 0
-	for _, r := range br.Results {
-		if r.Status == domain.ResultCreated {
-			created++
-		}
-	}
-	if created != len(in) {
-		return created, fmt.Errorf("%d of %d items created", created, len(in))
-	}
-	return created, nil
 }
 
 // median is the median of the field f of the results of chaincode label

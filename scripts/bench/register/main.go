@@ -142,7 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer s.Close()
 	contract := s.Contract()
 	lot := prefix + "/LOT"
-	if _, err := registerBatch(ctx, contract, []domain.ItemInput{{ID: lot, Kind: domain.KindLot, Industry: domain.IndustryGeneric, Model: "BENCH"}}); err != nil {
+	if _, err := benchkit.RegisterItems(ctx, contract, []domain.ItemInput{{ID: lot, Kind: domain.KindLot, Industry: domain.IndustryGeneric, Model: "BENCH"}}); err != nil {
 		return fmt.Errorf("register the lot: %w", err)
 	}
 	for _, n := range cfg.sizes {
@@ -230,7 +230,7 @@ func measure(ctx context.Context, contract *client.Contract, cfg config, prefix,
 			}
 			in = append(in, it)
 		}
-		created, err := registerBatch(ctx, contract, in)
+		created, err := benchkit.RegisterItems(ctx, contract, in)
 		if err == nil {
 			items.Add(int64(created))
 		}
@@ -241,33 +241,6 @@ func measure(ctx context.Context, contract *client.Contract, cfg config, prefix,
 	}
 	return row{Workload: "RegisterItems", Batch: n, Clients: clients, Tx: t.OK, Items: items.Load(), Errors: t.Failed,
 		Seconds: t.Seconds, TxPerSec: t.PerSec(), ItemsSec: float64(items.Load()) / t.Seconds}
-}
-
-// registerBatch submits one RegisterItems transaction, waits for its commit
-// and returns the number of items created.
-func registerBatch(ctx context.Context, contract *client.Contract, in []domain.ItemInput) (int, error) {
-	arg, err := json.Marshal(in)
-	if err != nil {
-		return 0, err
-	}
-	res, _, err := benchkit.Submit(ctx, contract, "registry:RegisterItems", string(arg))
-	if err != nil {
-		return 0, err
-	}
-	var br domain.BatchResult
-	if err := json.Unmarshal(res, &br); err != nil {
-		return 0, err
-	}
-	created := 0
-	for _, r := range br.Results {
-		if r.Status == domain.ResultCreated {
-			created++
-		}
-	}
-	if created != len(in) {
-		return created, fmt.Errorf("%d of %d items created", created, len(in))
-	}
-	return created, nil
 }
 
 // printTable prints every row with ratios to one transaction per item

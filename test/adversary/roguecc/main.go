@@ -15,11 +15,12 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"log"
 	"os"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+
+	"github.com/idchain/idchain/chaincode"
 )
 
 func main() {
@@ -41,37 +42,11 @@ func run(getenv func(string) string) error {
 	if addr == "" || ccid == "" {
 		return errors.New("CHAINCODE_SERVER_ADDRESS and CHAINCODE_ID must be set (CCaaS only)")
 	}
-	tlsProps, err := serverTLS(getenv)
+	tlsProps, err := chaincode.ServerTLS(getenv)
 	if err != nil {
 		return err
 	}
 	server := &shim.ChaincodeServer{CCID: ccid, Address: addr, CC: cc, TLSProps: tlsProps}
 	log.Printf("roguecc: serving %s on %s (tls %v)", ccid, addr, !tlsProps.Disabled)
 	return server.Start()
-}
-
-// serverTLS reads the same optional TLS variables as cmd/idchain-cc, so the
-// rogue server is reachable exactly where the honest one was.
-func serverTLS(getenv func(string) string) (shim.TLSProperties, error) {
-	certFile, keyFile := getenv("CHAINCODE_TLS_CERT_FILE"), getenv("CHAINCODE_TLS_KEY_FILE")
-	if certFile == "" && keyFile == "" {
-		return shim.TLSProperties{Disabled: true}, nil
-	}
-	if certFile == "" || keyFile == "" {
-		return shim.TLSProperties{}, errors.New("CHAINCODE_TLS_CERT_FILE and CHAINCODE_TLS_KEY_FILE go together")
-	}
-	props := shim.TLSProperties{}
-	var err error
-	if props.Cert, err = os.ReadFile(certFile); err != nil {
-		return props, fmt.Errorf("tls cert: %w", err)
-	}
-	if props.Key, err = os.ReadFile(keyFile); err != nil {
-		return props, fmt.Errorf("tls key: %w", err)
-	}
-	if ca := getenv("CHAINCODE_TLS_CLIENT_CA_FILE"); ca != "" {
-		if props.ClientCACerts, err = os.ReadFile(ca); err != nil {
-			return props, fmt.Errorf("tls client CA: %w", err)
-		}
-	}
-	return props, nil
 }
