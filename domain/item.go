@@ -121,7 +121,6 @@ const (
 type BatchResult struct {
 	Results []ItemResult `json:"results"`
 	TxID    string       `json:"txId,omitempty"`
-	Block   uint64       `json:"-"` // the block it was committed in (not answered)
 }
 
 // Prefix is an enterprise prefix assigned to an organisation.

@@ -71,7 +71,7 @@ func (s *Service) registerAsync(c *gin.Context, items []domain.ItemInput) {
 
 // registerNow registers items through the coalescer as user and returns
 // the status and body of the synchronous answer, after the after-commit
-// path (afterCommit) ran.
+// path ran (the coalescer runs it once per transaction).
 func (s *Service) registerNow(ctx context.Context, user string, items []domain.ItemInput) (int, []byte) {
 	res, err := s.deps.Registrar.Register(ctx, user, items)
 	if err != nil {
@@ -82,7 +82,6 @@ func (s *Service) registerNow(ctx context.Context, user string, items []domain.I
 		b, _ := json.Marshal(ErrorBody{Error: e})
 		return statusOf[e.Code], b
 	}
-	s.afterCommit(ctx, res.Block, changedIDs(res))
 	b, _ := json.Marshal(res)
 	return batchStatus(res), b
 }

@@ -114,11 +114,8 @@ func (s *Service) registerItems(c *gin.Context) {
 		res, err = s.deps.Registrar.Register(c, p.Name, req.Items)
 	} else {
 		var done ledger.Committed
-		done, err = s.commit(c, ledger.Call{Fn: ledger.FnRegisterItems, Args: []string{jsonArg(req.Items)}})
-		if err == nil {
-			err = decode(ledger.FnRegisterItems, done.Result, &res)
-			res.TxID, res.Block = done.TxID, done.Block
-		}
+		res, done, err = submitAs[domain.BatchResult](s, c, ledger.Call{Fn: ledger.FnRegisterItems, Args: []string{jsonArg(req.Items)}})
+		res.TxID = done.TxID
 	}
 	if err != nil {
 		s.Fail(c, err)
@@ -127,19 +124,7 @@ func (s *Service) registerItems(c *gin.Context) {
 	if res.TxID != "" {
 		SetTx(c, res.TxID)
 	}
-	s.afterCommit(c, res.Block, changedIDs(res))
 	c.JSON(batchStatus(res), res)
-}
-
-// changedIDs lists the ids a batch created or recorded.
-func changedIDs(res domain.BatchResult) []string {
-	var ids []string
-	for _, r := range res.Results {
-		if r.Status == domain.ResultCreated || r.Status == domain.ResultRecorded {
-			ids = append(ids, r.ID)
-		}
-	}
-	return ids
 }
 
 func (s *Service) resolve(c *gin.Context)    { s.cachedRead(c, ledger.FnGetItem, hotItem) }
@@ -257,19 +242,14 @@ func (s *Service) recordEventBatches(c *gin.Context, events []domain.EventInput)
 }
 
 func (s *Service) recordEventsTx(c *gin.Context, events []domain.EventInput) (domain.BatchResult, error) {
-	var res domain.BatchResult
-	done, err := s.commit(c, ledger.Call{Fn: ledger.FnRecordEvents, Args: []string{jsonArg(events)}})
-	if err == nil {
-		err = decode(ledger.FnRecordEvents, done.Result, &res)
-	}
+	res, done, err := submitAs[domain.BatchResult](s, c, ledger.Call{Fn: ledger.FnRecordEvents, Args: []string{jsonArg(events)}})
 	if err != nil {
 		return res, err
 	}
 	if len(res.Results) != len(events) {
 		return res, fmt.Errorf("%s: %d results for %d events", ledger.FnRecordEvents, len(res.Results), len(events))
 	}
-	res.TxID, res.Block = done.TxID, done.Block
-	s.afterCommit(c, done.Block, changedIDs(res))
+	res.TxID = done.TxID
 	return res, nil
 }
 

@@ -61,21 +61,9 @@ func (s *Service) item(c *gin.Context, id string) (domain.Item, error) {
 const submitTimeout = 2 * time.Minute
 
 // submit commits a transaction signed by the caller, then runs the
-// after-commit path for ids (afterCommit). A client that disconnects does
-// not cancel a write half-way: the submit runs to its commit status.
-func (s *Service) submit(c *gin.Context, call ledger.Call, ids ...string) (ledger.Committed, error) {
-	done, err := s.commit(c, call)
-	if err != nil {
-		return done, err
-	}
-	s.afterCommit(c, done.Block, ids)
-	return done, nil
-}
-
-// commit submits a transaction signed by the caller and records its tx id;
-// it reports success only for a VALID commit. Callers that learn the
-// written ids from the result run afterCommit themselves.
-func (s *Service) commit(c *gin.Context, call ledger.Call) (ledger.Committed, error) {
+// after-commit path (afterCommit). A client that disconnects does not cancel
+// a write half-way: the submit runs to its commit status.
+func (s *Service) submit(c *gin.Context, call ledger.Call) (ledger.Committed, error) {
 	p, _ := Caller(c)
 	call.User = p.Name
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), submitTimeout)
@@ -85,27 +73,18 @@ func (s *Service) commit(c *gin.Context, call ledger.Call) (ledger.Committed, er
 		return done, err
 	}
 	SetTx(c, done.TxID)
+	s.afterCommit(ctx, done)
 	return done, nil
 }
 
 // afterCommit is the one path every write takes once its commit status is
-// VALID, before it answers: wait (bounded) until every org's peer has the
-// block, then drop the cached views of the written ids once (in process and
-// in Redis). Waiting first means no read can refill the cache from a peer
-// that lacks the block after the drop; together the answer means every peer
-// and this replica's caches show the write.
-//
-// There is no wait for this replica's event listener: once the peers have
-// the block and the ids are dropped here, the listener's own invalidation
-// adds nothing for this replica. It still runs for every commit, which is
-// what drops the views held by other replicas (and covers writes this
-// process did not make).
-func (s *Service) afterCommit(ctx context.Context, block uint64, ids []string) {
-	if s.deps.AwaitPeers != nil {
-		s.deps.AwaitPeers(ctx, block)
-	}
-	if s.deps.Invalidate != nil && len(ids) > 0 {
-		s.deps.Invalidate(ctx, ids)
+// VALID, before it answers (ledger.AfterCommit: wait until every org's peer
+// has the block, then drop what the transaction's chaincode event makes
+// stale, once). Registrations through the Registrar take it there, once per
+// transaction.
+func (s *Service) afterCommit(ctx context.Context, done ledger.Committed) {
+	if s.deps.AfterCommit != nil {
+		s.deps.AfterCommit(ctx, done)
 	}
 }
 
@@ -120,9 +99,9 @@ func evaluateAs[T any](s *Service, c *gin.Context, fn string, args ...string) (T
 }
 
 // submitAs is submit decoding the result as T.
-func submitAs[T any](s *Service, c *gin.Context, call ledger.Call, ids ...string) (T, ledger.Committed, error) {
+func submitAs[T any](s *Service, c *gin.Context, call ledger.Call) (T, ledger.Committed, error) {
 	var v T
-	done, err := s.submit(c, call, ids...)
+	done, err := s.submit(c, call)
 	if err != nil {
 		return v, done, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"google.golang.org/grpc"
 
+	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/profile"
 )
 
@@ -230,6 +231,10 @@ func (f *Fabric) submitOnce(ctx context.Context, u *user, call Call) (Committed,
 	if err != nil {
 		return Committed{}, err
 	}
+	ev, err := endorsedEvent(tx)
+	if err != nil {
+		return Committed{}, err // before ordering: nothing was written
+	}
 	commit, err := tx.SubmitWithContext(ctx)
 	t2 := time.Now()
 	m.observe("submit", call.Fn, t2.Sub(t1).Seconds())
@@ -246,7 +251,17 @@ func (f *Fabric) submitOnce(ctx context.Context, u *user, call Call) (Committed,
 		return Committed{}, &client.CommitError{TransactionID: st.TransactionID, Code: st.Code}
 	}
 	f.noteCommit(st.TransactionID, t3)
-	return Committed{Result: tx.Result(), TxID: st.TransactionID, Block: st.BlockNumber, At: t3}, nil
+	return Committed{Result: tx.Result(), TxID: st.TransactionID, Block: st.BlockNumber, At: t3, Event: ev}, nil
+}
+
+// endorsedEvent is the chaincode event of an endorsed transaction.
+func endorsedEvent(tx *client.Transaction) (domain.ChaincodeEvent, error) {
+	b, err := tx.Bytes()
+	if err != nil {
+		return domain.ChaincodeEvent{}, err
+	}
+	ev, _, err := TransactionEvent(b)
+	return ev, err
 }
 
 func proposalOptions(call Call) []client.ProposalOption {
