@@ -48,6 +48,20 @@ func (c *EnterpriseContract) assignEnterprisePrefix(ctx contractapi.TransactionC
 	return putEnterprisePrefix(stub, domain.PrefixKindHandle, objPfxEnt, p, e, who, cfg.Authority)
 }
 
+// assignEnterpriseGCP assigns a GS1 company prefix to an enterprise
+// (authority admin): the assignment names the hosting org as owner and the
+// enterprise, so only items under the enterprise's 标识 prefixes may carry
+// GTINs under it (another enterprise of the same org may not). Assigning it
+// again to the same enterprise answers the assignment; a GCP held by anyone
+// else is CONFLICT.
+func (c *EnterpriseContract) assignEnterpriseGCP(ctx contractapi.TransactionContextInterface, gcp, enterprise string) (*domain.GCP, error) {
+	e, err := mustEnterprise(ctx.GetStub(), enterprise)
+	if err != nil {
+		return nil, err
+	}
+	return assignGCPTo(ctx, gcp, e.Org, e.ID)
+}
+
 // getPrefixEnterprise returns the enterprise assignment of a 标识 prefix.
 func (c *EnterpriseContract) getPrefixEnterprise(ctx contractapi.TransactionContextInterface, prefix string) (*domain.EnterprisePrefix, error) {
 	p, err := parsePrefix(prefix)

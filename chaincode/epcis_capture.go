@@ -156,16 +156,7 @@ func getCaptureJob(ctx ctxI, jobID string) (*epcis.CaptureJob, error) {
 		if ok, err := anchoredValue(stub, c.Owner, k, b); err != nil || !ok {
 			return err // an unanchored chunk was never written by its org
 		}
-		if n == 0 || domain.CompareTimes(c.At, job.CreatedAt) < 0 {
-			job.CreatedAt = c.At
-		}
-		if domain.CompareTimes(c.At, job.FinishedAt) > 0 {
-			job.FinishedAt = c.At
-		}
-		job.Total, job.Rollback = c.Total, c.Rollback
-		job.RolledBack = job.RolledBack || c.RolledBack
-		job.TxIDs = append(job.TxIDs, c.TxID)
-		job.Outcomes = append(job.Outcomes, c.Outcomes...)
+		addChunk(job, c)
 		n++
 		return nil
 	})
@@ -175,8 +166,6 @@ func getCaptureJob(ctx ctxI, jobID string) (*epcis.CaptureJob, error) {
 	if n == 0 {
 		return nil, domain.Errorf(domain.CodeNotFound, "no capture job %s", jobID)
 	}
-	if len(job.Outcomes) < job.Total {
-		job.FinishedAt = "" // still running: not every event has an outcome
-	}
+	finishJob(job) // still running while not every event has an outcome
 	return job, nil
 }

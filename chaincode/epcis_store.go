@@ -51,7 +51,7 @@ func init() {
 
 // GetEvaluateTransactions marks the read-only functions.
 func (c *EPCISContract) GetEvaluateTransactions() []string {
-	return []string{"QueryEvents", "GetEvent", "GetCaptureJob"}
+	return []string{"QueryEvents", "GetEvent", "GetCaptureJob", "ListCaptureJobs"}
 }
 
 // Capture records EPCIS events (a JSON array of event objects) as part of

@@ -65,7 +65,11 @@ func (c *RegistryContract) findByGTIN(ctx contractapi.TransactionContextInterfac
 			return nil, nil
 		}
 		h, err := gtinHolder(stub, cfg, g)
-		if err != nil || h != it.Owner {
+		if err != nil {
+			return nil, err
+		}
+		ent, err := enterpriseOfID(stub, nil, id)
+		if err != nil || !holds(h, it.Owner, ent) {
 			return nil, err
 		}
 		return &it, nil

@@ -32,6 +32,10 @@ type fakeLedger struct {
 	// epcisPage answers epcis:QueryEvents; queries records its calls.
 	epcisPage []byte
 	queries   []ledger.Call
+	// epcisEvents answer epcis:GetEvent by eventID (absent: NOT_FOUND),
+	// epcisJobs epcis:ListCaptureJobs.
+	epcisEvents map[string][]byte
+	epcisJobs   []byte
 }
 
 func newFakeLedger(users map[string]Principal) *fakeLedger {
@@ -88,6 +92,18 @@ func (f *fakeLedger) Evaluate(_ context.Context, call ledger.Call) ([]byte, erro
 			return []byte(`{"events":[]}`), nil
 		}
 		return f.epcisPage, nil
+	case ledger.FnEPCISGetEvent:
+		f.queries = append(f.queries, call)
+		if b, ok := f.epcisEvents[call.Args[0]]; ok {
+			return b, nil
+		}
+		return nil, domain.Errorf(domain.CodeNotFound, "no event %s", call.Args[0])
+	case ledger.FnEPCISListJobs:
+		f.queries = append(f.queries, call)
+		if f.epcisJobs == nil {
+			return []byte(`{"jobs":[]}`), nil
+		}
+		return f.epcisJobs, nil
 	}
 	return []byte(`{}`), nil
 }

@@ -48,6 +48,7 @@ const (
 	FnEPCISQuery      = "epcis:QueryEvents"
 	FnEPCISGetEvent   = "epcis:GetEvent"
 	FnEPCISGetJob     = "epcis:GetCaptureJob"
+	FnEPCISListJobs   = "epcis:ListCaptureJobs"
 	ChaincodeEventTag = domain.EventName // the one chaincode event name
 )
 

@@ -153,6 +153,28 @@ func newPrefix(t *testing.T) string {
 	return fmt.Sprintf("88.715.%d", n.Int64())
 }
 
+// newGCP makes a fresh 10-digit GS1 company prefix (95…: no demo GCP lies
+// above it).
+func newGCP(t *testing.T) string {
+	t.Helper()
+	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("95%08d", n.Int64())
+}
+
+// gtinUnder is a valid GTIN-14 under a 10-digit GCP.
+func gtinUnder(t *testing.T, gcp string) string {
+	t.Helper()
+	body := "0" + gcp + "01"
+	c, err := identifier.CheckDigit(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body + string(c)
+}
+
 type user struct {
 	User, Account, Role, Enterprise, Org, APIKey string
 }
@@ -226,7 +248,7 @@ func TestOnboardingToFirstVerifiedProduct(t *testing.T) {
 // on B's items, recall them or grant consents over them.
 func TestIsolationBetweenEnterprisesOfOneOrgThroughTheAPI(t *testing.T) {
 	e := mustEnv(t)
-	_, pa, ua := e.onboard(t, "MakerMSP", "pcb", map[string]string{"op": "operator", "qa": "qa"})
+	ida, pa, ua := e.onboard(t, "MakerMSP", "pcb", map[string]string{"op": "operator", "qa": "qa"})
 	_, pb, ub := e.onboard(t, "MakerMSP", "pcb", map[string]string{"op": "operator", "qa": "qa"})
 	expect(t, "B registers", e.call(t, "POST", "/v1/items", ub["op"].APIKey, items(pb+"/B-1")), 201)
 	r := e.call(t, "POST", "/v1/items", ua["op"].APIKey, items(pb+"/A-squat"))
@@ -245,6 +267,31 @@ func TestIsolationBetweenEnterprisesOfOneOrgThroughTheAPI(t *testing.T) {
 	// The org's own operator is not A either.
 	r = e.call(t, "POST", "/v1/items", "maker-operator", items(pa+"/org-squat"))
 	expect(t, "the org's own operator under A's prefix", r, 422)
+	// A GS1 company prefix of A's carries A's GTINs only: not B's, not the
+	// org's own items.
+	gcp := newGCP(t)
+	r = e.call(t, "POST", "/v1/gs1-prefixes", "platform-admin", map[string]string{"gcp": gcp, "enterprise": ida})
+	expect(t, "GCP for A", r, 201)
+	if g := decode[domain.GCP](t, r); g.Enterprise != ida || g.Owner != "MakerMSP" {
+		t.Fatalf("GCP assignment %s", r.body)
+	}
+	gtin := gtinUnder(t, gcp)
+	orgPrefix := newPrefix(t)
+	expect(t, "a prefix of MakerMSP itself", e.call(t, "POST", "/v1/prefixes", "platform-admin",
+		map[string]string{"prefix": orgPrefix, "owner": "MakerMSP"}), 201)
+	withGTIN := func(id string) map[string]any {
+		return map[string]any{"items": []map[string]any{{"id": id, "kind": "unit", "industry": "generic", "model": "M-1", "gtin": gtin, "serial": id}}}
+	}
+	for who, r := range map[string]reply{
+		"B":                      e.call(t, "POST", "/v1/items", ub["op"].APIKey, withGTIN(pb+"/B-gtin")),
+		"the org's own operator": e.call(t, "POST", "/v1/items", "maker-operator", withGTIN(orgPrefix+"/org-gtin")),
+	} {
+		expect(t, who+" registering A's GTIN", r, 422)
+		if !strings.Contains(string(r.body), string(domain.CodeForbidden)) {
+			t.Fatalf("%s registering A's GTIN: %s", who, r.body)
+		}
+	}
+	expect(t, "A registers its GTIN", e.call(t, "POST", "/v1/items", ua["op"].APIKey, withGTIN(pa+"/A-gtin")), 201)
 	// A's own work goes through, and A's qa recalls A's item.
 	expect(t, "A registers", e.call(t, "POST", "/v1/items", ua["op"].APIKey, items(pa+"/A-1")), 201)
 	expect(t, "A's qa recalls A's item", e.call(t, "POST", "/v1/items/"+pa+"/A-1/recall", ua["qa"].APIKey, map[string]string{"reason": "测试 test"}), 200)
