@@ -31,8 +31,9 @@ type Stale struct {
 
 // Event types (chaincode/events.go) after which a GS1 key may name another
 // item or none: FindByGTIN answers only an item whose GTIN lies under a GCP
-// its owner holds (per the configured authority).
-var gs1Changes = map[string]bool{"gcp.assigned": true, "config.set": true}
+// held by its owner and its enterprise (the enterprise of its 标识 prefix),
+// per the configured authority.
+var gs1Changes = map[string]bool{"gcp.assigned": true, "prefix.assigned": true, "config.set": true}
 
 // StaleOf lists what ev makes stale. Every entry of both caches is kept
 // under an item id — Redis: item, verify and prov (Cacheable); in process:
@@ -47,8 +48,8 @@ var gs1Changes = map[string]bool{"gcp.assigned": true, "config.set": true}
 // lot matches are kept, a GS1 key once held is never given to another
 // item (CONFLICT), and NOT_FOUND, walked-up and GTIN-only (product-level)
 // answers are never kept, so a serial registered after a walked-up answer
-// resolves at once. They change only when a GCP assignment or the
-// configuration changes which owner is genuine for a GTIN (GS1).
+// resolves at once. They change only when a GCP or prefix assignment or
+// the configuration changes which owner is genuine for a GTIN (GS1).
 func StaleOf(ev domain.ChaincodeEvent) Stale {
 	return Stale{IDs: ev.IDs, All: ev.Partial, GS1: gs1Changes[ev.Type]}
 }
