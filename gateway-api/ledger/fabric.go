@@ -53,6 +53,7 @@ type Fabric struct {
 	commitsMu sync.Mutex
 	commits   map[string]time.Time // tx id → commit seen, for listener lag
 	heights   *Heights             // nil: AwaitPeers does not wait
+	heightGWs []*client.Gateway    // gateways of TrackHeights for orgs without own users
 	dynamic   dynamicUsers         // users enrolled at runtime (dynamic.go)
 }
 
@@ -120,6 +121,9 @@ func (f *Fabric) Close() {
 		u.gw.Close()
 	}
 	f.dynamic.closeAll()
+	for _, gw := range f.heightGWs {
+		gw.Close()
+	}
 	for _, c := range f.conns {
 		c.Close()
 	}
@@ -205,13 +209,31 @@ func (f *Fabric) AwaitPeers(ctx context.Context, block uint64) {
 
 // TrackHeights starts tracking each org's peer height for AwaitPeers; see
 // Heights. The caller runs the returned tracker. Heights streams use the
-// first user of each org.
+// first user of each org; an org whose users this process does not hold
+// (an API started with -org) is followed over its own connection with the
+// identity of the first user it does hold (any channel member may read
+// blocks), so a per-org API's writes wait for every org's peer too.
 func (f *Fabric) TrackHeights(max time.Duration, log *slog.Logger) *Heights {
 	sources := map[string]BlockSource{}
+	var heldMSP string
+	var held *profile.User
 	for _, org := range f.profile.Orgs {
-		for _, u := range org.Users {
-			sources[org.Peer.Name] = blockSource(f.users[u.Name].network)
-			break
+		if len(org.Users) > 0 && held == nil {
+			heldMSP, held = org.MSPID, &org.Users[0]
+		}
+	}
+	for i, org := range f.profile.Orgs {
+		switch {
+		case len(org.Users) > 0:
+			sources[org.Peer.Name] = blockSource(f.users[org.Users[0].Name].network)
+		case held != nil:
+			gw, err := profile.Connect(f.conns[i], heldMSP, *held, f.cfg.Timeouts)
+			if err != nil {
+				log.Error("peer height not tracked: writes will not wait for it", "peer", org.Peer.Name, "err", err.Error())
+				continue
+			}
+			f.heightGWs = append(f.heightGWs, gw)
+			sources[org.Peer.Name] = blockSource(gw.GetNetwork(f.profile.Channel))
 		}
 	}
 	f.heights = NewHeights(sources, max, log, f.cfg.Metrics)
