@@ -57,6 +57,39 @@ var queryParams = map[string]bool{
 // INVALID with the parameter and the reason (QueryParameterException).
 func (o Options) ParseQuery(v url.Values) (Query, *domain.Error) {
 	q := Query{PerPage: DefaultPerPage}
+	if err := checkQueryParams(v); err != nil {
+		return q, err
+	}
+	list := func(k string) []string {
+		if !v.Has(k) {
+			return nil
+		}
+		return strings.Split(v.Get(k), "|")
+	}
+	if err := q.parseKinds(v, list); err != nil {
+		return q, err
+	}
+	if err := o.parseTerms(&q, list); err != nil {
+		return q, err
+	}
+	if err := o.parseMatches(&q, list); err != nil {
+		return q, err
+	}
+	q.EventIDs = list("EQ_eventID")
+	if v.Has("perPage") {
+		n, perr := strconv.Atoi(v.Get("perPage"))
+		if perr != nil || n < 1 || n > MaxPerPage {
+			return q, domain.Errorf(domain.CodeInvalid, "perPage must be 1 to %d", MaxPerPage)
+		}
+		q.PerPage = n
+	}
+	q.NextPageToken = v.Get("nextPageToken")
+	return q, nil
+}
+
+// checkQueryParams refuses unknown and repeated parameters (in name
+// order, so the first refusal is the same for the same query).
+func checkQueryParams(v url.Values) *domain.Error {
 	names := make([]string, 0, len(v))
 	for k := range v {
 		names = append(names, k)
@@ -64,23 +97,20 @@ func (o Options) ParseQuery(v url.Values) (Query, *domain.Error) {
 	sort.Strings(names)
 	for _, k := range names {
 		if !queryParams[k] {
-			return q, domain.Errorf(domain.CodeInvalid, "unknown or unsupported query parameter %q", k)
+			return domain.Errorf(domain.CodeInvalid, "unknown or unsupported query parameter %q", k)
 		}
 		if len(v[k]) != 1 {
-			return q, domain.Errorf(domain.CodeInvalid, "query parameter %s given %d times", k, len(v[k]))
+			return domain.Errorf(domain.CodeInvalid, "query parameter %s given %d times", k, len(v[k]))
 		}
 	}
-	one := func(k string) string { return v.Get(k) }
-	list := func(k string) []string {
-		if !v.Has(k) {
-			return nil
-		}
-		return strings.Split(one(k), "|")
-	}
-	var err *domain.Error
+	return nil
+}
+
+// parseKinds reads the event types, the time bounds and the actions.
+func (q *Query) parseKinds(v url.Values, list func(string) []string) *domain.Error {
 	for _, t := range list("eventType") {
 		if !knownType(t) {
-			return q, domain.Errorf(domain.CodeInvalid, "eventType %q is not an EPCIS 2.0 event type", t)
+			return domain.Errorf(domain.CodeInvalid, "eventType %q is not an EPCIS 2.0 event type", t)
 		}
 		q.EventTypes = append(q.EventTypes, t)
 	}
@@ -92,18 +122,24 @@ func (o Options) ParseQuery(v url.Values) (Query, *domain.Error) {
 		if !v.Has(t.k) {
 			continue
 		}
-		p, perr := time.Parse(time.RFC3339Nano, one(t.k))
+		p, perr := time.Parse(time.RFC3339Nano, v.Get(t.k))
 		if perr != nil {
-			return q, domain.Errorf(domain.CodeInvalid, "%s %q is not an RFC 3339 time", t.k, one(t.k))
+			return domain.Errorf(domain.CodeInvalid, "%s %q is not an RFC 3339 time", t.k, v.Get(t.k))
 		}
 		*t.dst = p
 	}
 	for _, a := range list("EQ_action") {
 		if a != ActionAdd && a != ActionObserve && a != ActionDelete {
-			return q, domain.Errorf(domain.CodeInvalid, "EQ_action %q must be ADD, OBSERVE or DELETE", a)
+			return domain.Errorf(domain.CodeInvalid, "EQ_action %q must be ADD, OBSERVE or DELETE", a)
 		}
 		q.Actions = append(q.Actions, a)
 	}
+	return nil
+}
+
+// parseTerms reads the vocabulary (business step, disposition) and
+// location parameters in their canonical form.
+func (o Options) parseTerms(q *Query, list func(string) []string) *domain.Error {
 	terms := []struct {
 		k, kind string
 		dst     *[]string
@@ -112,7 +148,7 @@ func (o Options) ParseQuery(v url.Values) (Query, *domain.Error) {
 		for _, s := range list(t.k) {
 			c, cerr := canonicalTerm(t.kind, s)
 			if cerr != nil {
-				return q, domain.Errorf(domain.CodeInvalid, "%s: %s", t.k, cerr.(*domain.Error).Message)
+				return domain.Errorf(domain.CodeInvalid, "%s: %s", t.k, cerr.(*domain.Error).Message)
 			}
 			*t.dst = append(*t.dst, c)
 		}
@@ -125,12 +161,16 @@ func (o Options) ParseQuery(v url.Values) (Query, *domain.Error) {
 		for _, s := range list(l.k) {
 			c, cerr := o.canonicalLoc(l.k, s)
 			if cerr != nil {
-				return q, domain.Errorf(domain.CodeInvalid, "%s: %s", l.k, cerr.(*domain.Error).Message)
+				return domain.Errorf(domain.CodeInvalid, "%s: %s", l.k, cerr.(*domain.Error).Message)
 			}
 			*l.dst = append(*l.dst, c)
 		}
 	}
-	q.EventIDs = list("EQ_eventID")
+	return nil
+}
+
+// parseMatches reads the MATCH_ parameters (instances or classes).
+func (o Options) parseMatches(q *Query, list func(string) []string) *domain.Error {
 	epcs := []struct {
 		k     string
 		class bool
@@ -142,20 +182,12 @@ func (o Options) ParseQuery(v url.Values) (Query, *domain.Error) {
 		for _, s := range list(e.k) {
 			c, cerr := o.matchValue(s, e.class)
 			if cerr != nil {
-				return q, domain.Errorf(domain.CodeInvalid, "%s: %s", e.k, cerr.Message)
+				return domain.Errorf(domain.CodeInvalid, "%s: %s", e.k, cerr.Message)
 			}
 			*e.dst = append(*e.dst, c)
 		}
 	}
-	if v.Has("perPage") {
-		n, perr := strconv.Atoi(one("perPage"))
-		if perr != nil || n < 1 || n > MaxPerPage {
-			return q, domain.Errorf(domain.CodeInvalid, "perPage must be 1 to %d", MaxPerPage)
-		}
-		q.PerPage = n
-	}
-	q.NextPageToken = one("nextPageToken")
-	return q, err
+	return nil
 }
 
 // matchValue canonicalises a MATCH_ value. For an object parameter a GTIN

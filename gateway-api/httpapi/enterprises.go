@@ -310,7 +310,7 @@ func (s *Service) assignEnterprisePrefix(c *gin.Context, prefix, enterprise stri
 		s.Fail(c, domain.Errorf(domain.CodeConflict, "prefix %s is already assigned to enterprise %s", prefix, cur.Enterprise))
 		return
 	}
-	_, done, err := submitAs[domain.EnterprisePrefix](s, c, ledger.Call{Fn: ledger.FnAssignEnterprisePrefix, Args: []string{prefix, id}}, prefix)
+	_, done, err := submitAs[domain.EnterprisePrefix](s, c, ledger.Call{Fn: ledger.FnAssignEnterprisePrefix, Args: []string{prefix, id}})
 	if err != nil {
 		s.Fail(c, err)
 		return
