@@ -167,7 +167,7 @@ func (a *app) deps(cfg config) httpapi.Deps {
 		AwaitTx: func(ctx context.Context, txID string) {
 			a.listener.Await(ctx, txID, 2*time.Second)
 		},
-		Users: a.users, Keys: a.keys, ServiceUser: a.user,
+		Users: a.users, Keys: a.keys, ServiceUser: a.user, NamedQueries: cache.NewNamedQueries(a.rdb),
 		Mounts:      []httpapi.Mounter{a.site.site},
 		Enterprises: a.ents,
 		Checks: []httpapi.Check{
