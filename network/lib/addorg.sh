@@ -202,6 +202,10 @@ EOF
     is_running "$(peer_name "$org" "$p")" || { start_peer "$org" "$p"; CHANGED=1; }
     wait_peer "$org" "$p"
     join_peer "$org" "$p"
+    # Until the new peer has the config block that adds its org, it refuses
+    # its own admin's proposals ("creator org unknown"): wait until it has
+    # every block the first org's peer has (which had the update above).
+    wait_until "$(peer_name "$org" "$p")" "${IDCHAIN_CATCHUP_TIMEOUT:-240}" level_with "$org" "$p" "${ORGS[0]}"
   done
   [[ -f "$CC_DIR/$org/package-id" ]] || package_chaincode "$org"
   is_running "cc.$org" || { start_cc "$org"; CHANGED=1; }
@@ -224,9 +228,10 @@ peer_height() {
     sed -n "s/^ledger_blockchain_height{channel=\"$CHANNEL\"} \([0-9]*\)\$/\1/p"
 }
 
-caught_up() {
+# level_with ORG P REF: peer P of ORG has every block REF's first peer has.
+level_with() {
   local want have
-  want="$(peer_height "$1" 0)" have="$(peer_height "$1" "$2")"
+  want="$(peer_height "$3" 0)" have="$(peer_height "$1" "$2")"
   [[ -n "$want" && -n "$have" ]] && ((have >= want))
 }
 
@@ -236,7 +241,7 @@ caught_up() {
 # (IDCHAIN_PVT_PULL_THRESHOLD, 15 s; lib/nodes.sh).
 catch_up() {
   local start=$SECONDS
-  wait_until "$(peer_name "$1" "$2")" "${IDCHAIN_CATCHUP_TIMEOUT:-240}" caught_up "$1" "$2"
+  wait_until "$(peer_name "$1" "$2")" "${IDCHAIN_CATCHUP_TIMEOUT:-240}" level_with "$1" "$2" "$1"
   log "$(peer_name "$1" "$2") caught up to height $(peer_height "$1" "$2") in $((SECONDS - start))s"
 }
 
