@@ -29,7 +29,7 @@ func TestEPCISRESTHashIDsQueryParametersAndNamedQueries(t *testing.T) {
 	corrective := "urn:uuid:7c3e1f40-0000-4000-8000-0000" + run + "00"
 	base := `"type":"ObjectEvent","action":"OBSERVE","eventTime":"` + now + `","eventTimeZoneOffset":"+08:00","epcList":["` + epc + `"],`
 	events := map[string]string{
-		// A sub-location (SGLN extension) of GLN 0614141008886, with a quantity and an extension field.
+		// A sub-location (SGLN extension) of GLN 0614141008889, with a quantity and an extension field.
 		"A": `{` + base + `"bizStep":"receiving","readPoint":{"id":"urn:epc:id:sgln:0614141.00888.D` + run + `"},
 			"quantityList":[{"epcClass":"urn:epc:class:lgtin:4012345.012345.L` + run + `","quantity":37.5,"uom":"KGM"}],"ex:batch":"` + run + `"}`,
 		// The GLN itself, with an error declaration.
@@ -80,7 +80,7 @@ func TestEPCISRESTHashIDsQueryParametersAndNamedQueries(t *testing.T) {
 	for _, tc := range []struct{ q, want string }{
 		{"", "ABC"},
 		{"WD_readPoint=" + url.QueryEscape("urn:epc:id:sgln:0614141.00888.0"), "AB"},
-		{"WD_readPoint=" + url.QueryEscape("https://id.gs1.org/414/0614141008886"), "AB"},
+		{"WD_readPoint=" + url.QueryEscape("https://id.gs1.org/414/0614141008889"), "AB"},
 		{"WD_readPoint=" + url.QueryEscape("urn:epc:id:sgln:0614141.00888.D"+run), "A"},
 		{"EQ_readPoint=" + url.QueryEscape("urn:epc:id:sgln:0614141.00888.0"), "B"},
 		{"GE_quantity=37.5", "A"},
