@@ -442,6 +442,11 @@ func (o Options) constrainedDL(s string) (string, bool) {
 		return "", false
 	}
 	segs := strings.Split(strings.Trim(u.EscapedPath(), "/"), "/")
+	for i := range segs {
+		if ai, ok := dlAliases[segs[i]]; ok && i%2 == len(segs)%2 {
+			segs[i] = ai
+		}
+	}
 	for i := 0; i+1 < len(segs); i++ {
 		q, primary := dlQualifiers[segs[i]]
 		if !primary || (len(segs)-i)%2 != 0 {
@@ -468,38 +473,107 @@ func (o Options) constrainedDL(s string) (string, bool) {
 
 // dlQualifiers are the primary keys the hash keeps and the qualifier each
 // may keep.
-var dlQualifiers = map[string][]string{"00": nil, "01": {"21", "10"}, "253": nil, "255": nil, "401": nil, "402": nil,
+var dlQualifiers = map[string][]string{"00": nil, "01": {"21", "10", "235"}, "253": nil, "255": nil, "401": nil, "402": nil,
 	"414": {"254"}, "417": nil, "8003": nil, "8004": nil, "8006": {"21", "10"}, "8010": {"8011"}, "8017": nil, "8018": nil}
 
 // extraURN converts the EPC URN schemes ParseEPC does not read (they name
-// no trade item) for the hash: pgln, gdti, sgcn, ginc, gsin.
+// no trade item) for the hash: pgln, gdti, sgcn, ginc, gsin, gsrnp, cpi,
+// itip, upui, and the idpat patterns of grai, gdti, sgcn, cpi and itip
+// (TDS 2.x, GS1 Digital Link 1.2 §4.11).
 func extraURN(s string) (string, bool) {
 	parts := strings.SplitN(s, ":", 5)
-	if len(parts) != 5 || parts[2] != "id" {
+	if len(parts) != 5 {
 		return "", false
 	}
-	f := strings.Split(parts[4], ".")
+	form, scheme, f := parts[2], parts[3], strings.Split(parts[4], ".")
 	cp := f[0]
 	if !allDigits(cp) {
 		return "", false
 	}
+	digits := func(v string) bool { return v == "" || allDigits(v) }
 	unesc := func(v string) string {
 		if u, err := url.PathUnescape(v); err == nil {
-			return escapeDL(u)
+			return hashEscape(u)
 		}
 		return v
 	}
+	gtin := func(ir string) (string, bool) { // indicator digit first, as in an SGTIN
+		if ir == "" || !allDigits(ir) || len(cp+ir) != 13 {
+			return "", false
+		}
+		return withCheck(ir[:1] + cp + ir[1:]), true
+	}
+	dl := DefaultDigitalLinkBase
+	if form == "idpat" {
+		if f[len(f)-1] != "*" {
+			return "", false
+		}
+		switch {
+		case scheme == "grai" && len(f) == 3 && digits(f[1]) && len(cp+f[1]) == 12:
+			return dl + "/8003/0" + withCheck(cp+f[1]), true
+		case scheme == "gdti" && len(f) == 3 && digits(f[1]) && len(cp+f[1]) == 12:
+			return dl + "/253/" + withCheck(cp+f[1]), true
+		case scheme == "sgcn" && len(f) == 3 && digits(f[1]) && len(cp+f[1]) == 12:
+			return dl + "/255/" + withCheck(cp+f[1]), true
+		case scheme == "cpi" && len(f) == 3:
+			return dl + "/8010/" + cp + unesc(f[1]), true
+		case scheme == "itip" && len(f) == 5:
+			if g, ok := gtin(f[1]); ok && allDigits(f[2]+f[3]) {
+				return dl + "/8006/" + g + f[2] + f[3], true
+			}
+		}
+		return "", false
+	}
+	if form != "id" {
+		return "", false
+	}
 	switch {
-	case parts[3] == "pgln" && len(f) == 2 && allDigits(f[1]) && len(cp+f[1]) == 12:
-		return DefaultDigitalLinkBase + "/417/" + withCheck(cp+f[1]), true
-	case parts[3] == "gdti" && len(f) == 3 && allDigits(f[1]) && len(cp+f[1]) == 12:
-		return DefaultDigitalLinkBase + "/253/" + withCheck(cp+f[1]) + unesc(f[2]), true
-	case parts[3] == "sgcn" && len(f) == 3 && allDigits(f[1]) && len(cp+f[1]) == 12:
-		return DefaultDigitalLinkBase + "/255/" + withCheck(cp+f[1]) + unesc(f[2]), true
-	case parts[3] == "ginc" && len(f) == 2:
-		return DefaultDigitalLinkBase + "/401/" + cp + unesc(f[1]), true
-	case parts[3] == "gsin" && len(f) == 2 && allDigits(f[1]) && len(cp+f[1]) == 16:
-		return DefaultDigitalLinkBase + "/402/" + withCheck(cp+f[1]), true
+	case scheme == "pgln" && len(f) == 2 && digits(f[1]) && len(cp+f[1]) == 12:
+		return dl + "/417/" + withCheck(cp+f[1]), true
+	case scheme == "gdti" && len(f) == 3 && digits(f[1]) && len(cp+f[1]) == 12:
+		return dl + "/253/" + withCheck(cp+f[1]) + unesc(f[2]), true
+	case scheme == "sgcn" && len(f) == 3 && digits(f[1]) && len(cp+f[1]) == 12:
+		return dl + "/255/" + withCheck(cp+f[1]) + unesc(f[2]), true
+	case scheme == "ginc" && len(f) == 2:
+		return dl + "/401/" + cp + unesc(f[1]), true
+	case scheme == "gsin" && len(f) == 2 && digits(f[1]) && len(cp+f[1]) == 16:
+		return dl + "/402/" + withCheck(cp+f[1]), true
+	case scheme == "gsrnp" && len(f) == 2 && digits(f[1]) && len(cp+f[1]) == 17:
+		return dl + "/8017/" + withCheck(cp+f[1]), true
+	case scheme == "cpi" && len(f) == 3:
+		return dl + "/8010/" + cp + unesc(f[1]) + "/8011/" + unesc(f[2]), true
+	case scheme == "itip" && len(f) == 5:
+		if g, ok := gtin(f[1]); ok && allDigits(f[2]+f[3]) {
+			return dl + "/8006/" + g + f[2] + f[3] + "/21/" + unesc(f[4]), true
+		}
+	case scheme == "upui" && len(f) == 3:
+		if g, ok := gtin(f[1]); ok {
+			return dl + "/01/" + g + "/235/" + unesc(f[2]), true
+		}
 	}
 	return "", false
 }
+
+// hashEscape percent-encodes a Digital Link path value as the reference
+// does: unreserved characters and the apostrophe stay.
+func hashEscape(v string) string {
+	const hexd = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~'", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexd[c>>4])
+		b.WriteByte(hexd[c&15])
+	}
+	return b.String()
+}
+
+// dlAliases are the short names GS1 Digital Link 1.x allows for AIs in a
+// path (gtin for 01, …).
+var dlAliases = map[string]string{"gtin": "01", "sscc": "00", "gln": "414", "glnx": "254", "ser": "21", "lot": "10",
+	"grai": "8003", "giai": "8004", "gsrn": "8018", "gsrnp": "8017", "gdti": "253", "gcn": "255", "ginc": "401",
+	"gsin": "402", "itip": "8006", "cpid": "8010", "cpsn": "8011", "cpv": "22", "party": "417", "tpx": "235"}
