@@ -321,7 +321,9 @@ func hashTime(t time.Time) string {
 
 // hashNumber writes a decimal number without trailing zeros (1.0 → 1).
 func hashNumber(s string) (string, bool) {
-	if s == "" || !strings.ContainsAny(s[:1], "+-.0123456789") {
+	// Decimal notation only: Go would also read hex floats and
+	// underscores, which the algorithm's number rule does not cover.
+	if s == "" || !strings.ContainsAny(s[:1], "+-.0123456789") || strings.ContainsAny(s, "xXpP_") {
 		return "", false
 	}
 	f, err := strconv.ParseFloat(s, 64)

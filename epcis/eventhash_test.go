@@ -105,3 +105,16 @@ func TestNewRecordNamesEventByCBVHash(t *testing.T) {
 		t.Fatalf("sent eventID not kept: %v %v", rec.EventID, derr)
 	}
 }
+
+func TestHashNumber(t *testing.T) {
+	for in, want := range map[string]string{"1.0": "1", "0.3434000": "0.3434", "+12": "12", "600": "600", "12.10": "12.1", "-0.5": "-0.5", "1e3": "1000"} {
+		if got, ok := hashNumber(in); !ok || got != want {
+			t.Errorf("hashNumber(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"0x10", "1_000", "abc", "", "2019-10-21", "NaN", "Inf"} {
+		if got, ok := hashNumber(in); ok {
+			t.Errorf("hashNumber(%q) = %q, want no number", in, got)
+		}
+	}
+}
