@@ -27,7 +27,7 @@ var offsetPattern = regexp.MustCompile(`^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$
 // event gets a Captured entry, in order, rejected events carrying an error
 // (INVALID, INVALID_IDENTIFIER or NOT_FOUND) and the rest their inputs.
 func ParseCapture(data []byte, opt Options) ([]Captured, error) {
-	events, err := documentEvents(data, opt)
+	events, _, err := documentEvents(data, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -162,7 +162,7 @@ func (a *app) deps(cfg config) httpapi.Deps {
 		Hot:         a.hot,
 		Jobs:        cache.NewJobs(a.rdb, 24*time.Hour),
 		BypassCache: cache.Bypass,
-		Users:       a.users, Keys: a.keys, ServiceUser: a.user,
+		Users:       a.users, Keys: a.keys, ServiceUser: a.user, NamedQueries: cache.NewNamedQueries(a.rdb),
 		Mounts:      []httpapi.Mounter{a.site.site},
 		Enterprises: a.ents,
 		Checks: []httpapi.Check{

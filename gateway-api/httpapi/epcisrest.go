@@ -46,6 +46,9 @@ var epcisPaths = []struct{ path, allow string }{
 	{"/readPoints/:readPoint/events", "OPTIONS, GET"},
 	{"/dispositions", "OPTIONS, GET"},
 	{"/dispositions/:disposition/events", "OPTIONS, GET"},
+	{"/queries", "OPTIONS, GET, POST"},
+	{"/queries/:name", "OPTIONS, GET, DELETE"},
+	{"/queries/:name/events", "OPTIONS, GET"},
 }
 
 // epcisRoutes adds the /epcis group. OPTIONS needs no key (CORS
@@ -73,6 +76,11 @@ func (s *Service) epcisRoutes(r *gin.Engine) {
 	a.GET("/readPoints/:readPoint/events", s.epcisEventsOfReadPoint)
 	a.GET("/dispositions", s.epcisCollection(vocabDispositions))
 	a.GET("/dispositions/:disposition/events", s.epcisEventsOfDisposition)
+	a.POST("/queries", limitBody(smallBody), s.epcisCreateQuery)
+	a.GET("/queries", s.epcisListQueries)
+	a.GET("/queries/:name", s.epcisGetQuery)
+	a.DELETE("/queries/:name", s.epcisDeleteQuery)
+	a.GET("/queries/:name/events", s.epcisQueryEvents)
 }
 
 // epcisHeaders sets the version and CORS headers of every /epcis answer.
@@ -80,7 +88,7 @@ func (s *Service) epcisHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("GS1-EPCIS-Version", EPCISVersion)
 	h.Set("GS1-CBV-Version", CBVVersion)
-	setCORS(h, "GET, POST, OPTIONS")
+	setCORS(h, "GET, POST, DELETE, OPTIONS")
 	c.Next()
 }
 

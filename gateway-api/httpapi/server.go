@@ -84,6 +84,9 @@ type Deps struct {
 	// EPCIS: URI bases and vocabulary of EPCIS export and capture; the
 	// zero value uses the epcis package defaults.
 	EPCIS epcis.Options
+	// NamedQueries keeps EPCIS named queries per org (/epcis/queries,
+	// epcisrest_queries.go; cache.NamedQueries: Redis). nil: 503.
+	NamedQueries NamedQueryStore
 	// Enterprises: onboarding of enterprises and their users (enterprises.go).
 	Enterprises EnterpriseDeps
 }
