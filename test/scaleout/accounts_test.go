@@ -3,8 +3,10 @@
 package scaleout
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +21,11 @@ import (
 // organisation code.
 func newUSCC(t *testing.T) string {
 	t.Helper()
-	body := "MB" + fmt.Sprintf("%06d", time.Now().UnixNano()%1_000_000)
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf("MB%06d", n.Int64())
 	oc, err := identifier.OrgCodeCheck(body)
 	if err != nil {
 		t.Fatal(err)
