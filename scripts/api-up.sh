@@ -13,6 +13,11 @@
 #   IDCHAIN_ORG_APIS=1 also one API per org (idchain-api -org <MSP>) on the next
 #                      ports (8081, 8082, … in profile order), each with its
 #                      own checkpoint; URLs as IDCHAIN_API_<ORG> in the env file
+#   IDCHAIN_API_ACCOUNTS_STORE=redis  enterprise accounts in Redis, shared by
+#                      every API process (default dir: network/.run/api/accounts,
+#                      one process); the key-encryption key is
+#                      IDCHAIN_API_ACCOUNTS_KEK, else network/.run/api/accounts.kek
+#                      (made once, 0600)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUN=network/.run
@@ -27,6 +32,10 @@ OPS_ADDR=${OPS_ADDR:-127.0.0.1:8070}
 
 [[ -f $RUN/profile.json ]] || { echo "api-up: no $RUN/profile.json: start the network first (make network-up)" >&2; exit 1; }
 mkdir -p "$API_DIR" "$RUN/bin" "$RUN/logs"
+if [[ "${IDCHAIN_API_ACCOUNTS_STORE:-dir}" == redis && -z "${IDCHAIN_API_ACCOUNTS_KEK:-}" ]]; then
+  export IDCHAIN_API_ACCOUNTS_KEK=$API_DIR/accounts.kek
+  [[ -s $IDCHAIN_API_ACCOUNTS_KEK ]] || (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$IDCHAIN_API_ACCOUNTS_KEK")
+fi
 
 running() { [[ -f $PIDFILE ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 ready() { curl -fsS -m 5 "$URL/readyz" >/dev/null 2>&1; }
