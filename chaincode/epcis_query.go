@@ -41,8 +41,9 @@ func finishJob(job *epcis.CaptureJob) {
 	}
 }
 
-// listCaptureJobs scans the job records (epcisjob [jobID, offset]: the
-// chunks of a job are adjacent) reading at most maxJobScan of them. A page
+// listCaptureJobs scans the job records (epcisjob [jobID, owner, offset]:
+// the chunks of a job are adjacent; a job is one owner's, so two orgs'
+// jobs under one id are two jobs) reading at most maxJobScan of them. A page
 // never splits a job: when the scan stops inside one, the page ends before
 // it and the bookmark is its first chunk.
 func listCaptureJobs(ctx ctxI, bookmark string, perPage int) (epcis.JobPage, error) {
@@ -72,24 +73,27 @@ func listCaptureJobs(ctx ctxI, bookmark string, perPage int) (epcis.JobPage, err
 	}
 	next, err := eachKV(stub, objEPCISJob, nil, maxJobScan, bookmark, func(k string, b []byte) error {
 		_, attrs, err := stub.SplitCompositeKey(k)
-		if err != nil || len(attrs) != 2 {
+		if err != nil {
 			return fmt.Errorf("split key %q: %v", k, err)
 		}
-		if attrs[0] != curID {
+		if len(attrs) != 3 {
+			return nil // not a chunk key (none the chaincode writes): lists nothing
+		}
+		if id := attrs[0] + "\x00" + attrs[1]; id != curID {
 			flush()
 			if len(page.Jobs) >= perPage {
 				page.Bookmark = k // start the next page at this job
 				return errPageFull
 			}
-			curID, curFirst = attrs[0], k
-			cur = &epcis.CaptureJob{JobID: curID, TxIDs: []string{}, Outcomes: []epcis.EventOutcome{}}
+			curID, curFirst = id, k
+			cur = &epcis.CaptureJob{JobID: attrs[0], TxIDs: []string{}, Outcomes: []epcis.EventOutcome{}}
 		}
 		var c epcis.CaptureChunk
 		if err := json.Unmarshal(b, &c); err != nil {
-			return fmt.Errorf("capture job %s: %w", curID, err)
+			return fmt.Errorf("capture job %s: %w", attrs[0], err)
 		}
-		if cur == nil || c.Owner != v.msp && !v.all {
-			return nil
+		if cur == nil || c.Owner != attrs[1] || c.Owner != v.msp && !v.all {
+			return nil // not the caller's, or not the org whose key it is under
 		}
 		if ok, err := anchoredValue(stub, c.Owner, k, b); err != nil || !ok {
 			return err // an unanchored chunk was never written by its org

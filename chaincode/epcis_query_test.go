@@ -90,8 +90,10 @@ func TestEPCISListCaptureJobsSkipsUnanchoredChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	forged, _ := json.Marshal(epcis.CaptureChunk{JobID: "FAKE", Owner: makerMSP, Total: 1, At: "2026-11-27T00:00:00Z", TxID: "t"})
-	k, _ := key(objEPCISJob, "FAKE", "00000000")
+	k, _ := CaptureJobKey(makerMSP, "FAKE", 0)
 	l.PutState(k, forged)
+	stray, _ := key(objEPCISJob, "STRAY", "00000000") // a key of another shape
+	l.PutState(stray, forged)
 	p := listJobs(t, l, maker, "", 10)
 	if len(p.Jobs) != 1 || p.Jobs[0].JobID != "REAL" {
 		t.Fatalf("jobs %+v", p.Jobs)
