@@ -25,17 +25,11 @@ func newUSCC(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := fmt.Sprintf("MB%06d", n.Int64())
-	oc, err := identifier.OrgCodeCheck(body)
+	id, err := identifier.EnterpriseUSCC("350100", fmt.Sprintf("MB%06d", n.Int64()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := "91350100" + body + string(oc)
-	c, err := identifier.USCCCheck(first)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return first + string(c)
+	return id
 }
 
 // Two API replicas share the enterprise account store in Redis
