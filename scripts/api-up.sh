@@ -20,6 +20,11 @@
 #                      hosts/<org>/profile.json, api/keys.json with only its
 #                      users' key hashes, its checkpoint and account store.
 #   IDCHAIN_RUN_DIR    run directory (default network/.run)
+#   IDCHAIN_API_ACCOUNTS_STORE=redis  enterprise accounts in Redis, shared by
+#                      every API process (default dir: network/.run/api/accounts,
+#                      one process); the key-encryption key is
+#                      IDCHAIN_API_ACCOUNTS_KEK, else network/.run/api/accounts.kek
+#                      (made once, 0600)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUN=${IDCHAIN_RUN_DIR:-network/.run}
@@ -34,6 +39,10 @@ OPS_ADDR=${OPS_ADDR:-127.0.0.1:8070}
 
 [[ -f $RUN/profile.json ]] || { echo "api-up: no $RUN/profile.json: start the network first (make network-up)" >&2; exit 1; }
 mkdir -p "$API_DIR" "$RUN/bin" "$RUN/logs"
+if [[ "${IDCHAIN_API_ACCOUNTS_STORE:-dir}" == redis && -z "${IDCHAIN_API_ACCOUNTS_KEK:-}" ]]; then
+  export IDCHAIN_API_ACCOUNTS_KEK=$API_DIR/accounts.kek
+  [[ -s $IDCHAIN_API_ACCOUNTS_KEK ]] || (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$IDCHAIN_API_ACCOUNTS_KEK")
+fi
 
 running() { [[ -f $PIDFILE ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 ready() { curl -fsS -m 5 "$URL/readyz" >/dev/null 2>&1; }

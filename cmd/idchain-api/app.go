@@ -80,15 +80,20 @@ func openApp(cfg config, log *slog.Logger) (*app, error) {
 			delete(a.keys, h) // another org's user (-org): its key is refused
 		}
 	}
-	if a.ents, a.closeEnts, err = newEnterprises(prof, a.fab, cfg.accounts, a.user, log); err != nil {
-		a.fab.Close()
-		return nil, err
-	}
 	a.redisURL = cfg.redisURL
 	if a.redisURL == "" {
 		a.redisURL = prof.RedisURL
 	}
 	if a.cache, a.rdb, err = cache.New(a.fab, a.redisURL, cache.Config{TTL: cfg.cacheTTL, Registerer: a.reg}); err != nil {
+		a.fab.Close()
+		return nil, err
+	}
+	store, err := accountStore(cfg, a.rdb)
+	if err == nil {
+		a.ents, a.closeEnts, err = newEnterprises(prof, a.fab, store, a.user, log)
+	}
+	if err != nil {
+		_ = a.rdb.Close()
 		a.fab.Close()
 		return nil, err
 	}
