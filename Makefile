@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 INTEGRATION_TIMEOUT ?= 45m
 
-.PHONY: help up down demo network-up network-down api-up api-down add-org add-peer status tools test test-unit test-integration bench-fabric
+.PHONY: help up down demo network-up network-down api-up api-down add-org add-peer rehearse status tools test test-unit test-integration bench-fabric
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ add-peer: ## add one more peer to an org of the running system: make add-peer OR
 	@[ -n "$(ORG)" ] || { echo "usage: make add-peer ORG=<org>"; exit 2; }
 	@network/network.sh add-peer "$(ORG)"
 	@if [ -f network/.run/api/api.pid ] && kill -0 "$$(cat network/.run/api/api.pid)" 2>/dev/null; then API_REBUILD=1 $(MAKE) --no-print-directory api-up; fi
+
+rehearse: ## multi-host rehearsal: a second network in network/.run-multihost, each org on its own 127.0.1.x address, directory and Unix user, checked, a fifth org joins from its own host, checked again, stopped (test/multihost, 2-4 min; make test runs the first half)
+	go test -tags 'integration rehearse' -count=1 -v -timeout 20m -run TestMultihostAddOrg ./test/multihost/
 
 status: ## processes of the running system with PID and RSS
 	@network/network.sh status

@@ -5,9 +5,10 @@
 // the certificate at the CA and publishes the CA's CRL to the channel so the
 // peers refuse the certificate too (chanconfig).
 //
-// These users are custodial: the API holds their enrollment key (a 0600
-// file in the store directory) and signs their transactions. Users whose key
-// never leaves the maker sign offline instead and have no account here.
+// Custodial users' enrollment keys are held by the API, which signs their
+// transactions; external users (CreateExternal) keep their key and sign
+// offline. The records live in a Store: a directory for one API process
+// (DirStore) or Redis shared by every replica (RedisStore, keys sealed).
 package accounts
 
 import (
@@ -16,15 +17,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/idchain/idchain/domain"
@@ -69,44 +66,36 @@ var (
 
 // Manager issues, looks up and revokes accounts. Safe for concurrent use.
 type Manager struct {
-	dir     string
+	store   Store
 	cas     map[string]CA // by org MSP ID
 	publish CRLPublisher
 	now     func() time.Time
-
-	mu     sync.RWMutex
-	byName map[string]*Account
-	byHash map[string]*Account
+	// OnError, when set, hears of store failures of the lookups, which
+	// answer "not found" then (fail closed).
+	OnError func(op string, err error)
 }
 
-// Open loads the accounts kept in dir (created 0700 if missing).
+// storeTimeout bounds one lookup in the store.
+const storeTimeout = 2 * time.Second
+
+// Open loads the accounts kept in dir (created 0700 if missing): one API
+// process per directory (OpenDir).
 func Open(dir string, cas map[string]CA, publish CRLPublisher) (*Manager, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
-	}
-	m := &Manager{dir: dir, cas: cas, publish: publish, now: time.Now, byName: map[string]*Account{}, byHash: map[string]*Account{}}
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	st, err := OpenDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
+		return nil, err
 	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("accounts: %w", err)
-		}
-		var a Account
-		if err := json.Unmarshal(b, &a); err != nil {
-			return nil, fmt.Errorf("accounts: %s: %w", f, err)
-		}
-		m.index(&a)
-	}
-	return m, nil
+	return New(st, cas, publish), nil
 }
 
-func (m *Manager) index(a *Account) {
-	m.byName[a.Name] = a
-	if !a.Revoked() {
-		m.byHash[a.KeyHash] = a
+// New returns a manager over store.
+func New(store Store, cas map[string]CA, publish CRLPublisher) *Manager {
+	return &Manager{store: store, cas: cas, publish: publish, now: time.Now}
+}
+
+func (m *Manager) failed(op string, err error) {
+	if err != nil && m.OnError != nil {
+		m.OnError(op, err)
 	}
 }
 
@@ -148,15 +137,15 @@ func (m *Manager) create(ctx context.Context, org, enterprise, user, role string
 		return Account{}, "", nil, domain.Errorf(domain.CodeUnavailable, "no Fabric CA configured for %s", org)
 	}
 	name := AccountName(user, enterprise)
-	m.mu.RLock()
-	_, exists := m.byName[name]
-	m.mu.RUnlock()
+	_, exists, err := m.store.ByName(ctx, name)
+	if err != nil {
+		return Account{}, "", nil, fmt.Errorf("accounts: %w", err)
+	}
 	if exists {
 		return Account{}, "", nil, domain.Errorf(domain.CodeConflict, "user %s of %s exists", user, enterprise)
 	}
 	u := fabricca.User{Name: name, Role: role, Enterprise: enterprise}
 	var signer *fabricca.Signer
-	var err error
 	if csrPEM != nil {
 		var cert []byte
 		if cert, err = ca.RegisterAndEnrollCSR(ctx, u, csrPEM); err == nil {
@@ -177,21 +166,15 @@ func (m *Manager) create(ctx context.Context, org, enterprise, user, role string
 	}
 	a := Account{Name: name, User: user, Org: org, Enterprise: enterprise, Role: role, KeyHash: HashKey(key),
 		CertPEM: string(signer.CertPEM), CreatedAt: m.now().UTC(), External: csrPEM != nil}
+	var keyPEM []byte
 	if !a.External {
-		keyPEM, err := signer.KeyPEM()
-		if err != nil {
-			return Account{}, "", nil, err
-		}
-		if err := writeFile(filepath.Join(m.dir, fileName(name)+".key"), keyPEM); err != nil {
+		if keyPEM, err = signer.KeyPEM(); err != nil {
 			return Account{}, "", nil, err
 		}
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.save(&a); err != nil {
+	if err := m.store.Add(ctx, a, keyPEM); err != nil {
 		return Account{}, "", nil, err
 	}
-	m.index(&a)
 	return a, key, signer, nil
 }
 
@@ -200,23 +183,13 @@ func (m *Manager) create(ctx context.Context, org, enterprise, user, role string
 // even when a later step fails (the error says which).
 func (m *Manager) Revoke(ctx context.Context, enterprise, user string) (Account, error) {
 	name := AccountName(user, enterprise)
-	m.mu.Lock()
-	a, ok := m.byName[name]
-	if !ok {
-		m.mu.Unlock()
+	acc, first, err := m.store.Revoke(ctx, name, m.now().UTC())
+	if domain.CodeOf(err) == domain.CodeNotFound {
 		return Account{}, domain.Errorf(domain.CodeNotFound, "user %s of %s does not exist", user, enterprise)
 	}
-	first := !a.Revoked()
-	if first {
-		delete(m.byHash, a.KeyHash)
-		a.RevokedAt = m.now().UTC()
-		if err := m.save(a); err != nil {
-			m.mu.Unlock()
-			return *a, err
-		}
+	if err != nil {
+		return acc, err
 	}
-	acc := *a
-	m.mu.Unlock()
 	ca, ok := m.cas[acc.Org]
 	if !ok {
 		return acc, domain.Errorf(domain.CodeUnavailable, "no Fabric CA configured for %s", acc.Org)
@@ -233,106 +206,65 @@ func (m *Manager) Revoke(ctx context.Context, enterprise, user string) (Account,
 			return acc, fmt.Errorf("accounts: the API key and the CA refuse the user, but publishing the CRL to the channel failed: %w", err)
 		}
 	}
-	_ = os.Remove(filepath.Join(m.dir, fileName(name)+".key")) // nothing signs for it any more
-	return acc, nil
+	// nothing signs for it any more
+	return acc, m.store.DropKey(ctx, name)
 }
 
-// ByKeyHash returns the live account of a key hash.
+// ByKeyHash returns the live account of a key hash (asked of the store
+// each time, so a revocation through any replica sharing it counts at once).
 func (m *Manager) ByKeyHash(hash string) (Account, bool) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	a, ok := m.byHash[hash]
-	if !ok {
-		return Account{}, false
-	}
-	return *a, true
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	a, ok, err := m.store.ByKeyHash(ctx, hash)
+	m.failed("by key", err)
+	return a, ok && err == nil && !a.Revoked()
 }
 
 // ByName returns an account by its account name (<user>@<USCC>).
 func (m *Manager) ByName(name string) (Account, bool) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	a, ok := m.byName[name]
-	if !ok {
-		return Account{}, false
-	}
-	return *a, true
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	a, ok, err := m.store.ByName(ctx, name)
+	m.failed("by name", err)
+	return a, ok && err == nil
 }
 
 // Get returns an account by user and enterprise.
 func (m *Manager) Get(enterprise, user string) (Account, bool) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	a, ok := m.byName[AccountName(user, enterprise)]
-	if !ok {
-		return Account{}, false
-	}
-	return *a, true
+	return m.ByName(AccountName(user, enterprise))
 }
 
 // List returns the accounts of an enterprise by name.
 func (m *Manager) List(enterprise string) []Account {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	var out []Account
-	for _, a := range m.byName {
-		if a.Enterprise == enterprise {
-			out = append(out, *a)
-		}
-	}
-	slices.SortFunc(out, func(x, y Account) int { return strings.Compare(x.Name, y.Name) })
-	return out
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	out, err := m.store.List(ctx, enterprise)
+	m.failed("list", err)
+	return byAccountName(out)
 }
 
-// Live returns every account that is not revoked, by name (to connect their
-// identities at start-up).
+// Live returns every account that is not revoked, by name.
 func (m *Manager) Live() []Account {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	out := make([]Account, 0, len(m.byHash))
-	for _, a := range m.byHash {
-		out = append(out, *a)
-	}
-	slices.SortFunc(out, func(x, y Account) int { return strings.Compare(x.Name, y.Name) })
-	return out
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	out, err := m.store.Live(ctx)
+	m.failed("live", err)
+	return byAccountName(out)
 }
 
-// Signer loads the enrollment key of a live account.
+// Signer loads the enrollment key of a live custodial account.
 func (m *Manager) Signer(a Account) (*fabricca.Signer, error) {
-	b, err := os.ReadFile(filepath.Join(m.dir, fileName(a.Name)+".key"))
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	b, err := m.store.Key(ctx, a.Name)
 	if err != nil {
-		return nil, fmt.Errorf("accounts: key of %s: %w", a.Name, err)
+		return nil, err
 	}
 	key, err := fabricca.ParseKey(b)
 	if err != nil {
 		return nil, err
 	}
 	return &fabricca.Signer{CertPEM: []byte(a.CertPEM), Key: key}, nil
-}
-
-// save writes an account record; the caller holds m.mu.
-func (m *Manager) save(a *Account) error {
-	b, err := json.MarshalIndent(a, "", "  ")
-	if err != nil {
-		return fmt.Errorf("accounts: %w", err)
-	}
-	return writeFile(filepath.Join(m.dir, fileName(a.Name)+".json"), b)
-}
-
-// fileName maps an account name to a file name (the USCC and user name
-// hold only [A-Za-z0-9._-] and '@').
-func fileName(name string) string { return strings.ReplaceAll(name, "@", "_at_") }
-
-// writeFile writes atomically with mode 0600.
-func writeFile(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("accounts: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("accounts: %w", err)
-	}
-	return nil
 }
 
 // HashKey is how API keys are kept: hex SHA-256 (as the API's key file).

@@ -169,6 +169,48 @@ func requireEnterprise(c Caller, ent, what string) error {
 	return requireActive(e)
 }
 
+// requireHolder refuses a caller who does not act for the holder of an
+// item's custody: the custodian org AND its enterprise ("" = the org's own
+// users), the enterprise active and hosted by the org (what names the
+// refused action).
+func requireHolder(c Caller, org, ent, what string) error {
+	if c.MSP != org {
+		return domain.Errorf(domain.CodeForbidden, "%s may not %s held by %s", actorName(c.MSP, c.Enterprise), what, actorName(org, ent))
+	}
+	return requireEnterprise(c, ent, what)
+}
+
+// requireRecipient refuses a caller who may not receive a shipment to org
+// and, when named, enterprise ent: the caller belongs to org and, when ent
+// is named, acts for it; when none is named any active user of org
+// receives (its own users or those of an enterprise it hosts), and the
+// custody record then names the receiver's enterprise.
+func requireRecipient(c Caller, org, ent, what string) error {
+	if c.MSP != org {
+		return domain.Errorf(domain.CodeForbidden, "%s may not %s shipped to %s", actorName(c.MSP, c.Enterprise), what, actorName(org, ent))
+	}
+	if ent == "" {
+		ent = c.Enterprise
+	}
+	return requireEnterprise(c, ent, what)
+}
+
+// requireDestination checks the enterprise a shipment names as its
+// recipient: it exists, is hosted by the destination org and is active.
+func requireDestination(stub shim.ChaincodeStubInterface, org, ent string) error {
+	if ent == "" {
+		return nil
+	}
+	e, err := mustEnterprise(stub, ent)
+	if err != nil {
+		return err
+	}
+	if e.Org != org {
+		return domain.Errorf(domain.CodeInvalid, "enterprise %s is hosted by %s, not by the destination %s", e.ID, e.Org, org)
+	}
+	return requireActive(e)
+}
+
 // consentAccessor is who a consent must name to let c read under it: the
 // caller's enterprise when the consent's grantee is an enterprise (a USCC)
 // and c is that enterprise's active user on its hosting org, else the

@@ -153,7 +153,9 @@ func (c *EnterpriseContract) listEnterprises(ctx contractapi.TransactionContextI
 			return err
 		}
 		e, found, err := loadEnterprise(stub, id)
-		if found {
+		// The index has no policy: an entry a majority planted under
+		// another org lists nothing.
+		if found && e.Org == org {
 			page.Records = append(page.Records, e)
 		}
 		return err

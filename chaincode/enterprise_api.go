@@ -18,6 +18,9 @@ func (c *EnterpriseContract) ListEnterprises(ctx ctxI, org, pageSize, bookmark s
 func (c *EnterpriseContract) AssignEnterprisePrefix(ctx ctxI, prefix, enterprise string) (string, error) {
 	return out(c.assignEnterprisePrefix(ctx, prefix, enterprise))
 }
+func (c *EnterpriseContract) AssignEnterpriseGCP(ctx ctxI, gcp, enterprise string) (string, error) {
+	return out(c.assignEnterpriseGCP(ctx, gcp, enterprise))
+}
 func (c *EnterpriseContract) GetPrefixEnterprise(ctx ctxI, prefix string) (string, error) {
 	return out(c.getPrefixEnterprise(ctx, prefix))
 }

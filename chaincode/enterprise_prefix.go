@@ -48,6 +48,20 @@ func (c *EnterpriseContract) assignEnterprisePrefix(ctx contractapi.TransactionC
 	return putEnterprisePrefix(stub, domain.PrefixKindHandle, objPfxEnt, p, e, who, cfg.Authority)
 }
 
+// assignEnterpriseGCP assigns a GS1 company prefix to an enterprise
+// (authority admin): the assignment names the hosting org as owner and the
+// enterprise, so only items under the enterprise's 标识 prefixes may carry
+// GTINs under it (another enterprise of the same org may not). Assigning it
+// again to the same enterprise answers the assignment; a GCP held by anyone
+// else is CONFLICT.
+func (c *EnterpriseContract) assignEnterpriseGCP(ctx contractapi.TransactionContextInterface, gcp, enterprise string) (*domain.GCP, error) {
+	e, err := mustEnterprise(ctx.GetStub(), enterprise)
+	if err != nil {
+		return nil, err
+	}
+	return assignGCPTo(ctx, gcp, e.Org, e.ID)
+}
+
 // getPrefixEnterprise returns the enterprise assignment of a 标识 prefix.
 func (c *EnterpriseContract) getPrefixEnterprise(ctx contractapi.TransactionContextInterface, prefix string) (*domain.EnterprisePrefix, error) {
 	p, err := parsePrefix(prefix)
@@ -74,7 +88,9 @@ func (c *EnterpriseContract) listEnterprisePrefixes(ctx contractapi.TransactionC
 				return err
 			}
 			rec, found, err := loadEnterprisePrefix(stub, kind.obj, p)
-			if found {
+			// The index has no policy: an entry a majority planted for
+			// another enterprise's prefix lists nothing.
+			if found && rec.Enterprise == e.ID {
 				out = append(out, rec)
 			}
 			return err
@@ -86,10 +102,16 @@ func (c *EnterpriseContract) listEnterprisePrefixes(ctx contractapi.TransactionC
 }
 
 // PrefixEnterprise returns the enterprise a 标识 prefix belongs to, "" for
-// a prefix of an org's own (or an unassigned one).
+// a prefix of an org's own (or an unassigned one). An assignment the
+// authority did not anchor counts as none: a coalition without the
+// authority could otherwise hand an org's own prefix, or an enterprise's,
+// to another enterprise of the org.
 func PrefixEnterprise(stub shim.ChaincodeStubInterface, prefix string) (string, error) {
-	rec, _, err := loadEnterprisePrefix(stub, objPfxEnt, prefix)
-	return rec.Enterprise, err
+	rec, found, err := loadEnterprisePrefix(stub, objPfxEnt, prefix)
+	if err != nil || !found {
+		return "", err
+	}
+	return rec.Enterprise, nil
 }
 
 func putEnterprisePrefix(stub shim.ChaincodeStubInterface, kind, obj, p string, e domain.Enterprise, who Caller, authority string) (*domain.EnterprisePrefix, error) {

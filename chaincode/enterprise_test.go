@@ -229,10 +229,7 @@ func TestAssignEnterprisePrefix(t *testing.T) {
 	}
 	_, s, err = assign(l, admin, "88.118.77", b)
 	wantCode(t, err, domain.CodeConflict)
-	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
-		_, err := NewRegistryContract().assignPrefix(ctx, "88.118.78", makerMSP)
-		return err
-	})
+	assignOrgPrefix(t, l, "88.118.78", makerMSP)
 	_, _, err = assign(l, admin, "88.118.78", a)
 	wantCode(t, err, domain.CodeConflict) // the org's own prefix stays the org's
 	_, _, err = assign(l, admin, "88.118.79", mustUSCC(t, "MA000077"))
@@ -270,16 +267,8 @@ func mustPrefix(tb testing.TB, l *fakestub.Ledger, p string) (*domain.Prefix, er
 func TestRequireOwnerComparesOrgAndEnterprise(t *testing.T) {
 	l, a, b, c := entWorld(t)
 	admin := who(t, platformMSP, domain.RoleAdmin)
-	for p, ent := range map[string]string{"88.118.77": a, "88.118.88": b, "88.200.77": c} {
-		mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
-			_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, p, ent)
-			return err
-		})
-	}
-	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
-		_, err := NewRegistryContract().assignPrefix(ctx, "88.118.78", makerMSP)
-		return err
-	})
+	assignEnterprisePrefixes(t, l, map[string]string{"88.118.77": a, "88.118.88": b, "88.200.77": c})
+	assignOrgPrefix(t, l, "88.118.78", makerMSP)
 	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
 		_, err := NewEnterpriseContract().setEnterpriseStatus(ctx, b, "suspended")
 		return err
@@ -328,10 +317,7 @@ func TestEnterpriseOfItems(t *testing.T) {
 		_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, "88.118.77", a)
 		return err
 	})
-	mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
-		_, err := NewRegistryContract().assignPrefix(ctx, "88.118.78", makerMSP)
-		return err
-	})
+	assignOrgPrefix(t, l, "88.118.78", makerMSP)
 	s := l.NewTx(who(t, makerMSP, domain.RoleOperator))
 	cache := entCache{}
 	for id, want := range map[string]string{"88.118.77/U1": a, "88.118.78/U1": "", "88.999.1/X": ""} {
@@ -358,13 +344,7 @@ func TestEnterpriseOfItems(t *testing.T) {
 // register, record events and grant consents only over A's prefix.
 func TestEnterpriseIsolationOnWrites(t *testing.T) {
 	l, a, b, _ := entWorld(t)
-	admin := who(t, platformMSP, domain.RoleAdmin)
-	for p, ent := range map[string]string{"88.118.77": a, "88.118.88": b} {
-		mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
-			_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, p, ent)
-			return err
-		})
-	}
+	assignEnterprisePrefixes(t, l, map[string]string{"88.118.77": a, "88.118.88": b})
 	opA, opB := entUser(t, makerMSP, domain.RoleOperator, a), entUser(t, makerMSP, domain.RoleOperator, b)
 	item := func(id string) domain.ItemInput {
 		return domain.ItemInput{ID: id, Kind: domain.KindUnit, Industry: domain.IndustryGeneric}

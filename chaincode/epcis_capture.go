@@ -13,8 +13,18 @@ import (
 // every capture transaction stores its part of the job with the outcome of
 // each event, so the job can be read back from any API instance.
 //
-//	epcisjob [jobID, offset]   CaptureChunk; offset = index of the chunk's first event, 8 digits
+//	epcisjob [jobID, ownerMSP, offset]   CaptureChunk; offset = index of the chunk's first event, 8 digits
+//
+// A job is the capturing org's: the owner is part of the key, so another
+// org that learns a running job's id (it is public state once the first
+// chunk commits) cannot take the key of the job's next chunk.
 const objEPCISJob = "epcisjob"
+
+// CaptureJobKey is the key of the chunk of owner's capture job jobID that
+// starts at event offset.
+func CaptureJobKey(owner, jobID string, offset int) (string, error) {
+	return key(objEPCISJob, jobID, owner, fmt.Sprintf("%08d", offset))
+}
 
 // pending is an accepted event waiting to be written.
 type pending struct {
@@ -47,7 +57,7 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*epcis.CaptureChunk
 		return nil, domain.Errorf(domain.CodeInvalid, "rollback needs the whole document in one transaction (at most %d events)", epcis.MaxCapture)
 	}
 	stub := ctx.GetStub()
-	jk, err := key(objEPCISJob, opt.JobID, fmt.Sprintf("%08d", opt.Offset))
+	jk, err := CaptureJobKey(caller.MSP, opt.JobID, opt.Offset)
 	if err != nil {
 		return nil, err
 	}
@@ -135,48 +145,54 @@ func captureEPCIS(ctx ctxI, eventsJSON, optionsJSON string) (*epcis.CaptureChunk
 	return chunk, nil
 }
 
-// getCaptureJob assembles a job from its chunks; only the capturing org
-// (or a regulator) sees it.
+// getCaptureJob assembles a job from its chunks: the caller's org's job of
+// that id; for a regulator, the job of the org that started it (the owner
+// of the earliest chunk, then key order), which another org's later chunks
+// under the same id cannot replace.
 func getCaptureJob(ctx ctxI, jobID string) (*epcis.CaptureJob, error) {
 	v, err := viewerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	job := &epcis.CaptureJob{JobID: jobID, TxIDs: []string{}, Outcomes: []epcis.EventOutcome{}}
-	n := 0
-	err = scanAll(stub, objEPCISJob, []string{jobID}, func(k string, b []byte) error {
+	attrs := []string{jobID, v.msp}
+	if v.all {
+		attrs = attrs[:1]
+	}
+	var chunks []epcis.CaptureChunk
+	owner, first := "", ""
+	err = scanAll(stub, objEPCISJob, attrs, func(k string, b []byte) error {
 		var c epcis.CaptureChunk
 		if err := json.Unmarshal(b, &c); err != nil {
 			return fmt.Errorf("capture job %s: %w", jobID, err)
 		}
-		if c.Owner != v.msp && !v.all {
-			return nil
-		}
 		if ok, err := anchoredValue(stub, c.Owner, k, b); err != nil || !ok {
 			return err // an unanchored chunk was never written by its org
 		}
-		if n == 0 || domain.CompareTimes(c.At, job.CreatedAt) < 0 {
-			job.CreatedAt = c.At
+		if want, err := CaptureJobKey(c.Owner, c.JobID, c.Offset); err != nil || want != k {
+			return err // a chunk under another org's key is not that org's
 		}
-		if domain.CompareTimes(c.At, job.FinishedAt) > 0 {
-			job.FinishedAt = c.At
+		if owner == "" || domain.CompareTimes(c.At, first) < 0 {
+			owner, first = c.Owner, c.At
 		}
-		job.Total, job.Rollback = c.Total, c.Rollback
-		job.RolledBack = job.RolledBack || c.RolledBack
-		job.TxIDs = append(job.TxIDs, c.TxID)
-		job.Outcomes = append(job.Outcomes, c.Outcomes...)
-		n++
+		chunks = append(chunks, c)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	job := &epcis.CaptureJob{JobID: jobID, TxIDs: []string{}, Outcomes: []epcis.EventOutcome{}}
+	n := 0
+	for _, c := range chunks {
+		if c.Owner != owner {
+			continue
+		}
+		addChunk(job, c)
+		n++
+	}
 	if n == 0 {
 		return nil, domain.Errorf(domain.CodeNotFound, "no capture job %s", jobID)
 	}
-	if len(job.Outcomes) < job.Total {
-		job.FinishedAt = "" // still running: not every event has an outcome
-	}
+	finishJob(job) // still running while not every event has an outcome
 	return job, nil
 }

@@ -51,7 +51,7 @@ func init() {
 
 // GetEvaluateTransactions marks the read-only functions.
 func (c *EPCISContract) GetEvaluateTransactions() []string {
-	return []string{"QueryEvents", "GetEvent", "GetCaptureJob"}
+	return []string{"QueryEvents", "GetEvent", "GetCaptureJob", "ListCaptureJobs"}
 }
 
 // Capture records EPCIS events (a JSON array of event objects) as part of
@@ -131,9 +131,9 @@ func eventParties(stub shim.ChaincodeStubInterface, opt epcis.Options, rec epcis
 		case epcis.KindIDChain:
 			id = e.ID
 		case epcis.KindSGTIN:
-			id, err = indexed(stub, objGS1, e.GS1.GTIN, e.GS1.Serial)
+			id, err = indexedHolder(stub, objGS1, e.GS1.GTIN, e.GS1.Serial)
 		case epcis.KindLGTIN:
-			id, err = indexed(stub, objGS1Lot, e.GS1.GTIN, e.GS1.Lot)
+			id, err = indexedHolder(stub, objGS1Lot, e.GS1.GTIN, e.GS1.Lot)
 		}
 		if err != nil {
 			return nil, nil, err

@@ -20,6 +20,13 @@ import (
 // contains or is contained in one already assigned to another org, is
 // CONFLICT.
 func (c *RegistryContract) assignGCP(ctx contractapi.TransactionContextInterface, gcp, ownerMSP string) (*domain.GCP, error) {
+	return assignGCPTo(ctx, gcp, ownerMSP, "")
+}
+
+// assignGCPTo assigns a GCP to ownerMSP itself (enterprise "") or to one of
+// the enterprises it hosts; an assignment to another holder — another org,
+// or another enterprise of the same org, or the org itself — is CONFLICT.
+func assignGCPTo(ctx contractapi.TransactionContextInterface, gcp, ownerMSP, enterprise string) (*domain.GCP, error) {
 	who, cfg, err := requireAuthority(ctx)
 	if err != nil {
 		return nil, err
@@ -36,8 +43,8 @@ func (c *RegistryContract) assignGCP(ctx contractapi.TransactionContextInterface
 		if err != nil {
 			return nil, err
 		}
-		if found && (cur.Owner != ownerMSP || n < len(gcp)) {
-			return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is assigned to %s", cur.GCP, cur.Owner)
+		if found && (cur.Owner != ownerMSP || cur.Enterprise != enterprise || n < len(gcp)) {
+			return nil, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is assigned to %s", cur.GCP, actorName(cur.Owner, cur.Enterprise))
 		}
 		if found {
 			return &cur, emit(ctx, EvGCPAssigned)
@@ -56,7 +63,7 @@ func (c *RegistryContract) assignGCP(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return nil, err
 	}
-	rec := domain.GCP{GCP: gcp, Owner: ownerMSP, AssignedBy: who.MSP, AssignedAt: at, TxID: stub.GetTxID()}
+	rec := domain.GCP{GCP: gcp, Owner: ownerMSP, Enterprise: enterprise, AssignedBy: who.MSP, AssignedAt: at, TxID: stub.GetTxID()}
 	pc := policyCache{}
 	if err := putRecord(stub, pc, k, rec, classAssign, cfg.Authority, cfg.Authority); err != nil {
 		return nil, err
@@ -111,17 +118,20 @@ func loadGCP(stub shim.ChaincodeStubInterface, cfg Config, gcp string) (domain.G
 	return g, found, err
 }
 
-// gtinHolder returns the org holding the GCP a GTIN-14 lies under ("" for
-// none).
-func gtinHolder(stub shim.ChaincodeStubInterface, cfg Config, gtin14 string) (string, error) {
+// gtinHolder returns the assignment of the GCP a GTIN-14 lies under (the
+// zero GCP, Owner "", for none).
+func gtinHolder(stub shim.ChaincodeStubInterface, cfg Config, gtin14 string) (domain.GCP, error) {
 	for _, p := range domain.GCPCandidates(gtin14) {
 		g, found, err := loadGCP(stub, cfg, p)
-		if err != nil {
-			return "", err
-		}
-		if found {
-			return g.Owner, nil
+		if err != nil || found {
+			return g, err
 		}
 	}
-	return "", nil
+	return domain.GCP{}, nil
+}
+
+// holds reports whether the GCP assignment g belongs to org owner and
+// enterprise ent ("" = the org itself).
+func holds(g domain.GCP, owner, ent string) bool {
+	return g.Owner != "" && g.Owner == owner && g.Enterprise == ent
 }

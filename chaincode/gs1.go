@@ -65,7 +65,11 @@ func (c *RegistryContract) findByGTIN(ctx contractapi.TransactionContextInterfac
 			return nil, nil
 		}
 		h, err := gtinHolder(stub, cfg, g)
-		if err != nil || h != it.Owner {
+		if err != nil {
+			return nil, err
+		}
+		ent, err := enterpriseOfID(stub, nil, id)
+		if err != nil || !holds(h, it.Owner, ent) {
 			return nil, err
 		}
 		return &it, nil
@@ -77,7 +81,7 @@ func (c *RegistryContract) findByGTIN(ctx contractapi.TransactionContextInterfac
 			return nil, orNotFound(err, notFound)
 		}
 		it, err := genuine(id)
-		if err != nil || it == nil || (lot != "" && it.Lot != lot) {
+		if err != nil || it == nil || !carriesGS1Key(*it, objGS1, g, serial) || (lot != "" && it.Lot != lot) {
 			return nil, orNotFound(err, notFound)
 		}
 		return &domain.GS1Match{ID: id, Level: domain.GS1LevelItem}, nil
@@ -86,7 +90,7 @@ func (c *RegistryContract) findByGTIN(ctx contractapi.TransactionContextInterfac
 		if err != nil || id == "" {
 			return nil, orNotFound(err, notFound)
 		}
-		if it, err := genuine(id); err != nil || it == nil {
+		if it, err := genuine(id); err != nil || it == nil || !carriesGS1Key(*it, objGS1Lot, g, lot) {
 			return nil, orNotFound(err, notFound)
 		}
 		return &domain.GS1Match{ID: id, Level: domain.GS1LevelLot}, nil
@@ -127,6 +131,40 @@ func indexed(stub shim.ChaincodeStubInterface, obj string, attrs ...string) (str
 		return "", fmt.Errorf("get state: %w", err)
 	}
 	return string(v), nil
+}
+
+// indexedHolder follows a GS1 index entry (gs1 [gtin, serial] or gs1lot
+// [gtin, lot]) to the registered item it names, "" unless that item carries
+// exactly that GS1 key. The index keys have no state-based policy: a
+// majority without the owner can point an entry at another of the owner's
+// items, which must not answer for it.
+func indexedHolder(stub shim.ChaincodeStubInterface, obj, gtin, x string) (string, error) {
+	id, err := indexed(stub, obj, gtin, x)
+	if err != nil || id == "" {
+		return "", err
+	}
+	it, _, err := loadItem(stub, id)
+	if domain.CodeOf(err) == domain.CodeNotFound {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if !carriesGS1Key(it, obj, gtin, x) {
+		return "", nil
+	}
+	return id, nil
+}
+
+// carriesGS1Key reports whether it is the item a GS1 index key names.
+func carriesGS1Key(it domain.Item, obj, gtin, x string) bool {
+	if it.GTIN != gtin {
+		return false
+	}
+	if obj == objGS1Lot {
+		return it.Lot == x
+	}
+	return it.Serial == x
 }
 
 func orNotFound(err, notFound error) error {

@@ -51,7 +51,7 @@ func viewCustody(stub shim.ChaincodeStubInterface, id string) (domain.Item, *dom
 
 // applyCustody overlays a custody record on an item record.
 func applyCustody(it *domain.Item, cu domain.Custody) {
-	it.Custodian = cu.Custodian
+	it.Custodian, it.CustodianEnterprise = cu.Custodian, cu.CustodianEnterprise
 	if it.Status != domain.StatusDecommissioned {
 		it.Status = cu.Status
 	}

@@ -87,10 +87,15 @@ func (c *QualityContract) putPlan(ctx contractapi.TransactionContextInterface, p
 	if err != nil {
 		return nil, err
 	}
+	// Only the owner's anchored plan is the one in force: a copy a majority
+	// planted without the owner is overwritten, not answered as unchanged.
 	var old domain.Plan
-	exists, err := getJSON(stub, k, &old)
+	exists, err := getAnchored(stub, k, &old, false, func() string { return caller.MSP })
 	if err != nil {
 		return nil, err
+	}
+	if !exists {
+		old = domain.Plan{}
 	}
 	if exists && samePlan(old, p) {
 		return &old, emit(ctx, EvPlanPut)
@@ -159,6 +164,15 @@ func loadPlan(stub shim.ChaincodeStubInterface, owner, ent, model string) (domai
 	ok, err := getAnchored(stub, k, &p, false, func() string { return owner })
 	if err != nil {
 		return p, err
+	}
+	if ok && ent != "" {
+		// A plan of an enterprise counts only under its hosting org's key:
+		// another org (with a majority) could anchor one under its own.
+		e, found, err := loadEnterprise(stub, ent)
+		if err != nil {
+			return p, err
+		}
+		ok = found && e.Org == owner
 	}
 	if !ok {
 		return p, domain.Errorf(domain.CodeNotFound, "no inspection plan of %s for model %q", actorName(owner, ent), model)

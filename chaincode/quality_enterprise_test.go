@@ -55,13 +55,7 @@ func getPlanOf(tb testing.TB, l *fakestub.Ledger, owner, ent, model string) (*do
 // enterprise's QA cannot change another's plan.
 func TestPlansPerEnterprise(t *testing.T) {
 	l, a, b, _ := entWorld(t)
-	admin := who(t, platformMSP, domain.RoleAdmin)
-	for p, ent := range map[string]string{"88.118.77": a, "88.118.88": b} {
-		mustTx(t, l, admin, func(ctx contractapi.TransactionContextInterface) error {
-			_, err := NewEnterpriseContract().assignEnterprisePrefix(ctx, p, ent)
-			return err
-		})
-	}
+	assignEnterprisePrefixes(t, l, map[string]string{"88.118.77": a, "88.118.88": b})
 	const model = "M-1"
 	itemA, itemB, itemO := "88.118.77/A1", "88.118.88/B1", "88.118.8/O1"
 	for _, id := range []string{itemA, itemB, itemO} {

@@ -67,51 +67,70 @@ func (r *recorder) apply(seq int, in domain.EventInput) error {
 	return r.putEvent(seq, in.ID, r.event(in))
 }
 
-// authorise applies the who-may rules of each event type.
+// authorise applies the who-may rules of each event type. Owner and
+// holder are both an org AND an enterprise (caller.go): before its first
+// shipping the owner holds an item; after, its custody record names the
+// custodian org and enterprise, and while shipped the destination org and,
+// when named, enterprise that alone may receive it.
 func (r *recorder) authorise(in domain.EventInput, v domain.Item, cu *domain.Custody) error {
 	me := r.who.MSP
-	// the owner is the owning org AND enterprise (caller.go); custody stays
-	// with orgs
-	owner := requireOwner(r.who, v.Owner, v.ID, "record "+string(in.Type)+" for") == nil
-	holder := v.Owner
-	if cu != nil {
-		holder = cu.Custodian
+	what := "record " + string(in.Type) + " for " + v.ID
+	owner := requireOwner(r.who, v.Owner, v.ID, "record "+string(in.Type)+" for")
+	holder := func() error {
+		if cu == nil {
+			return owner
+		}
+		return requireHolder(r.who, cu.Custodian, cu.CustodianEnterprise, what)
 	}
-	ok := false
+	var err error
 	switch in.Type {
 	case domain.EventCommissioning, domain.EventPacking, domain.EventUnpacking, domain.EventTransforming:
-		ok = owner
+		err = owner
 	case domain.EventProcessStep, domain.EventDecommissioning:
-		ok = owner || (cu != nil && me == holder)
-	case domain.EventShipping:
-		ok = me == holder && (cu == nil || cu.Status != domain.StatusShipped)
-		if ok && in.Destination == me {
-			return domain.Errorf(domain.CodeInvalid, "%s: shipping to oneself", in.ID)
+		if err = owner; err != nil && cu != nil {
+			err = holder()
 		}
+	case domain.EventShipping:
+		if cu != nil && cu.Status == domain.StatusShipped {
+			return domain.Errorf(domain.CodeForbidden, "%s may not %s: it is in transit to %s", actorName(me, r.who.Enterprise), what, actorName(cu.Destination, cu.DestinationEnterprise))
+		}
+		if err = holder(); err != nil {
+			return err
+		}
+		if in.Destination == me && (in.DestinationEnterprise == "" || in.DestinationEnterprise == r.who.Enterprise) {
+			return domain.Errorf(domain.CodeInvalid, "%s: shipping to oneself (within an org, name another enterprise as destinationEnterprise)", in.ID)
+		}
+		return requireDestination(r.stub, in.Destination, in.DestinationEnterprise)
 	case domain.EventReceiving:
-		ok = cu != nil && cu.Status == domain.StatusShipped && cu.Destination == me
+		if cu == nil || cu.Status != domain.StatusShipped {
+			return domain.Errorf(domain.CodeForbidden, "%s may not %s: it is not in transit", actorName(me, r.who.Enterprise), what)
+		}
+		err = requireRecipient(r.who, cu.Destination, cu.DestinationEnterprise, "receive "+v.ID)
+	default:
+		err = domain.Errorf(domain.CodeForbidden, "%s may not %s", me, what)
 	}
-	if !ok {
-		return domain.Errorf(domain.CodeForbidden, "%s may not record %s for %s (owner %s, held by %s)", me, in.Type, in.ID, v.Owner, holder)
-	}
-	return nil
+	return err
 }
 
 // setStatus stores the new status where the caller may write it: custody
-// moves live in the custody record, everything else on the item.
+// moves live in the custody record, everything else on the item. The
+// custody record names the org and the enterprise of the caller.
 func (r *recorder) setStatus(in domain.EventInput, it *domain.Item, v domain.Item, cu *domain.Custody, next domain.Status) {
 	switch in.Type {
 	case domain.EventShipping:
-		r.setCustody(&domain.Custody{ID: it.ID, Custodian: r.who.MSP, Status: domain.StatusShipped,
-			Destination: in.Destination, Region: in.Region, At: r.at, TxID: r.stub.GetTxID()})
+		r.setCustody(&domain.Custody{ID: it.ID, Custodian: r.who.MSP, CustodianEnterprise: r.who.Enterprise,
+			Status: domain.StatusShipped, Destination: in.Destination, DestinationEnterprise: in.DestinationEnterprise,
+			Region: in.Region, At: r.at, TxID: r.stub.GetTxID()})
 	case domain.EventReceiving:
-		r.setCustody(&domain.Custody{ID: it.ID, Custodian: r.who.MSP, Status: domain.StatusReceived,
-			Region: cu.Region, At: r.at, TxID: r.stub.GetTxID()})
+		r.setCustody(&domain.Custody{ID: it.ID, Custodian: r.who.MSP, CustodianEnterprise: r.who.Enterprise,
+			Status: domain.StatusReceived, Region: cu.Region, At: r.at, TxID: r.stub.GetTxID()})
 	default:
 		if next == v.Status {
 			return
 		}
-		if r.who.MSP != it.Owner && cu != nil {
+		// a holder who is not the owner (another org, or another
+		// enterprise of the owner's org) writes the custody record only
+		if cu != nil && requireOwner(r.who, it.Owner, it.ID, "record for") != nil {
 			c := *cu
 			c.Status, c.At, c.TxID = next, r.at, r.stub.GetTxID()
 			r.setCustody(&c)

@@ -58,9 +58,9 @@ type batch struct {
 	gs1     map[string]string       // GS1 index key -> id holding it ("": free), read with the items
 	policy  policyCache
 	changed IDSet
-	created []string          // ids created by this transaction, for its manifest
-	cfg     *Config           // read on first GTIN
-	holders map[string]string // GTIN-14 -> org holding its GCP
+	created []string              // ids created by this transaction, for its manifest
+	cfg     *Config               // read on first GTIN
+	holders map[string]domain.GCP // GTIN-14 -> assignment of its GCP
 }
 
 func newBatch(stub shim.ChaincodeStubInterface, who Caller) (*batch, error) {
@@ -189,7 +189,8 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 		return "", err
 	}
 	if in.GTIN != "" {
-		if err := b.requireGTIN(owner, in.GTIN); err != nil {
+		// requirePrefixOwner made the caller's enterprise the prefix's
+		if err := b.requireGTIN(owner, b.who.Enterprise, in.GTIN); err != nil {
 			return "", err
 		}
 	}
@@ -360,14 +361,15 @@ func asDomainError(err error) *domain.Error {
 }
 
 // requireGTIN refuses a GTIN that does not lie under a GS1 company prefix
-// owner holds (FORBIDDEN), reading each GTIN's holder once per batch.
-func (b *batch) requireGTIN(owner, gtin14 string) error {
+// held by owner and enterprise ent ("" = the org itself; FORBIDDEN),
+// reading each GTIN's holder once per batch.
+func (b *batch) requireGTIN(owner, ent, gtin14 string) error {
 	if b.cfg == nil {
 		cfg, err := loadConfigStub(b.stub)
 		if err != nil {
 			return err
 		}
-		b.cfg, b.holders = &cfg, map[string]string{}
+		b.cfg, b.holders = &cfg, map[string]domain.GCP{}
 	}
 	h, ok := b.holders[gtin14]
 	if !ok {
@@ -377,11 +379,11 @@ func (b *batch) requireGTIN(owner, gtin14 string) error {
 		}
 		b.holders[gtin14] = h
 	}
-	if h != owner {
-		if h == "" {
-			return domain.Errorf(domain.CodeForbidden, "GTIN %s lies under no GS1 company prefix assigned to %s", gtin14, owner)
+	if !holds(h, owner, ent) {
+		if h.Owner == "" {
+			return domain.Errorf(domain.CodeForbidden, "GTIN %s lies under no GS1 company prefix assigned to %s", gtin14, actorName(owner, ent))
 		}
-		return domain.Errorf(domain.CodeForbidden, "GTIN %s lies under a GS1 company prefix of %s, not %s", gtin14, h, owner)
+		return domain.Errorf(domain.CodeForbidden, "GTIN %s lies under a GS1 company prefix of %s, not %s", gtin14, actorName(h.Owner, h.Enterprise), actorName(owner, ent))
 	}
 	return nil
 }
@@ -399,7 +401,11 @@ func (b *batch) genuineHolder(id, gtin14 string) (bool, error) {
 	if it.GTIN != gtin14 {
 		return false, nil
 	}
-	if err := b.requireGTIN(it.Owner, gtin14); err != nil {
+	ent, err := enterpriseOfID(b.stub, b.who.ents, id)
+	if err != nil {
+		return false, err
+	}
+	if err := b.requireGTIN(it.Owner, ent, gtin14); err != nil {
 		if domain.CodeOf(err) == domain.CodeForbidden {
 			return false, nil
 		}

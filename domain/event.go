@@ -31,8 +31,12 @@ type EventInput struct {
 	ReadPoint   string    `json:"readPoint,omitempty"`
 	BizLocation string    `json:"bizLocation,omitempty"`
 	Destination string    `json:"destination,omitempty"` // shipping: receiving org MSP
-	Region      string    `json:"region,omitempty"`      // shipping: authorised sales region (anti-diversion)
-	Disposition string    `json:"disposition,omitempty"`
+	// DestinationEnterprise (shipping, optional): the enterprise (USCC) of
+	// the destination org that alone may receive; empty: any active user
+	// of the destination org.
+	DestinationEnterprise string `json:"destinationEnterprise,omitempty"`
+	Region                string `json:"region,omitempty"` // shipping: authorised sales region (anti-diversion)
+	Disposition           string `json:"disposition,omitempty"`
 }
 
 // Event is a recorded provenance event.
@@ -71,7 +75,13 @@ type Custody struct {
 	Custodian   string `json:"custodian"`             // MSP holding the item (the sender until received)
 	Status      Status `json:"status"`                // shipped | received
 	Destination string `json:"destination,omitempty"` // receiving org while shipped
-	Region      string `json:"region,omitempty"`
-	At          string `json:"at"`
-	TxID        string `json:"txId"`
+	// CustodianEnterprise is the enterprise (USCC) of the custodian org
+	// holding the item, "" for the org's own users (and for records written
+	// before custody was enterprise-aware); DestinationEnterprise the one
+	// named to receive it while shipped.
+	CustodianEnterprise   string `json:"custodianEnterprise,omitempty"`
+	DestinationEnterprise string `json:"destinationEnterprise,omitempty"`
+	Region                string `json:"region,omitempty"`
+	At                    string `json:"at"`
+	TxID                  string `json:"txId"`
 }

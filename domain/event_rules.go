@@ -67,6 +67,9 @@ func (in EventInput) Normalize() (EventInput, error) {
 			return in, Errorf(CodeInvalid, "%s: paramsHash must be hex SHA-256", in.ID)
 		}
 	}
+	if in.DestinationEnterprise != "" && in.Type != EventShipping {
+		return in, Errorf(CodeInvalid, "%s: destinationEnterprise is for shipping only", in.ID)
+	}
 	switch in.Type {
 	case EventPacking, EventUnpacking:
 		if len(in.Children) == 0 || len(in.Children) > MaxChildren {
@@ -93,6 +96,13 @@ func (in EventInput) Normalize() (EventInput, error) {
 	case EventShipping:
 		if in.Destination == "" {
 			return in, Errorf(CodeInvalid, "%s: shipping needs a destination org", in.ID)
+		}
+		if in.DestinationEnterprise != "" {
+			e, err := identifier.NormalizeUSCC(in.DestinationEnterprise)
+			if err != nil {
+				return in, Errorf(CodeInvalidIdentifier, "%s: destinationEnterprise %q is not a valid 统一社会信用代码", in.ID, in.DestinationEnterprise)
+			}
+			in.DestinationEnterprise = e
 		}
 	case EventProcessStep:
 		if in.Step == "" || len(in.Step) > MaxFieldLen {

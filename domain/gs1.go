@@ -22,8 +22,12 @@ func IsLotLevel(k Kind) bool { return k == KindLot || k == KindBatch || k == Kin
 // GCP is a GS1 company prefix assigned to an org by the authority: the
 // GTINs (and SSCCs) of that org's items must lie under one it holds.
 type GCP struct {
-	GCP        string `json:"gcp"` // 4-12 digits
-	Owner      string `json:"owner"`
+	GCP   string `json:"gcp"` // 4-12 digits
+	Owner string `json:"owner"`
+	// Enterprise (a USCC) holds the GCP when it was assigned to one of
+	// Owner's hosted enterprises; empty for the org's own GCP. Only items of
+	// the same enterprise (by their 标识 prefix) may carry its GTINs.
+	Enterprise string `json:"enterprise,omitempty"`
 	AssignedBy string `json:"assignedBy,omitempty"`
 	AssignedAt string `json:"assignedAt,omitempty"`
 	TxID       string `json:"txId,omitempty"`

@@ -75,11 +75,14 @@ type Item struct {
 	Industry  Industry `json:"industry"`
 	Owner     string   `json:"owner"`
 	Custodian string   `json:"custodian,omitempty"`
-	Model     string   `json:"model,omitempty"`
-	GTIN      string   `json:"gtin,omitempty"`
-	Lot       string   `json:"lot,omitempty"`
-	Serial    string   `json:"serial,omitempty"`
-	Parent    string   `json:"parent,omitempty"` // registered aggregation parent (unit→lot, board→panel)
+	// CustodianEnterprise: the enterprise of Custodian holding the item
+	// (from its custody record), "" for the org itself.
+	CustodianEnterprise string `json:"custodianEnterprise,omitempty"`
+	Model               string `json:"model,omitempty"`
+	GTIN                string `json:"gtin,omitempty"`
+	Lot                 string `json:"lot,omitempty"`
+	Serial              string `json:"serial,omitempty"`
+	Parent              string `json:"parent,omitempty"` // registered aggregation parent (unit→lot, board→panel)
 	// Container is where packing put the item (unit→case→pallet); it is set
 	// and cleared by packing/unpacking events, Parent never changes.
 	Container string `json:"container,omitempty"`

@@ -27,7 +27,7 @@ var offsetPattern = regexp.MustCompile(`^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$
 // event gets a Captured entry, in order, rejected events carrying an error
 // (INVALID, INVALID_IDENTIFIER or NOT_FOUND) and the rest their inputs.
 func ParseCapture(data []byte, opt Options) ([]Captured, error) {
-	events, err := documentEvents(data, opt)
+	events, _, err := documentEvents(data, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -108,31 +108,13 @@ func (o Options) inputs(ev Event) ([]domain.EventInput, *domain.Error) {
 
 // subjects resolves the event's ids and fans it out to one input per subject.
 func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput, *domain.Error) {
-	ids := func(uris []string) ([]string, *domain.Error) {
-		out := make([]string, 0, len(uris))
-		for _, u := range uris {
-			id, err := o.parseEPC(u)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		return out, nil
-	}
-	classes := func(qs []Quantity) []string {
-		out := make([]string, len(qs))
-		for i, q := range qs {
-			out[i] = q.EPCClass
-		}
-		return out
-	}
 	switch ev.Type {
 	case ObjectEvent:
-		uris := append(append([]string{}, ev.EPCList...), classes(ev.QuantityList)...)
+		uris := append(append([]string{}, ev.EPCList...), classesOf(ev.QuantityList)...)
 		if len(uris) == 0 {
 			return nil, domain.Errorf(domain.CodeInvalid, "ObjectEvent needs an epcList or a quantityList")
 		}
-		subs, err := ids(uris)
+		subs, err := o.parseEPCs(uris)
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +128,7 @@ func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput
 		if ev.ParentID == "" {
 			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent needs parentID")
 		}
-		childURIs := append(append([]string{}, ev.ChildEPCs...), classes(ev.ChildQuantityList)...)
+		childURIs := append(append([]string{}, ev.ChildEPCs...), classesOf(ev.ChildQuantityList)...)
 		if ev.Action == ActionAdd && len(childURIs) == 0 {
 			return nil, domain.Errorf(domain.CodeInvalid, "AggregationEvent ADD needs childEPCs or a childQuantityList")
 		}
@@ -154,47 +136,76 @@ func (o Options) subjects(ev Event, base domain.EventInput) ([]domain.EventInput
 		if err != nil {
 			return nil, err
 		}
-		children, err := ids(childURIs)
+		children, err := o.parseEPCs(childURIs)
 		if err != nil {
 			return nil, err
 		}
 		base.ID, base.Children = parent, children
 		return []domain.EventInput{base}, nil
 	default: // TransformationEvent (eventType rejected the rest)
-		inURIs := append(append([]string{}, ev.InputEPCList...), classes(ev.InputQuantityList)...)
-		outURIs := append(append([]string{}, ev.OutputEPCList...), classes(ev.OutputQuantityList)...)
-		if len(inURIs) == 0 || len(outURIs) == 0 {
-			return nil, domain.Errorf(domain.CodeInvalid, "TransformationEvent needs inputs and outputs")
-		}
-		ins, err := ids(inURIs)
-		if err != nil {
-			return nil, err
-		}
-		outs, err := ids(outURIs)
-		if err != nil {
-			return nil, err
-		}
-		qty := map[string]InputQuantity{}
-		for _, q := range ev.InputQuantityList {
-			if q.Quantity != nil {
-				qty[q.EPCClass] = InputQuantity{EPC: q.EPCClass, Quantity: *q.Quantity, Unit: unitOf(q.UOM)}
-			}
-		}
-		for _, q := range ev.XInputs {
-			qty[q.EPC] = q
-		}
-		inputs := make([]domain.Input, len(ins))
-		for i, id := range ins {
-			q := qty[inURIs[i]]
-			inputs[i] = domain.Input{ID: id, Quantity: q.Quantity, Unit: q.Unit}
-		}
-		out := make([]domain.EventInput, len(outs))
-		for i, id := range outs {
-			out[i] = base
-			out[i].ID, out[i].Inputs = id, inputs
-		}
-		return out, nil
+		return o.transformation(ev, base)
 	}
+}
+
+// transformation is one event per output of a TransformationEvent, each
+// naming every input with its quantity (from the inputQuantityList or the
+// idchain extension's inputs).
+func (o Options) transformation(ev Event, base domain.EventInput) ([]domain.EventInput, *domain.Error) {
+	inURIs := append(append([]string{}, ev.InputEPCList...), classesOf(ev.InputQuantityList)...)
+	outURIs := append(append([]string{}, ev.OutputEPCList...), classesOf(ev.OutputQuantityList)...)
+	if len(inURIs) == 0 || len(outURIs) == 0 {
+		return nil, domain.Errorf(domain.CodeInvalid, "TransformationEvent needs inputs and outputs")
+	}
+	ins, err := o.parseEPCs(inURIs)
+	if err != nil {
+		return nil, err
+	}
+	outs, err := o.parseEPCs(outURIs)
+	if err != nil {
+		return nil, err
+	}
+	qty := map[string]InputQuantity{}
+	for _, q := range ev.InputQuantityList {
+		if q.Quantity != nil {
+			qty[q.EPCClass] = InputQuantity{EPC: q.EPCClass, Quantity: *q.Quantity, Unit: unitOf(q.UOM)}
+		}
+	}
+	for _, q := range ev.XInputs {
+		qty[q.EPC] = q
+	}
+	inputs := make([]domain.Input, len(ins))
+	for i, id := range ins {
+		q := qty[inURIs[i]]
+		inputs[i] = domain.Input{ID: id, Quantity: q.Quantity, Unit: q.Unit}
+	}
+	out := make([]domain.EventInput, len(outs))
+	for i, id := range outs {
+		out[i] = base
+		out[i].ID, out[i].Inputs = id, inputs
+	}
+	return out, nil
+}
+
+// parseEPCs maps EPC URIs to 标识 (parseEPC), stopping at the first refusal.
+func (o Options) parseEPCs(uris []string) ([]string, *domain.Error) {
+	out := make([]string, 0, len(uris))
+	for _, u := range uris {
+		id, err := o.parseEPC(u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// classesOf lists the EPC classes of a quantity list.
+func classesOf(qs []Quantity) []string {
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = q.EPCClass
+	}
+	return out
 }
 
 // unitOf maps a UN/ECE Recommendation 20 code back to an idchain unit.

@@ -85,8 +85,24 @@ func (o Options) event(e domain.Event, items map[string]domain.Item) (Event, err
 		ev.BizLocation = &Location{ID: o.locURI(e.BizLocation)}
 	}
 
+	o.setSubjects(&ev, e, items)
+	if e.Type == domain.EventShipping || e.Type == domain.EventReceiving {
+		if e.ActorMSP != "" && e.Type == domain.EventShipping {
+			ev.SourceList = []Source{{Type: o.cbvTerm("SDT", "owning_party"), Source: o.orgURI(e.ActorMSP)}}
+		}
+		if e.Destination != "" {
+			ev.DestinationList = []Destination{{Type: o.cbvTerm("SDT", "owning_party"), Destination: o.orgURI(e.Destination)}}
+		}
+	}
+	return ev, nil
+}
+
+// setSubjects fills the event's subjects by its EPCIS type: the parent and
+// children of an aggregation, the output and inputs of a transformation,
+// else the one subject; class-level ids (a lot) go to quantity lists.
+func (o Options) setSubjects(ev *Event, e domain.Event, items map[string]domain.Item) {
 	subject, subjectClass := o.epcRef(e.ID, items)
-	switch sh.eventType {
+	switch ev.Type {
 	case AggregationEvent:
 		ev.ParentID = subject
 		if subjectClass {
@@ -105,23 +121,7 @@ func (o Options) event(e domain.Event, items map[string]domain.Item) (Event, err
 		} else {
 			ev.OutputEPCList = []string{subject}
 		}
-		for _, in := range e.Inputs {
-			u, class := o.epcRef(in.ID, items)
-			switch {
-			case class:
-				q := Quantity{EPCClass: u}
-				if uom, ok := uomCodes[strings.ToLower(in.Unit)]; ok && in.Quantity > 0 {
-					v := in.Quantity
-					q.Quantity, q.UOM = &v, uom
-				}
-				ev.InputQuantityList = append(ev.InputQuantityList, q)
-			default:
-				ev.InputEPCList = append(ev.InputEPCList, u)
-			}
-			if in.Quantity != 0 || in.Unit != "" {
-				ev.XInputs = append(ev.XInputs, InputQuantity{EPC: u, Quantity: in.Quantity, Unit: in.Unit})
-			}
-		}
+		o.setInputs(ev, e.Inputs, items)
 	default:
 		if subjectClass {
 			ev.QuantityList = []Quantity{{EPCClass: subject}}
@@ -129,15 +129,29 @@ func (o Options) event(e domain.Event, items map[string]domain.Item) (Event, err
 			ev.EPCList = []string{subject}
 		}
 	}
-	if e.Type == domain.EventShipping || e.Type == domain.EventReceiving {
-		if e.ActorMSP != "" && e.Type == domain.EventShipping {
-			ev.SourceList = []Source{{Type: o.cbvTerm("SDT", "owning_party"), Source: o.orgURI(e.ActorMSP)}}
+}
+
+// setInputs fills a transformation's inputs: classes with their quantity
+// in a UN/ECE Rec 20 unit when known, objects in the EPC list, and every
+// given quantity in the idchain extension as recorded.
+func (o Options) setInputs(ev *Event, inputs []domain.Input, items map[string]domain.Item) {
+	for _, in := range inputs {
+		u, class := o.epcRef(in.ID, items)
+		switch {
+		case class:
+			q := Quantity{EPCClass: u}
+			if uom, ok := uomCodes[strings.ToLower(in.Unit)]; ok && in.Quantity > 0 {
+				v := in.Quantity
+				q.Quantity, q.UOM = &v, uom
+			}
+			ev.InputQuantityList = append(ev.InputQuantityList, q)
+		default:
+			ev.InputEPCList = append(ev.InputEPCList, u)
 		}
-		if e.Destination != "" {
-			ev.DestinationList = []Destination{{Type: o.cbvTerm("SDT", "owning_party"), Destination: o.orgURI(e.Destination)}}
+		if in.Quantity != 0 || in.Unit != "" {
+			ev.XInputs = append(ev.XInputs, InputQuantity{EPC: u, Quantity: in.Quantity, Unit: in.Unit})
 		}
 	}
-	return ev, nil
 }
 
 // uomCodes maps idchain units to UN/ECE Recommendation 20 codes, which

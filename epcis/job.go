@@ -70,3 +70,9 @@ type Page struct {
 	Events   []Stored `json:"events"`
 	Bookmark string   `json:"bookmark,omitempty"`
 }
+
+// JobPage is one page of epcis:ListCaptureJobs.
+type JobPage struct {
+	Jobs     []CaptureJob `json:"jobs"`
+	Bookmark string       `json:"bookmark,omitempty"`
+}

@@ -2,8 +2,6 @@ package epcis
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/url"
 	"sort"
@@ -131,14 +129,14 @@ type errDeclaration struct {
 // that is neither fails as a whole (INVALID); every event then gets an
 // Outcome, in order, with its Record or the reason it is refused.
 func ParseEPCISDocument(data []byte, opt Options) ([]Outcome, error) {
-	events, err := documentEvents(data, opt)
+	events, docContext, err := documentEvents(data, opt)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Outcome, len(events))
 	for i, raw := range events {
 		out[i] = Outcome{Index: i}
-		rec, err := opt.NewRecord(raw)
+		rec, err := opt.newRecord(raw, docContext)
 		if err != nil {
 			err.Message = "event " + strconv.Itoa(i) + ": " + err.Message
 			out[i].Error = err
@@ -150,8 +148,8 @@ func ParseEPCISDocument(data []byte, opt Options) ([]Outcome, error) {
 }
 
 // documentEvents checks the header of an EPCISDocument or
-// EPCISQueryDocument and returns its events.
-func documentEvents(data []byte, opt Options) ([]json.RawMessage, error) {
+// EPCISQueryDocument and returns its events and its @context.
+func documentEvents(data []byte, opt Options) ([]json.RawMessage, json.RawMessage, error) {
 	var doc struct {
 		Context       json.RawMessage `json:"@context"`
 		Type          string          `json:"type"`
@@ -167,42 +165,50 @@ func documentEvents(data []byte, opt Options) ([]json.RawMessage, error) {
 		} `json:"epcisBody"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, domain.Errorf(domain.CodeInvalid, "not an EPCIS JSON document: %v", err)
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "not an EPCIS JSON document: %v", err)
 	}
 	var events []json.RawMessage
 	switch {
 	case doc.Type != DocumentType && doc.Type != QueryDocumentType:
-		return nil, domain.Errorf(domain.CodeInvalid, "type must be %q or %q, got %q", DocumentType, QueryDocumentType, doc.Type)
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "type must be %q or %q, got %q", DocumentType, QueryDocumentType, doc.Type)
 	case len(bytes.TrimSpace(doc.Context)) == 0:
-		return nil, domain.Errorf(domain.CodeInvalid, "@context is missing")
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "@context is missing")
 	case doc.SchemaVersion != "2.0" && !strings.HasPrefix(doc.SchemaVersion, "2.0."):
-		return nil, domain.Errorf(domain.CodeInvalid, "schemaVersion must be \"2.0\", got %q", doc.SchemaVersion)
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "schemaVersion must be \"2.0\", got %q", doc.SchemaVersion)
 	case doc.Body == nil:
-		return nil, domain.Errorf(domain.CodeInvalid, "epcisBody is missing")
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "epcisBody is missing")
 	case doc.Type == DocumentType && doc.Body.EventList == nil:
-		return nil, domain.Errorf(domain.CodeInvalid, "epcisBody.eventList is missing")
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "epcisBody.eventList is missing")
 	case doc.Type == DocumentType:
 		events = doc.Body.EventList
 	case doc.Body.QueryResults == nil || doc.Body.QueryResults.ResultsBody == nil || doc.Body.QueryResults.ResultsBody.EventList == nil:
-		return nil, domain.Errorf(domain.CodeInvalid, "epcisBody.queryResults.resultsBody.eventList is missing")
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "epcisBody.queryResults.resultsBody.eventList is missing")
 	default:
 		events = doc.Body.QueryResults.ResultsBody.EventList
 	}
 	if len(events) > opt.maxEvents() {
-		return nil, domain.Errorf(domain.CodeInvalid, "%d events, at most %d per document", len(events), opt.maxEvents())
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "%d events, at most %d per document", len(events), opt.maxEvents())
 	}
 	if doc.CreationDate != "" {
 		if _, err := time.Parse(time.RFC3339Nano, doc.CreationDate); err != nil {
-			return nil, domain.Errorf(domain.CodeInvalid, "creationDate %q is not an RFC 3339 time", doc.CreationDate)
+			return nil, nil, domain.Errorf(domain.CodeInvalid, "creationDate %q is not an RFC 3339 time", doc.CreationDate)
 		}
 	}
-	return events, nil
+	return events, doc.Context, nil
 }
 
 // NewRecord checks one EPCIS 2.0 event by the standard's rules and
 // returns its Record. Refusals are INVALID (an EPCIS ValidationException)
 // or INVALID_IDENTIFIER, with the rule that was broken.
+//
+// An event without eventID is named by its CBV 2.0 event hash id
+// (EventHashID); compact names are expanded with the event's own @context
+// (ParseEPCISDocument passes the document's).
 func (o Options) NewRecord(raw json.RawMessage) (Record, *domain.Error) {
+	return o.newRecord(raw, nil)
+}
+
+func (o Options) newRecord(raw, docContext json.RawMessage) (Record, *domain.Error) {
 	var ev wireEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return Record{}, domain.Errorf(domain.CodeInvalid, "not an event object: %v", err)
@@ -274,12 +280,16 @@ func (o Options) NewRecord(raw json.RawMessage) (Record, *domain.Error) {
 			*l.dst = append(*l.dst, c)
 		}
 	}
+	r.EventID = ev.EventID
+	if r.EventID == "" {
+		if r.EventID, err = o.EventHashID(raw, docContext); err != nil {
+			return Record{}, domain.Errorf(domain.CodeInvalid, "event: %v", err)
+		}
+	}
 	if raw, err = canonicalJSON(raw); err != nil {
 		return Record{}, domain.Errorf(domain.CodeInvalid, "event: %v", err)
 	}
-	r.EventID = ev.EventID
-	if r.EventID == "" {
-		r.EventID = contentID(raw)
+	if ev.EventID == "" {
 		raw = withField(raw, "eventID", r.EventID)
 	} else if !isAbsoluteURI(r.EventID) {
 		return Record{}, domain.Errorf(domain.CodeInvalid, "eventID %q must be a URI", r.EventID)
@@ -420,13 +430,6 @@ func canonicalTerm(kind, v string) (string, error) {
 		return "", domain.Errorf(domain.CodeInvalid, "%s %q is neither a CBV word nor a URI", strings.ToLower(kind), v)
 	}
 	return v, nil
-}
-
-// contentID names an event without eventID by the SHA-256 of its bytes
-// (a ni: URI as EPCIS eventIDs are; not the CBV event hash algorithm).
-func contentID(raw json.RawMessage) string {
-	sum := sha256.Sum256(raw)
-	return "ni:///sha-256;" + hex.EncodeToString(sum[:]) + "?ver=idchain1"
 }
 
 // canonicalJSON re-encodes a JSON value with object keys sorted and no

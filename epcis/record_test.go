@@ -2,6 +2,7 @@ package epcis
 
 import (
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,30 +13,33 @@ import (
 const evHead = `"eventTime":"2026-11-27T08:00:00+08:00","eventTimeZoneOffset":"+08:00"`
 
 func TestNewRecordRejectsByEPCISRules(t *testing.T) {
-	tests := []struct{ name, ev, want string }{
-		{"no type", `{` + evHead + `}`, "event type is required"},
-		{"an unknown type", `{"type":"FooEvent",` + evHead + `}`, "unknown event type"},
-		{"no eventTime", `{"type":"ObjectEvent","action":"ADD","eventTimeZoneOffset":"+08:00"}`, "eventTime is required"},
-		{"a bad offset", `{"type":"ObjectEvent","action":"ADD","eventTime":"2026-11-27T08:00:00Z","eventTimeZoneOffset":"8"}`, "eventTimeZoneOffset"},
-		{"an ObjectEvent without action", `{"type":"ObjectEvent",` + evHead + `}`, "needs an action"},
-		{"a bad action", `{"type":"ObjectEvent","action":"MOVE",` + evHead + `}`, "action must be"},
-		{"an aggregation ADD without parent", `{"type":"AggregationEvent","action":"ADD",` + evHead + `,"childEPCs":["urn:epc:id:sgtin:0614141.812345.1"]}`, "needs a parentID"},
-		{"an association without parent", `{"type":"AssociationEvent","action":"OBSERVE",` + evHead + `}`, "AssociationEvent needs a parentID"},
-		{"a transaction without business transaction", `{"type":"TransactionEvent","action":"ADD",` + evHead + `}`, "non-empty bizTransactionList"},
-		{"a transformation with action", `{"type":"TransformationEvent","action":"ADD",` + evHead + `}`, "has no action"},
-		{"a transformation without outputs", `{"type":"TransformationEvent",` + evHead + `,"inputEPCList":["urn:epc:id:sgtin:0614141.812345.1"]}`, "at least one input and one output"},
-		{"a class in epcList", `{"type":"ObjectEvent","action":"ADD",` + evHead + `,"epcList":["urn:epc:class:lgtin:4012345.012345.998877"]}`, "use quantityList"},
-		{"an instance as epcClass", `{"type":"ObjectEvent","action":"ADD",` + evHead + `,"quantityList":[{"epcClass":"urn:epc:id:sgtin:0614141.812345.1"}]}`, "a class (epcClass) is expected"},
-		{"a bad check digit", `{"type":"ObjectEvent","action":"ADD",` + evHead + `,"epcList":["https://id.gs1.org/01/80614141123459/21/1"]}`, "check digit"},
-		{"a uom without quantity", `{"type":"ObjectEvent","action":"ADD",` + evHead + `,"quantityList":[{"epcClass":"urn:epc:class:lgtin:4012345.012345.998877","uom":"KGM"}]}`, "needs a quantity"},
-		{"a bare non-CBV bizStep", `{"type":"ObjectEvent","action":"ADD","bizStep":"frobbing",` + evHead + `}`, "neither a CBV word nor a URI"},
-		{"a non-URI readPoint", `{"type":"ObjectEvent","action":"ADD","readPoint":{"id":"dock 4"},` + evHead + `}`, "readPoint.id"},
+	tests := []struct {
+		name, ev, want string
+		code           domain.Code
+	}{
+		{"no type", `{` + evHead + `}`, "event type is required", domain.CodeInvalid},
+		{"an unknown type", `{"type":"FooEvent",` + evHead + `}`, "unknown event type", domain.CodeInvalid},
+		{"no eventTime", `{"type":"ObjectEvent","action":"ADD","eventTimeZoneOffset":"+08:00"}`, "eventTime is required", domain.CodeInvalid},
+		{"a bad offset", `{"type":"ObjectEvent","action":"ADD","eventTime":"2026-11-27T08:00:00Z","eventTimeZoneOffset":"8"}`, "eventTimeZoneOffset", domain.CodeInvalid},
+		{"an ObjectEvent without action", `{"type":"ObjectEvent",` + evHead + `}`, "needs an action", domain.CodeInvalid},
+		{"a bad action", `{"type":"ObjectEvent","action":"MOVE",` + evHead + `}`, "action must be", domain.CodeInvalid},
+		{"an aggregation ADD without parent", `{"type":"AggregationEvent","action":"ADD",` + evHead + `,"childEPCs":["urn:epc:id:sgtin:0614141.812345.1"]}`, "needs a parentID", domain.CodeInvalid},
+		{"an association without parent", `{"type":"AssociationEvent","action":"OBSERVE",` + evHead + `}`, "AssociationEvent needs a parentID", domain.CodeInvalid},
+		{"a transaction without business transaction", `{"type":"TransactionEvent","action":"ADD",` + evHead + `}`, "non-empty bizTransactionList", domain.CodeInvalid},
+		{"a transformation with action", `{"type":"TransformationEvent","action":"ADD",` + evHead + `}`, "has no action", domain.CodeInvalid},
+		{"a transformation without outputs", `{"type":"TransformationEvent",` + evHead + `,"inputEPCList":["urn:epc:id:sgtin:0614141.812345.1"]}`, "at least one input and one output", domain.CodeInvalid},
+		{"a class in epcList", `{"type":"ObjectEvent","action":"ADD",` + evHead + `,"epcList":["urn:epc:class:lgtin:4012345.012345.998877"]}`, "use quantityList", domain.CodeInvalidIdentifier},
+		{"an instance as epcClass", `{"type":"ObjectEvent","action":"ADD",` + evHead + `,"quantityList":[{"epcClass":"urn:epc:id:sgtin:0614141.812345.1"}]}`, "a class (epcClass) is expected", domain.CodeInvalidIdentifier},
+		{"a bad check digit", `{"type":"ObjectEvent","action":"ADD",` + evHead + `,"epcList":["https://id.gs1.org/01/80614141123459/21/1"]}`, "check digit", domain.CodeInvalidIdentifier},
+		{"a uom without quantity", `{"type":"ObjectEvent","action":"ADD",` + evHead + `,"quantityList":[{"epcClass":"urn:epc:class:lgtin:4012345.012345.998877","uom":"KGM"}]}`, "needs a quantity", domain.CodeInvalid},
+		{"a bare non-CBV bizStep", `{"type":"ObjectEvent","action":"ADD","bizStep":"frobbing",` + evHead + `}`, "neither a CBV word nor a URI", domain.CodeInvalid},
+		{"a non-URI readPoint", `{"type":"ObjectEvent","action":"ADD","readPoint":{"id":"dock 4"},` + evHead + `}`, "readPoint.id", domain.CodeInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Options{}.NewRecord(json.RawMessage(tt.ev))
-			if err == nil || !strings.Contains(err.Message, tt.want) {
-				t.Fatalf("NewRecord = %v, want a refusal containing %q", err, tt.want)
+			if err == nil || !errors.Is(err, &domain.Error{Code: tt.code}) || !strings.Contains(err.Message, tt.want) {
+				t.Fatalf("NewRecord = %v, want a %s refusal containing %q", err, tt.code, tt.want)
 			}
 		})
 	}

@@ -199,3 +199,14 @@ func BizSteps() []string {
 	sort.Strings(own)
 	return append(out, own...)
 }
+
+// Dispositions lists the CBV 2.0 dispositions (bare words, sorted), for
+// GET /epcis/dispositions.
+func Dispositions() []string {
+	out := make([]string, 0, len(cbvDispositions))
+	for w := range cbvDispositions {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}

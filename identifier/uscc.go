@@ -120,6 +120,25 @@ func USCCCheck(first17 string) (byte, error) {
 	return usccAlphabet[(31-sum%31)%31], nil
 }
 
+// EnterpriseUSCC builds the USCC of an enterprise (registration authority
+// 9, type 1) in region (six digits) from an organisation code body (eight
+// characters), computing both check characters.
+func EnterpriseUSCC(region, orgCodeBody string) (string, error) {
+	if len(region) != 6 {
+		return "", newError(CodeInvalidCode, -1, "a region code has 6 digits, got "+strconv.Itoa(len(region)))
+	}
+	oc, err := OrgCodeCheck(orgCodeBody)
+	if err != nil {
+		return "", err
+	}
+	first := "91" + region + orgCodeBody + string(oc)
+	c, err := USCCCheck(first)
+	if err != nil {
+		return "", err
+	}
+	return first + string(c), nil
+}
+
 // OrgCodeCheck returns the GB 11714 check character of an organisation
 // code's eight body characters (digits or capital letters).
 func OrgCodeCheck(body string) (byte, error) {

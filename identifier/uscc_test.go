@@ -183,3 +183,16 @@ func FuzzUSCCCheck(f *testing.F) {
 		}
 	})
 }
+
+func TestEnterpriseUSCCBuildsTheStandardExample(t *testing.T) {
+	u, err := identifier.EnterpriseUSCC("350100", "M000100Y")
+	if err != nil || u != usccExample {
+		t.Fatalf("EnterpriseUSCC = %q, %v; want %s", u, err, usccExample)
+	}
+	if _, err := identifier.EnterpriseUSCC("3501", "M000100Y"); err == nil {
+		t.Fatal("a short region code")
+	}
+	if _, err := identifier.EnterpriseUSCC("350100", "M000100"); err == nil {
+		t.Fatal("a short organisation code body")
+	}
+}

@@ -12,7 +12,7 @@
 #   add-peer ORG            one more peer for ORG joins the running channel
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-for f in crypto nodes channel chaincode runtime addorg progress; do source "$NET_DIR/lib/$f.sh"; done
+for f in crypto nodes channel chaincode runtime addorg progress multihost; do source "$NET_DIR/lib/$f.sh"; done
 trap 'log "failed: line $LINENO: $BASH_COMMAND"' ERR
 
 # All node names in start order.
@@ -51,7 +51,7 @@ check_ports_free() {
   local name port busy=()
   while read -r name port; do
     [[ "$name" == api ]] && continue
-    tcp_open "$HOST" "$port" && busy+=("$port")
+    tcp_open "$(node_host "$name")" "$port" && busy+=("$port")
   done < <(all_ports)
   ((${#busy[@]} == 0)) && return 0
   log "ports already in use: ${busy[*]}"
@@ -65,7 +65,8 @@ start_fresh() {
   rm -rf "$RUN_DIR"
   mkdir -p "$LOG_DIR" "$PID_DIR" "$CFG_DIR" "$DATA_DIR" "$CC_DIR"
   echo "$PORT_OFFSET" >"$RUN_DIR/port-offset"
-  write_core_yaml
+  echo "$MULTIHOST" >"$RUN_DIR/multihost"
+  write_host_configs
   build_chaincode >"$LOG_DIR/build-cc.log" 2>&1 &
   build_pid=$!
 
@@ -73,6 +74,7 @@ start_fresh() {
   gen_orderer_crypto
   for org in "${ORGS[@]}"; do start_ca "$org"; done
   for org in "${ORGS[@]}"; do wait_ca "$org"; enroll_org "$org"; done
+  exchange_certificates
   log "crypto ready ($((SECONDS - start))s)"
 
   for o in "${ORDERERS[@]}"; do start_orderer "$o"; done
@@ -80,6 +82,7 @@ start_fresh() {
     for ((p = 0; p < ORG_PEERS[$org]; p++)); do start_peer "$org" "$p"; done
   done
   create_genesis_block
+  send_genesis_block
   for o in "${ORDERERS[@]}"; do wait_orderer "$o"; join_orderer "$o"; done
   for org in "${ORGS[@]}"; do
     for ((p = 0; p < ORG_PEERS[$org]; p++)); do wait_peer "$org" "$p"; join_peer "$org" "$p"; done

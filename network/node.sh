@@ -5,7 +5,7 @@
 # start waits until the process is healthy (operations /healthz, TCP port).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-for f in crypto nodes channel chaincode; do source "$NET_DIR/lib/$f.sh"; done
+for f in crypto nodes channel chaincode multihost; do source "$NET_DIR/lib/$f.sh"; done
 # shellcheck source=../scripts/lib/packages.sh
 source "$REPO_DIR/scripts/lib/packages.sh" # ensure_commands (start redis installs redis-server on demand)
 

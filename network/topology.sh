@@ -18,7 +18,15 @@ READY_ARGS='{"Args":["system:Ping"]}'
 # Every port below is shifted by IDCHAIN_PORT_OFFSET (default 0) so two
 # networks can coexist on one machine.
 PORT_OFFSET=${IDCHAIN_PORT_OFFSET:-0}
+# HOST: the address of everything in the default single-address network, and
+# of the shared services (Redis, the API) in the multi-host rehearsal.
 HOST=127.0.0.1
+# Multi-host rehearsal (IDCHAIN_MULTIHOST=1, network/rehearse.sh): every peer
+# org binds its own loopback address 127.0.1.<index>, orderer n binds
+# 127.0.2.<n>, Redis and the API 127.0.3.1 (Linux routes all of 127/8 to lo),
+# and each org keeps its files in network/.run/hosts/<org>/ (lib/multihost.sh).
+MULTIHOST=${IDCHAIN_MULTIHOST:-0}
+[[ "$MULTIHOST" == 1 ]] && HOST=127.0.3.1
 
 # Ordering service: one orderer org, etcdraft.
 ORDERER_MSP=OrdererMSP
@@ -76,6 +84,12 @@ peer_pprof_port() { port_of $(($(org_base "$1") + 10 * $2 + 3)); }
 orderer_pprof_port() { port_of $((7003 + 10 * $(orderer_num "$1"))); }
 cc_pprof_port() { port_of $(($(org_base "$1") + 96)); }
 API_PPROF_PORT=$(port_of 8090)
+
+# The address a node of ORG / orderer O binds (HOST unless multi-host).
+org_host() { if [[ "$MULTIHOST" == 1 ]]; then echo "127.0.1.${ORG_INDEX[$1]}"; else echo "$HOST"; fi; }
+orderer_host() { if [[ "$MULTIHOST" == 1 ]]; then echo "127.0.2.$(orderer_num "$1")"; else echo "$HOST"; fi; }
+peer_addr() { echo "$(org_host "$1"):$(peer_port "$1" "$2")"; }
+orderer_addr() { echo "$(orderer_host "$1"):$(orderer_port "$1")"; }
 
 # Names used by node.sh and in logs: orderer1, peer0.maker, ca.maker, cc.maker, redis.
 peer_name() { echo "peer$2.$1"; }

@@ -27,6 +27,7 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-gateway/pkg/hash"
 	"github.com/hyperledger/fabric-gateway/pkg/identity"
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
@@ -66,6 +67,7 @@ type Committed struct {
 	Valid  bool   `json:"valid"`
 	Code   string `json:"code"` // Fabric validation code, e.g. VALID, MVCC_READ_CONFLICT
 	Result []byte `json:"-"`
+	Block  uint64 `json:"-"` // the block it was committed in (valid or not)
 }
 
 // gateway connects the caller's certificate without a signer: every
@@ -144,7 +146,26 @@ func (f *Flow) Submit(ctx context.Context, mspID string, certPEM, transaction, s
 	if err != nil {
 		return nil, err
 	}
-	return &Committed{TxID: tx.TransactionID(), Valid: code == peer.TxValidationCode_VALID, Code: code.String(), Result: tx.Result()}, nil
+	block, err := f.blockOf(ctx, tx.TransactionID())
+	if err != nil {
+		return nil, err
+	}
+	return &Committed{TxID: tx.TransactionID(), Valid: code == peer.TxValidationCode_VALID, Code: code.String(),
+		Result: tx.Result(), Block: block}, nil
+}
+
+// blockOf is the number of the block holding the committed txID (qscc
+// GetBlockByTxID), so the caller can wait until other peers have it.
+func (f *Flow) blockOf(ctx context.Context, txID string) (uint64, error) {
+	b, err := f.Status.GetContract("qscc").EvaluateWithContext(ctx, "GetBlockByTxID", client.WithArguments(f.Channel, txID))
+	if err != nil {
+		return 0, fmt.Errorf("offline: block of %s: %w", txID, err)
+	}
+	var blk common.Block
+	if err := proto.Unmarshal(b, &blk); err != nil {
+		return 0, fmt.Errorf("offline: block of %s: %w", txID, err)
+	}
+	return blk.GetHeader().GetNumber(), nil
 }
 
 // wait polls qscc until txID is in a block and returns its validation code.

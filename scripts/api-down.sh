@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 shopt -s nullglob
-files=(network/.run/api/api.pid network/.run/api/api-*.pid)
+RUN=${IDCHAIN_RUN_DIR:-network/.run}
+files=("$RUN"/api/api.pid "$RUN"/api/api-*.pid)
 stopped=0
 for pidfile in "${files[@]}"; do
   [[ -f $pidfile ]] || continue

@@ -36,6 +36,8 @@ type app struct {
 	listener  *ledger.Listener
 	site      *siteWiring
 	hot       *hotcache.Cache
+	// afterCommit is the after-commit path of every write (ledger.AfterCommit).
+	afterCommit func(ctx context.Context, done ledger.Committed)
 	// recordScans: this API records first scans on-chain (onlyOrg).
 	recordScans bool
 	users       map[string]httpapi.Principal
@@ -78,10 +80,6 @@ func openApp(cfg config, log *slog.Logger) (*app, error) {
 			delete(a.keys, h) // another org's user (-org): its key is refused
 		}
 	}
-	if a.ents, a.closeEnts, err = newEnterprises(prof, a.fab, cfg.accounts, a.user, log); err != nil {
-		a.fab.Close()
-		return nil, err
-	}
 	a.redisURL = cfg.redisURL
 	if a.redisURL == "" {
 		a.redisURL = prof.RedisURL
@@ -90,28 +88,39 @@ func openApp(cfg config, log *slog.Logger) (*app, error) {
 		a.fab.Close()
 		return nil, err
 	}
+	store, err := accountStore(cfg, a.rdb)
+	if err == nil {
+		a.ents, a.closeEnts, err = newEnterprises(prof, a.fab, store, a.user, log)
+	}
+	if err != nil {
+		_ = a.rdb.Close()
+		a.fab.Close()
+		return nil, err
+	}
 	a.site = newSite(prof, a.rdb, a.cache, a.user, cfg.publicURL)
+	// The in-process cache of rendered answers in front of Redis: dropped
+	// with the Redis entries (cache.Views), flushed with them, TTL backstop.
+	a.hot = hotcache.New(hotcache.Config{TTL: cfg.hotTTL, MaxEntries: cfg.hotMax})
+	views := cache.Views{Shared: a.cache, Hot: a.hot}
+	// The one after-commit path of every write (direct, or once per
+	// coalesced transaction); the listener drops with the same views.Drop.
+	a.afterCommit = ledger.AfterCommit{AwaitPeers: a.fab.AwaitPeers, Drop: views.Drop}.Run
 	a.coalescer = ledger.NewCoalescer(a.fab, ledger.CoalescerConfig{
-		MaxItems: cfg.batchMax, MaxWait: cfg.batchWait, InFlight: cfg.batchInFlight, Metrics: lm})
+		MaxItems: cfg.batchMax, MaxWait: cfg.batchWait, InFlight: cfg.batchInFlight, Metrics: lm,
+		AfterCommit: a.afterCommit})
 	if err := os.MkdirAll(filepath.Dir(cfg.checkpoint), 0o700); err != nil {
 		a.close()
 		return nil, err
 	}
-	// The in-process cache of rendered answers in front of Redis: dropped
-	// by id with the Redis entries, flushed with them, TTL backstop.
-	a.hot = hotcache.New(hotcache.Config{TTL: cfg.hotTTL, MaxEntries: cfg.hotMax})
 	a.listener = &ledger.Listener{
 		Fabric: a.fab, User: a.user, Checkpoint: cfg.checkpoint, Log: log,
 		Handle: func(ctx context.Context, ev domain.ChaincodeEvent) error {
 			if ev.Partial {
 				// More affected items than the event lists (a recall of any
-				// size): every view may have changed. The in-process cache's
-				// flush is O(1); the shared cache moves to a new epoch.
+				// size): views.Drop starts a new cache epoch.
 				log.Info("partial chaincode event: new cache epoch", "type", ev.Type, "txId", ev.TxID)
-				a.hot.Flush()
-				a.cache.NewEpoch(ctx, ev.TxID)
 			}
-			a.invalidate(ctx, ev.IDs)
+			views.Drop(ctx, ev)
 			log.Debug("chaincode event", "type", ev.Type, "txId", ev.TxID, "ids", len(ev.IDs))
 			return nil
 		},
@@ -122,12 +131,6 @@ func openApp(cfg config, log *slog.Logger) (*app, error) {
 		},
 	}
 	return a, nil
-}
-
-// invalidate drops cached views of ids, in-process and in Redis.
-func (a *app) invalidate(ctx context.Context, ids []string) {
-	a.hot.Invalidate(ids...)
-	a.cache.Invalidate(ctx, ids)
 }
 
 func (a *app) close() {
@@ -160,14 +163,11 @@ func (a *app) start(ctx context.Context) func() {
 func (a *app) deps(cfg config) httpapi.Deps {
 	return httpapi.Deps{
 		Ledger: a.fab, Reads: a.cache, Registrar: a.coalescer,
-		Invalidate:  a.invalidate,
+		AfterCommit: a.afterCommit,
 		Hot:         a.hot,
 		Jobs:        cache.NewJobs(a.rdb, 24*time.Hour),
 		BypassCache: cache.Bypass,
-		AwaitTx: func(ctx context.Context, txID string) {
-			a.listener.Await(ctx, txID, 2*time.Second)
-		},
-		Users: a.users, Keys: a.keys, ServiceUser: a.user,
+		Users:       a.users, Keys: a.keys, ServiceUser: a.user, NamedQueries: cache.NewNamedQueries(a.rdb),
 		Mounts:      []httpapi.Mounter{a.site.site},
 		Enterprises: a.ents,
 		Checks: []httpapi.Check{

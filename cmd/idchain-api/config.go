@@ -17,6 +17,10 @@ import (
 
 type config struct {
 	addr, opsAddr, profile, keys, accounts, redisURL, checkpoint, serviceUser, logLevel, org string
+	// accountsStore is "dir" (accounts in the directory accounts: one
+	// API process) or "redis" (shared by replicas; keys sealed with the
+	// key-encryption key in the file accountsKEK).
+	accountsStore, accountsKEK string
 	// publicURL is the origin printed in QR labels and Handle records.
 	publicURL                   string
 	trustedProxies              []string
@@ -64,6 +68,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.checkpoint, "checkpoint", env("IDCHAIN_API_CHECKPOINT", "network/.run/api/events.checkpoint"), "chaincode event checkpoint file (IDCHAIN_API_CHECKPOINT)")
 	fs.StringVar(&c.serviceUser, "service-user", getenv("IDCHAIN_API_SERVICE_USER"), "identity for public reads and the event stream; default the profile's first user (IDCHAIN_API_SERVICE_USER)")
 	fs.StringVar(&c.accounts, "accounts", env("IDCHAIN_API_ACCOUNTS", "network/.run/api/accounts"), "enterprise user store (IDCHAIN_API_ACCOUNTS)")
+	fs.StringVar(&c.accountsStore, "accounts-store", env("IDCHAIN_API_ACCOUNTS_STORE", "dir"), "where enterprise users live: dir (the -accounts directory, one API process) or redis (the API's Redis, shared by every replica; needs -accounts-kek) (IDCHAIN_API_ACCOUNTS_STORE)")
+	fs.StringVar(&c.accountsKEK, "accounts-kek", getenv("IDCHAIN_API_ACCOUNTS_KEK"), "file (0600) with the 64-hex-character key that seals custodial users' enrollment keys in Redis; the same on every replica (IDCHAIN_API_ACCOUNTS_KEK)")
 	fs.StringVar(&c.org, "org", getenv("IDCHAIN_API_ORG"), "serve only this MSP's users: the process loads no other org's keys and refuses their API keys (one API per org); empty: every org (IDCHAIN_API_ORG)")
 	fs.StringVar(&c.logLevel, "log-level", env("IDCHAIN_LOG_LEVEL", "info"), "debug, info, warn or error (IDCHAIN_LOG_LEVEL)")
 	fs.DurationVar(&c.cacheTTL, "cache-ttl", dur("IDCHAIN_CACHE_TTL", 5*time.Minute), "cache entry backstop TTL (IDCHAIN_CACHE_TTL)")
@@ -76,6 +82,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.IntVar(&c.publicBurst, "public-burst", num("IDCHAIN_PUBLIC_BURST", 40), "public request burst per client IP (IDCHAIN_PUBLIC_BURST)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
+	}
+	switch c.accountsStore {
+	case "dir":
+	case "redis":
+		if c.accountsKEK == "" {
+			return c, fmt.Errorf("-accounts-store redis needs -accounts-kek (IDCHAIN_API_ACCOUNTS_KEK)")
+		}
+	default:
+		return c, fmt.Errorf("-accounts-store %q: want dir or redis", c.accountsStore)
 	}
 	if c.batchMax < 1 || c.batchMax > domain.MaxTxBatch {
 		return c, fmt.Errorf("batch-max %d: want 1-%d (the chaincode's limit per transaction)", c.batchMax, domain.MaxTxBatch)

@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
 
 	"google.golang.org/grpc"
 
@@ -20,10 +23,12 @@ import (
 
 // newEnterprises wires enterprise user management (issue 15): a Fabric CA
 // client per org whose registrar the network scripts keep beside the CA
-// (crypto/<org>/registrar/msp), the account store in dir, CRL publication
-// through the org admin's channel config update, and the accounts' identities
-// connected to fab. Orgs without registrar material get no user management.
-func newEnterprises(prof *profile.Profile, fab *ledger.Fabric, dir, serviceUser string, log *slog.Logger) (httpapi.EnterpriseDeps, func(), error) {
+// (crypto/<org>/registrar/msp), the account store (accountStore), CRL
+// publication through the org admin's channel config update, and the
+// accounts' identities connected to fab when first used (Ensure), so a
+// user created through another replica sharing the store works here too.
+// Orgs without registrar material get no user management.
+func newEnterprises(prof *profile.Profile, fab *ledger.Fabric, store accounts.Store, serviceUser string, log *slog.Logger) (httpapi.EnterpriseDeps, func(), error) {
 	cas := map[string]accounts.CA{}
 	admins := map[string]profile.User{}
 	for _, org := range prof.Orgs {
@@ -59,26 +64,9 @@ func newEnterprises(prof *profile.Profile, fab *ledger.Fabric, dir, serviceUser 
 	publish := func(ctx context.Context, mspID string, crl []byte) error {
 		return publishCRL(ctx, prof, fab, oconn, admins[mspID], mspID, crl)
 	}
-	mgr, err := accounts.Open(dir, cas, publish)
-	if err != nil {
-		oconn.Close()
-		return httpapi.EnterpriseDeps{}, nil, err
-	}
-	connect := func(a accounts.Account, s *fabricca.Signer) error {
-		return fab.AddUser(a.Name, a.Org, s.CertPEM, s.Key)
-	}
-	for _, a := range mgr.Live() {
-		if a.External {
-			continue // signs offline; the API holds no key
-		}
-		s, err := mgr.Signer(a)
-		if err == nil {
-			err = connect(a, s)
-		}
-		if err != nil {
-			log.Warn("enterprise user not connected", "user", a.Name, "err", err)
-		}
-	}
+	mgr := accounts.New(store, cas, publish)
+	mgr.OnError = func(op string, err error) { log.Warn("account store", "op", op, "err", err) }
+	conn := connector{fab: fab, mgr: mgr, connected: map[string]bool{}}
 	// Offline signing: a flow per org through the org's gateway peer; commits
 	// are awaited with the service identity.
 	status, err := fab.Network(serviceUser)
@@ -97,7 +85,7 @@ func newEnterprises(prof *profile.Profile, fab *ledger.Fabric, dir, serviceUser 
 		conns = append(conns, c)
 		flows[org.MSPID] = &offline.Flow{Conn: c, Channel: prof.Channel, Chaincode: prof.Chaincode, Status: status}
 	}
-	deps := httpapi.EnterpriseDeps{Accounts: mgr, Connect: connect, Disconnect: fab.RemoveUser,
+	deps := httpapi.EnterpriseDeps{Accounts: mgr, Connect: conn.connect, Disconnect: conn.disconnect, Ensure: conn.ensure,
 		Offline: func(org string) *offline.Flow { return flows[org] }}
 	return deps, func() {
 		for _, c := range conns {
@@ -125,4 +113,62 @@ func publishCRL(ctx context.Context, prof *profile.Profile, fab *ledger.Fabric, 
 	}
 	return chanconfig.AddCRL(ctx, fetch, oconn, chanconfig.Admin{MSPID: mspID, CertPEM: signer.CertPEM,
 		Sign: func(m []byte) ([]byte, error) { return fabricca.SignLowS(signer.Key, m) }}, mspID, crl)
+}
+
+// connector keeps which custodial accounts' identities this process has
+// connected to the Ledger.
+type connector struct {
+	fab       *ledger.Fabric
+	mgr       *accounts.Manager
+	mu        sync.Mutex
+	connected map[string]bool
+}
+
+func (c *connector) connect(a accounts.Account, s *fabricca.Signer) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.fab.AddUser(a.Name, a.Org, s.CertPEM, s.Key); err != nil {
+		return err
+	}
+	c.connected[a.Name] = true
+	return nil
+}
+
+// ensure connects a live custodial account on its first use in this
+// process (its enrollment key from the store).
+func (c *connector) ensure(a accounts.Account) error {
+	if a.External {
+		return nil
+	}
+	c.mu.Lock()
+	done := c.connected[a.Name]
+	c.mu.Unlock()
+	if done {
+		return nil
+	}
+	s, err := c.mgr.Signer(a)
+	if err != nil {
+		return err
+	}
+	return c.connect(a, s)
+}
+
+func (c *connector) disconnect(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fab.RemoveUser(name)
+	delete(c.connected, name)
+}
+
+// accountStore opens the configured account store: the directory, or
+// Redis (rdb) with the enrollment keys sealed under the KEK file.
+func accountStore(cfg config, rdb redis.UniversalClient) (accounts.Store, error) {
+	if cfg.accountsStore != "redis" {
+		return accounts.OpenDir(cfg.accounts)
+	}
+	kek, err := accounts.ReadKEK(cfg.accountsKEK)
+	if err != nil {
+		return nil, err
+	}
+	return accounts.NewRedisStore(rdb, kek)
 }

@@ -22,6 +22,29 @@ const (
 // production licence), batch inspection and release, serialized units, and
 // a regulator's recall of one material lot that reaches every unit.
 func (d *demo) cosmetics(ctx context.Context) error {
+	g := gtin("690123456790")
+	if err := d.creamBatch(ctx, g); err != nil {
+		return err
+	}
+	if err := d.creamRelease(ctx); err != nil {
+		return err
+	}
+	units, err := d.creamUnits(ctx, g)
+	if err != nil {
+		return err
+	}
+	if err := d.materialRecall(ctx, units); err != nil {
+		return err
+	}
+	d.links = append(d.links,
+		link{units[0], "面霜 (已召回) cream, recalled", true},
+		link{units[1], "面霜 (已召回) cream, recalled", false})
+	return nil
+}
+
+// creamBatch registers the material lots and the cream batch (GTIN g) and
+// records the batch's transformation from them.
+func (d *demo) creamBatch(ctx context.Context, g string) error {
 	d.step("化妆品: 原料批次与生产批次", "cosmetics: raw-material lots and a production batch")
 	mats := []struct{ id, lot, material, supplier string }{
 		{cosmeticsPrefix + "/MAT-GLY-2026A", "GLY2026A", "甘油 glycerin", "广州某化工 Guangzhou supplier A"},
@@ -35,7 +58,6 @@ func (d *demo) cosmetics(ctx context.Context) error {
 			Lot: m.lot, Attributes: map[string]string{"material": m.material, "supplier": m.supplier}})
 		inputs = append(inputs, domain.Input{ID: m.id, Quantity: []float64{60, 1.5, 420}[i], Unit: "kg"})
 	}
-	g := gtin("690123456790")
 	items = append(items, domain.ItemInput{ID: creamBatch, Kind: domain.KindBatch, Industry: domain.IndustryCosmetics,
 		Model: creamModel, GTIN: g, Lot: creamLot, Attributes: map[string]string{
 			"productName": "玻尿酸保湿面霜 50ml hyaluronic moisturising cream", "productionDate": "2026-11-27",
@@ -48,38 +70,42 @@ func (d *demo) cosmetics(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := d.record(ctx, makerOperator, "投料生产 transforming", todo); err != nil {
-		return err
-	}
+	return d.record(ctx, makerOperator, "投料生产 transforming", todo)
+}
 
+// creamRelease inspects the batch against its plan and releases it.
+func (d *demo) creamRelease(ctx context.Context) error {
 	d.step("化妆品: 批检验与放行", "cosmetics: batch inspection and release")
 	if err := d.ensurePlan(ctx, domain.ExampleCosmeticsBatchPlan(creamModel)); err != nil {
 		return err
 	}
 	tpc, ph, pb, hg, filed := 120.0, 6.2, 0.5, 0.05, true
-	if err := d.inspectOnceAndRelease(ctx, inspectionRequest{
+	return d.inspectOnceAndRelease(ctx, inspectionRequest{
 		InspectionInput: domain.InspectionInput{ID: creamBatch, Model: creamModel, Equipment: "QC-LAB-1",
 			Results: []domain.TestResult{{Code: "TPC_CFU_G", Value: &tpc}, {Code: "PH", Value: &ph},
 				{Code: "PB_MG_KG", Value: &pb}, {Code: "HG_MG_KG", Value: &hg}, {Code: "FILING_NO", Pass: &filed}}},
 		Detail: map[string]any{"lab": "QC-LAB-1", "report": "QC-B20261127", "tpcPlates": []int{118, 124, 119},
 			"pbICPMS": 0.48, "hgAFS": 0.051, "formulaVersion": "F-2026-07"},
-	}); err != nil {
-		return err
-	}
+	})
+}
 
+// creamUnits registers the serialized units under the batch.
+func (d *demo) creamUnits(ctx context.Context, g string) ([]string, error) {
 	d.step("化妆品: 单品赋码", "cosmetics: serialize units under the batch")
 	var units []string
-	items = items[:0]
+	var items []domain.ItemInput
 	for _, s := range d.state.serials("cosmetics", creamUnits) {
 		id := cosmeticsPrefix + "/" + s
 		units = append(units, id)
 		items = append(items, domain.ItemInput{ID: id, Kind: domain.KindUnit, Industry: domain.IndustryCosmetics,
 			Model: creamModel, GTIN: g, Lot: creamLot, Serial: s, Parent: creamBatch})
 	}
-	if err := d.register(ctx, "面霜单品 cream units", items); err != nil {
-		return err
-	}
+	return units, d.register(ctx, "面霜单品 cream units", items)
+}
 
+// materialRecall has the regulator recall one material lot and checks the
+// recall reaches the batch and every unit made from it.
+func (d *demo) materialRecall(ctx context.Context, units []string) error {
 	d.step("监管: 召回一个原料批次", "regulator: recall of one material lot")
 	v, err := d.verify(ctx, recalledLot)
 	if err != nil {
@@ -109,8 +135,5 @@ func (d *demo) cosmetics(ctx context.Context) error {
 	if recalled != len(units)+1 {
 		return fmt.Errorf("召回未传播到全部单品 recall did not reach every unit (%d of %d)", recalled, len(units)+1)
 	}
-	d.links = append(d.links,
-		link{units[0], "面霜 (已召回) cream, recalled", true},
-		link{units[1], "面霜 (已召回) cream, recalled", false})
 	return nil
 }

@@ -42,35 +42,10 @@ func gtin(body string) string {
 // retested), release, packing into cases, shipping to the dealer, and the
 // dealer reading the maker's inspection detail under a consent.
 func (d *demo) kitchen(ctx context.Context) error {
-	d.step("厨卫: 燃气灶生产批次登记", "kitchen_bath: register a lot of gas stoves")
-	g := gtin("690123456789")
-	var units []string
-	var items []domain.ItemInput
-	for _, s := range d.state.serials("kitchen_bath", stoveUnits) {
-		id := kitchenPrefix + "/" + s
-		units = append(units, id)
-		items = append(items, domain.ItemInput{ID: id, Kind: domain.KindUnit, Industry: domain.IndustryKitchenBath,
-			Model: stoveModel, GTIN: g, Lot: stoveLot, Serial: s, Attributes: map[string]string{
-				"productName": "嵌入式燃气灶 built-in gas stove", "gasType": "天然气 12T natural gas",
-				"productionDate": "2026-11-27", "line": "佛山顺德总装三线 Shunde assembly line 3"}})
-	}
-	cases := []string{kitchenPrefix + "/CASE-" + stoveLot + "-01", kitchenPrefix + "/CASE-" + stoveLot + "-02"}
-	for _, c := range cases {
-		items = append(items, domain.ItemInput{ID: c, Kind: domain.KindCase, Industry: domain.IndustryKitchenBath})
-	}
-	if err := d.register(ctx, "燃气灶与包装箱 stoves and cases", items); err != nil {
+	units, cases, err := d.registerStoves(ctx)
+	if err != nil {
 		return err
 	}
-	var comm []domain.EventInput
-	for _, u := range units {
-		comm = append(comm, domain.EventInput{Type: domain.EventCommissioning, ID: u, ReadPoint: "FS-L3 总装下线 end of line"})
-	}
-	if comm, err := d.missing(ctx, comm); err != nil {
-		return err
-	} else if err := d.record(ctx, makerOperator, "赋码下线 commissioning", comm); err != nil {
-		return err
-	}
-
 	d.step("厨卫: 出厂检验与放行", "kitchen_bath: line-end inspection and release")
 	if err := d.ensurePlan(ctx, domain.ExampleGasStovePlan(stoveModel)); err != nil {
 		return err
@@ -80,7 +55,52 @@ func (d *demo) kitchen(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := d.shipToDealer(ctx, units, cases); err != nil {
+		return err
+	}
+	if err := d.dealerReadsDetail(ctx, units[badStove]); err != nil {
+		return err
+	}
+	d.links = append(d.links,
+		link{units[0], "燃气灶 (已放行) gas stove, released", true},
+		link{units[badStove], "燃气灶 (复检合格) stove, passed on retest", false})
+	return nil
+}
 
+// registerStoves registers the lot's serialized stoves and two cases, and
+// records the stoves' commissioning.
+func (d *demo) registerStoves(ctx context.Context) (units, cases []string, err error) {
+	d.step("厨卫: 燃气灶生产批次登记", "kitchen_bath: register a lot of gas stoves")
+	g := gtin("690123456789")
+	var items []domain.ItemInput
+	for _, s := range d.state.serials("kitchen_bath", stoveUnits) {
+		id := kitchenPrefix + "/" + s
+		units = append(units, id)
+		items = append(items, domain.ItemInput{ID: id, Kind: domain.KindUnit, Industry: domain.IndustryKitchenBath,
+			Model: stoveModel, GTIN: g, Lot: stoveLot, Serial: s, Attributes: map[string]string{
+				"productName": "嵌入式燃气灶 built-in gas stove", "gasType": "天然气 12T natural gas",
+				"productionDate": "2026-11-27", "line": "佛山顺德总装三线 Shunde assembly line 3"}})
+	}
+	cases = []string{kitchenPrefix + "/CASE-" + stoveLot + "-01", kitchenPrefix + "/CASE-" + stoveLot + "-02"}
+	for _, c := range cases {
+		items = append(items, domain.ItemInput{ID: c, Kind: domain.KindCase, Industry: domain.IndustryKitchenBath})
+	}
+	if err := d.register(ctx, "燃气灶与包装箱 stoves and cases", items); err != nil {
+		return nil, nil, err
+	}
+	var comm []domain.EventInput
+	for _, u := range units {
+		comm = append(comm, domain.EventInput{Type: domain.EventCommissioning, ID: u, ReadPoint: "FS-L3 总装下线 end of line"})
+	}
+	if comm, err = d.missing(ctx, comm); err != nil {
+		return nil, nil, err
+	}
+	return units, cases, d.record(ctx, makerOperator, "赋码下线 commissioning", comm)
+}
+
+// shipToDealer packs the stoves into the cases, ships the cases to the
+// dealer and has the dealer receive them.
+func (d *demo) shipToDealer(ctx context.Context, units, cases []string) error {
 	d.step("厨卫: 装箱、发货给经销商、经销商收货", "kitchen_bath: pack, ship to the dealer, dealer receives")
 	half := len(units) / 2
 	pack := []domain.EventInput{
@@ -109,23 +129,24 @@ func (d *demo) kitchen(ctx context.Context) error {
 			return err
 		}
 	}
+	return nil
+}
 
+// dealerReadsDetail has the maker consent and the dealer read the
+// inspection detail of stove under it (an audited access).
+func (d *demo) dealerReadsDetail(ctx context.Context, stove string) error {
 	d.step("厨卫: 授权经销商查看检验明细", "kitchen_bath: consent for the dealer to read inspection detail")
 	consent, purpose, err := d.ensureConsent(ctx, kitchenPrefix)
 	if err != nil {
 		return err
 	}
 	var shared domain.SharedDetail
-	path := "/v1/items" + itemPath(units[badStove]) + "/shared/" + string(domain.CategoryInspectionDetail) + "?purpose=" + url.QueryEscape(purpose)
+	path := "/v1/items" + itemPath(stove) + "/shared/" + string(domain.CategoryInspectionDetail) + "?purpose=" + url.QueryEscape(purpose)
 	if _, err := d.api.call(ctx, partnerOperator, http.MethodGet, path, nil, &shared); err != nil {
 		return fmt.Errorf("经销商读取检验明细 partner read: %w", err)
 	}
 	d.say("经销商读取 partner read %s of %s: %d 字节 bytes, sha256 %.16s…, consent %s (已记入访问审计 logged)",
-		shared.Category, units[badStove], len(shared.Data), shared.Hash, consent)
-
-	d.links = append(d.links,
-		link{units[0], "燃气灶 (已放行) gas stove, released", true},
-		link{units[badStove], "燃气灶 (复检合格) stove, passed on retest", false})
+		shared.Category, stove, len(shared.Data), shared.Hash, consent)
 	return nil
 }
 

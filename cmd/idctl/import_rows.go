@@ -29,7 +29,8 @@ import (
 //	children                  packing/unpacking: space-separated child 标识
 //	inputs, input_quantities  transforming: as above
 //	step, equipment, operator, params_hash, read_point, biz_location,
-//	destination, region, disposition    optional, as in domain.EventInput
+//	destination, destination_enterprise, region, disposition
+//	                          optional, as in domain.EventInput
 //
 // Spaces separate list entries because a 标识 suffix may not contain
 // whitespace but may contain almost any punctuation.
@@ -37,7 +38,7 @@ import (
 var itemColumns = []string{"id", "kind", "industry", "model", "gtin", "lot", "serial", "parent", "inputs", "input_quantities"}
 
 var eventColumns = []string{"type", "id", "children", "inputs", "input_quantities", "step", "equipment", "operator",
-	"params_hash", "read_point", "biz_location", "destination", "region", "disposition"}
+	"params_hash", "read_point", "biz_location", "destination", "destination_enterprise", "region", "disposition"}
 
 const attrPrefix = "attr."
 
@@ -133,7 +134,8 @@ func (m *rowMapper) entry(rec []string) (id string, v any, err error) {
 			Step: m.get(rec, "step"), Equipment: m.get(rec, "equipment"), Operator: m.get(rec, "operator"),
 			ParamsHash: m.get(rec, "params_hash"), ReadPoint: m.get(rec, "read_point"),
 			BizLocation: m.get(rec, "biz_location"), Destination: m.get(rec, "destination"),
-			Region: m.get(rec, "region"), Disposition: m.get(rec, "disposition"),
+			DestinationEnterprise: m.get(rec, "destination_enterprise"),
+			Region:                m.get(rec, "region"), Disposition: m.get(rec, "disposition"),
 		}, nil
 	}
 	it := domain.ItemInput{

@@ -1,7 +1,7 @@
 // Package cache is a Redis read-through cache in front of the ledger's
 // evaluate calls for the hot public reads (resolve, verify, provenance).
-// Entries are dropped by id when the chaincode-event listener reports a
-// change, with a TTL as backstop. When Redis fails the cache steps aside and
+// Entries are dropped by id, by the API's after-commit path and the
+// chaincode-event listener alike (Views.Drop), with a TTL as backstop. When Redis fails the cache steps aside and
 // the ledger serves every read; a background probe brings it back (after
 // dropping entries that may have missed invalidations) without a restart.
 package cache

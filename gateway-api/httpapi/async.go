@@ -70,8 +70,8 @@ func (s *Service) registerAsync(c *gin.Context, items []domain.ItemInput) {
 }
 
 // registerNow registers items through the coalescer as user and returns
-// the status and body of the synchronous answer, after the caches dropped
-// the ids and (bounded) the event listener saw the commit.
+// the status and body of the synchronous answer, after the after-commit
+// path ran (the coalescer runs it once per transaction).
 func (s *Service) registerNow(ctx context.Context, user string, items []domain.ItemInput) (int, []byte) {
 	res, err := s.deps.Registrar.Register(ctx, user, items)
 	if err != nil {
@@ -81,12 +81,6 @@ func (s *Service) registerNow(ctx context.Context, user string, items []domain.I
 		}
 		b, _ := json.Marshal(ErrorBody{Error: e})
 		return statusOf[e.Code], b
-	}
-	if ids := changedIDs(res); s.deps.Invalidate != nil && len(ids) > 0 {
-		s.deps.Invalidate(ctx, ids)
-	}
-	if s.deps.AwaitTx != nil && res.TxID != "" {
-		s.deps.AwaitTx(ctx, res.TxID)
 	}
 	b, _ := json.Marshal(res)
 	return batchStatus(res), b

@@ -45,10 +45,12 @@ func (m *memJobs) Get(_ context.Context, id string) (cache.Job, bool, error) {
 	return j, ok, nil
 }
 
-// gatedRegistrar registers through the fake ledger once its gate opens.
+// gatedRegistrar registers through the fake ledger once its gate opens and
+// runs the after-commit path, as ledger.Coalescer does.
 type gatedRegistrar struct {
-	l    *fakeLedger
-	gate chan struct{}
+	l     *fakeLedger
+	gate  chan struct{}
+	after func(context.Context, ledger.Committed) // nil: none
 }
 
 func (g gatedRegistrar) Register(ctx context.Context, user string, items []domain.ItemInput) (domain.BatchResult, error) {
@@ -57,6 +59,9 @@ func (g gatedRegistrar) Register(ctx context.Context, user string, items []domai
 	done, err := g.l.Submit(ctx, ledger.Call{User: user, Fn: ledger.FnRegisterItems, Args: []string{string(b)}})
 	if err != nil {
 		return domain.BatchResult{}, err
+	}
+	if g.after != nil {
+		g.after(ctx, done)
 	}
 	var res domain.BatchResult
 	err = json.Unmarshal(done.Result, &res)
@@ -70,12 +75,11 @@ func newAsyncAPI(t *testing.T) (*testAPI, chan struct{}, *[]string) {
 	var mu sync.Mutex
 	a := newTestAPI(t, func(d *Deps) {
 		d.Jobs = &memJobs{jobs: map[string]cache.Job{}}
-		d.Registrar = gatedRegistrar{d.Ledger.(*fakeLedger), gate}
-		d.Invalidate = func(_ context.Context, ids []string) {
+		d.Registrar = gatedRegistrar{d.Ledger.(*fakeLedger), gate, func(_ context.Context, done ledger.Committed) {
 			mu.Lock()
-			invalidated = append(invalidated, ids...)
+			invalidated = append(invalidated, done.Event.IDs...)
 			mu.Unlock()
-		}
+		}}
 	})
 	return a, gate, &invalidated
 }

@@ -24,6 +24,10 @@ type EnterpriseDeps struct {
 	// account.Name (ledger.Fabric.AddUser); Disconnect drops it.
 	Connect    func(a accounts.Account, s *fabricca.Signer) error
 	Disconnect func(name string)
+	// Ensure, when set, connects a live account found by its key before
+	// the request uses it (a user created through another replica that
+	// shares the account store).
+	Ensure func(a accounts.Account) error
 	// Authority is the MSP of the registry authority (default PlatformMSP).
 	Authority string
 	// Offline returns the offline-signing flow through org's peer (nil:
@@ -44,6 +48,12 @@ func (s *Service) accountByKey(hash string) (Principal, bool) {
 	a, ok := s.deps.Enterprises.Accounts.ByKeyHash(hash)
 	if !ok {
 		return Principal{}, false
+	}
+	if s.deps.Enterprises.Ensure != nil {
+		if err := s.deps.Enterprises.Ensure(a); err != nil {
+			s.deps.Log.Warn("enterprise user not connected", "user", a.Name, "err", err)
+			return Principal{}, false
+		}
 	}
 	return principalOf(a), true
 }
@@ -310,7 +320,7 @@ func (s *Service) assignEnterprisePrefix(c *gin.Context, prefix, enterprise stri
 		s.Fail(c, domain.Errorf(domain.CodeConflict, "prefix %s is already assigned to enterprise %s", prefix, cur.Enterprise))
 		return
 	}
-	_, done, err := submitAs[domain.EnterprisePrefix](s, c, ledger.Call{Fn: ledger.FnAssignEnterprisePrefix, Args: []string{prefix, id}}, prefix)
+	_, done, err := submitAs[domain.EnterprisePrefix](s, c, ledger.Call{Fn: ledger.FnAssignEnterprisePrefix, Args: []string{prefix, id}})
 	if err != nil {
 		s.Fail(c, err)
 		return

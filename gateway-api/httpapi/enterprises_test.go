@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -258,5 +259,35 @@ func TestPrefixForEnterprise(t *testing.T) {
 	}
 	if rec := a.do("POST", "/v1/prefixes", "platform-admin", `{"prefix":"88.118.79","owner":"MakerMSP"}`); rec.Code != http.StatusCreated {
 		t.Fatalf("owner still works: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestEnsureBeforeAnAccountIsUsed: an account this process did not create
+// (another replica did, sharing the store) is connected through Ensure on
+// its first request; when that fails the key is refused, not half-served.
+func TestEnsureBeforeAnAccountIsUsed(t *testing.T) {
+	mgr, err := accounts.Open(t.TempDir(), map[string]accounts.CA{"MakerMSP": &apiCA{}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, key, _, err := mgr.Create(context.Background(), "MakerMSP", entA, "line-9", RoleOperator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ensured []string
+	var fail error
+	a := newTestAPI(t, func(d *Deps) {
+		d.Enterprises = EnterpriseDeps{Accounts: mgr, Ensure: func(x accounts.Account) error {
+			ensured = append(ensured, x.Name)
+			return fail
+		}}
+	})
+	// 403: the key is known (an operator may not list users).
+	if rec := a.doKey("GET", "/v1/enterprises/"+entA+"/users", key, ""); rec.Code != 403 || len(ensured) != 1 || ensured[0] != acc.Name {
+		t.Fatalf("first use: %d %s, ensured %v", rec.Code, rec.Body, ensured)
+	}
+	fail = errors.New("enrollment key does not open")
+	if rec := a.doKey("GET", "/v1/enterprises/"+entA+"/users", key, ""); rec.Code != 401 {
+		t.Fatalf("an account that cannot be connected: %d %s, want 401", rec.Code, rec.Body)
 	}
 }

@@ -13,10 +13,11 @@ import (
 )
 
 // The EPCIS 2.0 REST binding (GS1's EPCIS 2.0 OpenAPI) under /epcis:
-// capture with capture jobs, the events query, the event-type, EPC and
-// business-step resources, OPTIONS discovery, the GS1 version headers and
+// capture with capture jobs, the events query and single events, the
+// event-type, EPC, business-step, read-point, business-location and
+// disposition resources, OPTIONS discovery, the GS1 version headers and
 // application/problem+json errors with epcisException types. Handlers are
-// in epcisrest_capture.go and epcisrest_query.go.
+// in epcisrest_capture.go, epcisrest_query.go and epcisrest_resources.go.
 
 // Versions this binding speaks.
 const (
@@ -29,14 +30,25 @@ const mimeProblem = "application/problem+json"
 
 // epcisPaths are the /epcis resources with the methods each allows.
 var epcisPaths = []struct{ path, allow string }{
-	{"/capture", "OPTIONS, POST"},
+	{"/capture", "OPTIONS, GET, POST"},
 	{"/capture/:id", "OPTIONS, GET"},
 	{"/events", "OPTIONS, GET"},
+	{"/events/:eventID", "OPTIONS, GET"},
 	{"/eventTypes", "OPTIONS, GET"},
 	{"/eventTypes/:type/events", "OPTIONS, GET"},
+	{"/epcs", "OPTIONS, GET"},
 	{"/epcs/:epc/events", "OPTIONS, GET"},
 	{"/bizSteps", "OPTIONS, GET"},
 	{"/bizSteps/:bizStep/events", "OPTIONS, GET"},
+	{"/bizLocations", "OPTIONS, GET"},
+	{"/bizLocations/:bizLocation/events", "OPTIONS, GET"},
+	{"/readPoints", "OPTIONS, GET"},
+	{"/readPoints/:readPoint/events", "OPTIONS, GET"},
+	{"/dispositions", "OPTIONS, GET"},
+	{"/dispositions/:disposition/events", "OPTIONS, GET"},
+	{"/queries", "OPTIONS, GET, POST"},
+	{"/queries/:name", "OPTIONS, GET, DELETE"},
+	{"/queries/:name/events", "OPTIONS, GET"},
 }
 
 // epcisRoutes adds the /epcis group. OPTIONS needs no key (CORS
@@ -48,13 +60,27 @@ func (s *Service) epcisRoutes(r *gin.Engine) {
 	}
 	a := g.Group("", s.epcisAuthenticate)
 	a.POST("/capture", limitBody(largeBody), s.epcisRole(RoleOperator, RoleAdmin), s.epcisCapture)
+	a.GET("/capture", s.epcisCaptureJobs)
 	a.GET("/capture/:id", s.epcisCaptureJob)
 	a.GET("/events", s.epcisEvents)
+	a.GET("/events/:eventID", s.epcisEvent)
 	a.GET("/eventTypes", s.epcisEventTypes)
 	a.GET("/eventTypes/:type/events", s.epcisEventsOfType)
+	a.GET("/epcs", s.epcisCollection(vocabEPCs))
 	a.GET("/epcs/:epc/events", s.epcisEPCEvents)
 	a.GET("/bizSteps", s.epcisBizSteps)
 	a.GET("/bizSteps/:bizStep/events", s.epcisEventsOfBizStep)
+	a.GET("/bizLocations", s.epcisCollection(vocabBizLocations))
+	a.GET("/bizLocations/:bizLocation/events", s.epcisEventsOfBizLocation)
+	a.GET("/readPoints", s.epcisCollection(vocabReadPoints))
+	a.GET("/readPoints/:readPoint/events", s.epcisEventsOfReadPoint)
+	a.GET("/dispositions", s.epcisCollection(vocabDispositions))
+	a.GET("/dispositions/:disposition/events", s.epcisEventsOfDisposition)
+	a.POST("/queries", limitBody(smallBody), s.epcisCreateQuery)
+	a.GET("/queries", s.epcisListQueries)
+	a.GET("/queries/:name", s.epcisGetQuery)
+	a.DELETE("/queries/:name", s.epcisDeleteQuery)
+	a.GET("/queries/:name/events", s.epcisQueryEvents)
 }
 
 // epcisHeaders sets the version and CORS headers of every /epcis answer.
@@ -62,7 +88,7 @@ func (s *Service) epcisHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("GS1-EPCIS-Version", EPCISVersion)
 	h.Set("GS1-CBV-Version", CBVVersion)
-	setCORS(h, "GET, POST, OPTIONS")
+	setCORS(h, "GET, POST, DELETE, OPTIONS")
 	c.Next()
 }
 
@@ -80,7 +106,7 @@ func setCORS(h http.Header, methods string) {
 var (
 	corsAnyOrigin     = []string{"*"}
 	corsAllowHeaders  = []string{"Authorization, Content-Type, Accept, Accept-Language, GS1-EPCIS-Version, GS1-CBV-Version, GS1-EPCIS-Min, GS1-EPCIS-Max, GS1-CBV-Min, GS1-CBV-Max, GS1-Capture-Error-Behaviour, GS1-Extensions"}
-	corsExposeHeaders = []string{"Link, Location, GS1-EPCIS-Version, GS1-CBV-Version, GS1-Extensions, GS1-Next-Page-Token-Expires, X-Request-Id, X-Tx-Id"}
+	corsExposeHeaders = []string{"Link, Location, GS1-EPCIS-Version, GS1-CBV-Version, GS1-Extensions, GS1-Next-Page-Token-Expires, Idchain-Collection-Truncated, X-Request-Id, X-Tx-Id"}
 	corsMaxAge        = []string{"600"}
 )
 

@@ -172,6 +172,11 @@ func (s *Service) captureJob(c *gin.Context, id string) (*CaptureJobDoc, error) 
 	if err := decode(ledger.FnEPCISGetJob, b, &j); err != nil {
 		return nil, err
 	}
+	return jobDoc(j), nil
+}
+
+// jobDoc is a capture job as the REST binding shows it.
+func jobDoc(j epcis.CaptureJob) *CaptureJobDoc {
 	doc := &CaptureJobDoc{CaptureID: j.JobID, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt, Running: j.FinishedAt == "",
 		Success: !j.RolledBack, CaptureErrorBehaviour: captureProceed, Errors: []EPCISEventError{}, Outcomes: j.Outcomes, TxIDs: j.TxIDs}
 	if j.Rollback {
@@ -183,5 +188,5 @@ func (s *Service) captureJob(c *gin.Context, id string) (*CaptureJobDoc, error) 
 			doc.Errors = append(doc.Errors, eventError(o.Index, o.EventID, o.Error))
 		}
 	}
-	return doc, nil
+	return doc
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -33,24 +32,18 @@ func (s *Service) epcisEvents(c *gin.Context) {
 
 // epcisEventsOfType answers GET /epcis/eventTypes/{type}/events.
 func (s *Service) epcisEventsOfType(c *gin.Context) {
-	v := c.Request.URL.Query()
-	v.Set("eventType", c.Param("type"))
-	s.answerQuery(c, v)
+	s.answerQueryWith(c, "eventType", c.Param("type"))
 }
 
 // epcisEventsOfBizStep answers GET /epcis/bizSteps/{bizStep}/events.
 func (s *Service) epcisEventsOfBizStep(c *gin.Context) {
-	v := c.Request.URL.Query()
-	v.Set("EQ_bizStep", c.Param("bizStep"))
-	s.answerQuery(c, v)
+	s.answerQueryWith(c, "EQ_bizStep", c.Param("bizStep"))
 }
 
 // epcisEPCEvents answers GET /epcis/epcs/{epc}/events, the EPC
 // percent-encoded in the path (a Digital Link or an EPC URN).
 func (s *Service) epcisEPCEvents(c *gin.Context) {
-	v := c.Request.URL.Query()
-	v.Set("MATCH_anyEPC", c.Param("epc"))
-	s.answerQuery(c, v)
+	s.answerQueryWith(c, "MATCH_anyEPC", c.Param("epc"))
 }
 
 // pageToken is what nextPageToken carries: the chaincode bookmark and a
@@ -83,15 +76,10 @@ func (s *Service) answerQuery(c *gin.Context, v url.Values) {
 		s.problem(c, derr, "QueryParameterException")
 		return
 	}
-	bookmark := ""
-	if q.NextPageToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(q.NextPageToken)
-		var t pageToken
-		if err != nil || json.Unmarshal(b, &t) != nil || t.Query != queryHash(v) || t.Bookmark == "" {
-			s.problem(c, domain.Errorf(domain.CodeInvalid, "nextPageToken does not belong to this query"), "QueryParameterException")
-			return
-		}
-		bookmark = t.Bookmark
+	bookmark, err := readToken(q.NextPageToken, queryHash(v))
+	if err != nil {
+		s.problem(c, err, "QueryParameterException")
+		return
 	}
 	qb, _ := json.Marshal(q)
 	raw, err := s.evaluate(c, ledger.FnEPCISQuery, string(qb), opt.IDBase, bookmark)
@@ -117,12 +105,7 @@ func (s *Service) answerQuery(c *gin.Context, v url.Values) {
 		events = append(events, epcis.WithRecordTime(e.Event, e.RecordTime))
 	}
 	if page.Bookmark != "" {
-		tb, _ := json.Marshal(pageToken{Bookmark: page.Bookmark, Query: queryHash(v)})
-		next := *c.Request.URL
-		nv := next.Query()
-		nv.Set("nextPageToken", base64.RawURLEncoding.EncodeToString(tb))
-		next.RawQuery = nv.Encode()
-		c.Header("Link", "<"+next.RequestURI()+`>; rel="next"`)
+		linkNext(c, queryHash(v), page.Bookmark)
 	}
 	doc := epcis.NewQueryDocument(events, time.Now())
 	b, err := json.Marshal(doc)

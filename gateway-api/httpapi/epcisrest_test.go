@@ -38,7 +38,7 @@ func TestEPCISDiscoveryAndHeaders(t *testing.T) {
 		h.Get("GS1-CBV-Version") != CBVVersion || h.Get("GS1-EPCIS-Max") == "" || h.Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("OPTIONS /epcis/events: %d %v", rec.Code, h)
 	}
-	if rec := a.do(http.MethodOptions, "/epcis/capture", "", ""); rec.Header().Get("Allow") != "OPTIONS, POST" {
+	if rec := a.do(http.MethodOptions, "/epcis/capture", "", ""); rec.Header().Get("Allow") != "OPTIONS, GET, POST" {
 		t.Errorf("OPTIONS /epcis/capture Allow %q", rec.Header().Get("Allow"))
 	}
 	rec = a.do(http.MethodGet, "/epcis/eventTypes", "partner-operator", "")

@@ -32,6 +32,10 @@ type fakeLedger struct {
 	// epcisPage answers epcis:QueryEvents; queries records its calls.
 	epcisPage []byte
 	queries   []ledger.Call
+	// epcisEvents answer epcis:GetEvent by eventID (absent: NOT_FOUND),
+	// epcisJobs epcis:ListCaptureJobs.
+	epcisEvents map[string][]byte
+	epcisJobs   []byte
 }
 
 func newFakeLedger(users map[string]Principal) *fakeLedger {
@@ -88,6 +92,18 @@ func (f *fakeLedger) Evaluate(_ context.Context, call ledger.Call) ([]byte, erro
 			return []byte(`{"events":[]}`), nil
 		}
 		return f.epcisPage, nil
+	case ledger.FnEPCISGetEvent:
+		f.queries = append(f.queries, call)
+		if b, ok := f.epcisEvents[call.Args[0]]; ok {
+			return b, nil
+		}
+		return nil, domain.Errorf(domain.CodeNotFound, "no event %s", call.Args[0])
+	case ledger.FnEPCISListJobs:
+		f.queries = append(f.queries, call)
+		if f.epcisJobs == nil {
+			return []byte(`{"jobs":[]}`), nil
+		}
+		return f.epcisJobs, nil
 	}
 	return []byte(`{}`), nil
 }
@@ -102,13 +118,23 @@ func (f *fakeLedger) Submit(_ context.Context, call ledger.Call) (ledger.Committ
 	tx := fmt.Sprintf("tx%d", f.txs)
 	f.submits = append(f.submits, call)
 	var out any
+	ev := domain.ChaincodeEvent{Type: call.Fn, TxID: tx} // the ids it lists, as the chaincode would
 	switch call.Fn {
 	case ledger.FnRegisterItems:
 		var in []domain.ItemInput
 		if err := json.Unmarshal([]byte(call.Args[0]), &in); err != nil {
 			return ledger.Committed{}, domain.Errorf(domain.CodeInvalid, "items JSON: %v", err)
 		}
-		out = f.register(f.users[call.User].MSPID, in, tx)
+		res := f.register(f.users[call.User].MSPID, in, tx)
+		for i, r := range res.Results {
+			if r.Status == domain.ResultCreated {
+				ev.IDs = append(ev.IDs, r.ID) // the chaincode adds parents too
+				if in[i].Parent != "" {
+					ev.IDs = append(ev.IDs, in[i].Parent)
+				}
+			}
+		}
+		out = res
 	case ledger.FnAssignPrefix:
 		p, owner := call.Args[0], call.Args[1]
 		cur, ok := f.prefixes[p]
@@ -133,6 +159,7 @@ func (f *fakeLedger) Submit(_ context.Context, call ledger.Call) (ledger.Committ
 				r.Status, r.Error = domain.ResultRejected, domain.Errorf(domain.CodeNotFound, "%s is not registered", e.ID)
 			} else {
 				f.events = append(f.events, e)
+				ev.IDs = append(ev.IDs, e.ID)
 			}
 			res.Results = append(res.Results, r)
 		}
@@ -146,20 +173,25 @@ func (f *fakeLedger) Submit(_ context.Context, call ledger.Call) (ledger.Committ
 			PlanVersion: 1, InspectorMSP: f.users[call.User].MSPID, DetailHash: call.Args[1],
 			At: time.Now().UTC().Format(time.RFC3339Nano), TxID: tx}
 		f.insps = append(f.insps, rec)
+		ev.IDs = []string{in.ID}
 		out = domain.InspectionResult{Judgement: rec.Judgement, PlanVersion: 1, TxID: tx}
 	case ledger.FnRelease:
 		id := call.Args[0]
 		it := f.items[id]
 		it.Status = domain.StatusReleased
 		f.items[id] = it
+		ev.IDs = []string{id}
 		out = domain.Release{ID: id, By: it.Owner, TxID: tx}
+	case ledger.FnRecall:
+		ev.IDs = []string{call.Args[0]}
+		out = map[string]string{"txId": tx}
 	case ledger.FnRecordAccess:
 		out = domain.AccessRecord{ID: tx, Subject: call.Args[0], Category: domain.Category(call.Args[1]), Consent: call.Args[2]}
 	default:
 		out = map[string]string{"txId": tx}
 	}
 	b, _ := json.Marshal(out)
-	return ledger.Committed{Result: b, TxID: tx}, nil
+	return ledger.Committed{Result: b, TxID: tx, Block: uint64(f.txs), Event: ev}, nil
 }
 
 func (f *fakeLedger) register(msp string, in []domain.ItemInput, tx string) domain.BatchResult {

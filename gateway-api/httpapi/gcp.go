@@ -7,6 +7,7 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
+	"github.com/idchain/idchain/identifier"
 )
 
 // GS1 company prefixes (issue 12): the authority assigns them to orgs as it
@@ -16,8 +17,9 @@ import (
 type gcpRequest struct {
 	GCP   string `json:"gcp"`
 	Owner string `json:"owner"`
-	// Enterprise (a USCC): the GCP goes to the enterprise's hosting org
-	// (enterprises.go); give owner or enterprise.
+	// Enterprise (a USCC): the GCP goes to the enterprise (its hosting org
+	// is the owner, and only the enterprise's items may carry its GTINs);
+	// give owner or enterprise.
 	Enterprise string `json:"enterprise,omitempty"`
 }
 
@@ -33,24 +35,28 @@ func (s *Service) assignGCP(c *gin.Context) {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "gcp: a GS1 company prefix is 4-12 digits, got %q", req.GCP))
 		return
 	}
+	call := ledger.Call{Fn: ledger.FnAssignGCP, Args: []string{req.GCP, req.Owner}}
 	if req.Enterprise != "" {
-		owner, ok := s.enterpriseOrg(c, req.Owner, req.Enterprise)
-		if !ok {
+		if _, ok := s.enterpriseOrg(c, req.Owner, req.Enterprise); !ok {
 			return
 		}
-		req.Owner = owner
-	}
-	if req.Owner == "" {
-		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) is required"))
+		id, _ := identifier.NormalizeUSCC(req.Enterprise) // enterpriseOrg checked it
+		call = ledger.Call{Fn: ledger.FnAssignEnterpriseGCP, Args: []string{req.GCP, id}}
+	} else if req.Owner == "" {
+		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) or enterprise (a USCC) is required"))
 		return
 	}
-	rec, done, err := submitAs[domain.GCP](s, c, ledger.Call{Fn: ledger.FnAssignGCP, Args: []string{req.GCP, req.Owner}})
+	rec, done, err := submitAs[domain.GCP](s, c, call)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
 	if rec.TxID != "" && rec.TxID != done.TxID { // assigned before: taken, whoever owns it
-		s.Fail(c, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is already assigned to %s", rec.GCP, rec.Owner))
+		holder := rec.Owner
+		if rec.Enterprise != "" {
+			holder += " enterprise " + rec.Enterprise
+		}
+		s.Fail(c, domain.Errorf(domain.CodeConflict, "GS1 company prefix %s is already assigned to %s", rec.GCP, holder))
 		return
 	}
 	writeRaw(c, http.StatusCreated, done.Result)

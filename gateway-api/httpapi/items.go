@@ -114,11 +114,8 @@ func (s *Service) registerItems(c *gin.Context) {
 		res, err = s.deps.Registrar.Register(c, p.Name, req.Items)
 	} else {
 		var done ledger.Committed
-		done, err = s.submit(c, ledger.Call{Fn: ledger.FnRegisterItems, Args: []string{jsonArg(req.Items)}})
-		if err == nil {
-			err = decode(ledger.FnRegisterItems, done.Result, &res)
-			res.TxID = done.TxID
-		}
+		res, done, err = submitAs[domain.BatchResult](s, c, ledger.Call{Fn: ledger.FnRegisterItems, Args: []string{jsonArg(req.Items)}})
+		res.TxID = done.TxID
 	}
 	if err != nil {
 		s.Fail(c, err)
@@ -127,20 +124,7 @@ func (s *Service) registerItems(c *gin.Context) {
 	if res.TxID != "" {
 		SetTx(c, res.TxID)
 	}
-	s.invalidate(c, changedIDs(res))
-	s.awaitTx(c, res.TxID)
 	c.JSON(batchStatus(res), res)
-}
-
-// changedIDs lists the ids a batch created or recorded.
-func changedIDs(res domain.BatchResult) []string {
-	var ids []string
-	for _, r := range res.Results {
-		if r.Status == domain.ResultCreated || r.Status == domain.ResultRecorded {
-			ids = append(ids, r.ID)
-		}
-	}
-	return ids
 }
 
 func (s *Service) resolve(c *gin.Context)    { s.cachedRead(c, ledger.FnGetItem, hotItem) }
@@ -266,7 +250,6 @@ func (s *Service) recordEventsTx(c *gin.Context, events []domain.EventInput) (do
 		return res, fmt.Errorf("%s: %d results for %d events", ledger.FnRecordEvents, len(res.Results), len(events))
 	}
 	res.TxID = done.TxID
-	s.invalidate(c, changedIDs(res))
 	return res, nil
 }
 

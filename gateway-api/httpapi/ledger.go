@@ -60,10 +60,10 @@ func (s *Service) item(c *gin.Context, id string) (domain.Item, error) {
 // submitTimeout bounds one write, retries included.
 const submitTimeout = 2 * time.Minute
 
-// submit commits a transaction signed by the caller, records its tx id and
-// drops cached views of ids. A client that disconnects does not cancel a
-// write half-way: the submit runs to its commit status.
-func (s *Service) submit(c *gin.Context, call ledger.Call, ids ...string) (ledger.Committed, error) {
+// submit commits a transaction signed by the caller, then runs the
+// after-commit path (afterCommit). A client that disconnects does not cancel
+// a write half-way: the submit runs to its commit status.
+func (s *Service) submit(c *gin.Context, call ledger.Call) (ledger.Committed, error) {
 	p, _ := Caller(c)
 	call.User = p.Name
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), submitTimeout)
@@ -73,20 +73,18 @@ func (s *Service) submit(c *gin.Context, call ledger.Call, ids ...string) (ledge
 		return done, err
 	}
 	SetTx(c, done.TxID)
-	s.invalidate(c, ids)
-	s.awaitTx(c, done.TxID)
+	s.afterCommit(ctx, done)
 	return done, nil
 }
 
-func (s *Service) awaitTx(c *gin.Context, txID string) {
-	if s.deps.AwaitTx != nil && txID != "" {
-		s.deps.AwaitTx(c, txID)
-	}
-}
-
-func (s *Service) invalidate(c *gin.Context, ids []string) {
-	if s.deps.Invalidate != nil && len(ids) > 0 {
-		s.deps.Invalidate(c, ids)
+// afterCommit is the one path every write takes once its commit status is
+// VALID, before it answers (ledger.AfterCommit: wait until every org's peer
+// has the block, then drop what the transaction's chaincode event makes
+// stale, once). Registrations through the Registrar take it there, once per
+// transaction.
+func (s *Service) afterCommit(ctx context.Context, done ledger.Committed) {
+	if s.deps.AfterCommit != nil {
+		s.deps.AfterCommit(ctx, done)
 	}
 }
 
@@ -101,9 +99,9 @@ func evaluateAs[T any](s *Service, c *gin.Context, fn string, args ...string) (T
 }
 
 // submitAs is submit decoding the result as T.
-func submitAs[T any](s *Service, c *gin.Context, call ledger.Call, ids ...string) (T, ledger.Committed, error) {
+func submitAs[T any](s *Service, c *gin.Context, call ledger.Call) (T, ledger.Committed, error) {
 	var v T
-	done, err := s.submit(c, call, ids...)
+	done, err := s.submit(c, call)
 	if err != nil {
 		return v, done, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/idchain/idchain/accounts"
 	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/offline"
 )
 
@@ -115,6 +116,23 @@ func (s *Service) offlineSubmit(c *gin.Context) {
 	status := http.StatusOK
 	if !done.Valid {
 		status = http.StatusConflict
+	} else {
+		s.afterOfflineCommit(ctx, c, done, req.Bytes)
 	}
 	c.JSON(status, gin.H{"txId": done.TxID, "valid": done.Valid, "code": done.Code})
+}
+
+// afterOfflineCommit runs the after-commit path for a valid offline-signed
+// transaction: the block comes from the commit (offline.Flow.Submit), the
+// event from the transaction the caller signed and the orderer accepted
+// (the endorsers signed its event; a changed byte fails their signatures
+// and the transaction would not be valid).
+func (s *Service) afterOfflineCommit(ctx context.Context, c *gin.Context, done *offline.Committed, tx []byte) {
+	ev, _, err := ledger.TransactionEvent(tx)
+	if err != nil {
+		// Committed, but its event unreadable here: the event listener
+		// still drops what it changed.
+		s.logger(c).Warn("offline transaction committed; its chaincode event is unreadable", "txId", done.TxID, "err", err.Error())
+	}
+	s.afterCommit(ctx, ledger.Committed{TxID: done.TxID, Block: done.Block, Result: done.Result, Event: ev})
 }

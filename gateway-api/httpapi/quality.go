@@ -150,7 +150,7 @@ func (s *Service) recordInspection(c *gin.Context) {
 		SetTx(c, prev.TxID)
 	default:
 		res, done, err := submitAs[domain.InspectionResult](s, c, ledger.Call{Fn: ledger.FnRecordInspect,
-			Args: []string{jsonArg(req.InspectionInput), hash}}, id)
+			Args: []string{jsonArg(req.InspectionInput), hash}})
 		if err != nil {
 			s.Fail(c, err)
 			return
@@ -184,7 +184,7 @@ func (s *Service) release(c *gin.Context) {
 	if _, ok := s.requireOwner(c, id); !ok {
 		return
 	}
-	rel, _, err := submitAs[domain.Release](s, c, ledger.Call{Fn: ledger.FnRelease, Args: []string{id}}, id)
+	rel, _, err := submitAs[domain.Release](s, c, ledger.Call{Fn: ledger.FnRelease, Args: []string{id}})
 	if err != nil {
 		s.Fail(c, err)
 		return
@@ -223,7 +223,7 @@ func (s *Service) recall(c *gin.Context) {
 		return
 	}
 	// Descendants are invalidated by the chaincode event, which lists them.
-	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecall, Args: []string{id, req.Reason}}, id)
+	done, err := s.submit(c, ledger.Call{Fn: ledger.FnRecall, Args: []string{id, req.Reason}})
 	if err != nil {
 		s.Fail(c, err)
 		return

@@ -34,6 +34,8 @@ type Evaluator interface {
 
 // Registrar registers items, coalescing concurrent requests (ledger.Coalescer).
 type Registrar interface {
+	// Register returns once the after-commit path (Deps.AfterCommit) ran
+	// for every transaction that carried the items (ledger.Coalescer).
 	Register(ctx context.Context, user string, items []domain.ItemInput) (domain.BatchResult, error)
 }
 
@@ -50,20 +52,16 @@ type Deps struct {
 	Ledger    Ledger    // uncached: submits and per-user reads
 	Reads     Evaluator // cached public reads; defaults to Ledger
 	Registrar Registrar // item registration; nil: one transaction per request
-	// Invalidate drops cached views right after this API's own commits;
-	// the event listener does it for every commit. May be nil.
-	Invalidate func(ctx context.Context, ids []string)
-	// AwaitTx waits (bounded) until the event listener has handled the
-	// event of a committed transaction, so that a write's response comes
-	// after the cache dropped what it changed (read-your-writes through
-	// the cache, whichever peer serves reads). May be nil.
-	AwaitTx func(ctx context.Context, txID string)
+	// AfterCommit is the after-commit path (ledger.AfterCommit.Run): every
+	// write runs it once its commit status is VALID, before answering; the
+	// Registrar runs the same path once per transaction. May be nil.
+	AfterCommit func(ctx context.Context, done ledger.Committed)
 	// BypassCache marks a context so Reads skips the cache. May be nil.
 	BypassCache func(ctx context.Context) context.Context
 	// Hot keeps rendered answers of the hottest reads in process (keyed
 	// verify, item, provenance, keyed Digital Link JSON, GS1 key matches)
-	// in front of Reads; whoever calls Invalidate and the event listener
-	// must drop its ids too. May be nil.
+	// in front of Reads; cache.Views.Drop, called by AfterCommit and the
+	// event listener, drops its entries too. May be nil.
 	Hot *hotcache.Cache
 	// Jobs keeps the outcome of asynchronous registrations (POST /v1/items
 	// with Prefer: respond-async, polled at GET /v1/jobs/{id}). nil: the
@@ -86,6 +84,9 @@ type Deps struct {
 	// EPCIS: URI bases and vocabulary of EPCIS export and capture; the
 	// zero value uses the epcis package defaults.
 	EPCIS epcis.Options
+	// NamedQueries keeps EPCIS named queries per org (/epcis/queries,
+	// epcisrest_queries.go; cache.NamedQueries: Redis). nil: 503.
+	NamedQueries NamedQueryStore
 	// Enterprises: onboarding of enterprises and their users (enterprises.go).
 	Enterprises EnterpriseDeps
 }

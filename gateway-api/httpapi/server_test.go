@@ -325,7 +325,7 @@ func TestSharedReadNeedsAnActiveConsent(t *testing.T) {
 func TestReleaseAnswersReleasedAndInvalidates(t *testing.T) {
 	var dropped []string
 	a := newTestAPI(t, func(d *Deps) {
-		d.Invalidate = func(_ context.Context, ids []string) { dropped = append(dropped, ids...) }
+		d.AfterCommit = func(_ context.Context, done ledger.Committed) { dropped = append(dropped, done.Event.IDs...) }
 	})
 	a.seed("88.118.8/KB-1")
 	rec := a.do("POST", "/v1/items/88.118.8/KB-1/release", "maker-qa", "")

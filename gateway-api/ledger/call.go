@@ -48,6 +48,7 @@ const (
 	FnEPCISQuery      = "epcis:QueryEvents"
 	FnEPCISGetEvent   = "epcis:GetEvent"
 	FnEPCISGetJob     = "epcis:GetCaptureJob"
+	FnEPCISListJobs   = "epcis:ListCaptureJobs"
 	ChaincodeEventTag = domain.EventName // the one chaincode event name
 )
 
@@ -69,4 +70,8 @@ type Committed struct {
 	TxID   string
 	Block  uint64    // the block it was committed in
 	At     time.Time // when the commit status arrived
+	// Event is the chaincode event the transaction emitted (its ids are
+	// what the write changed, as the event listener sees them); zero when
+	// it emitted none.
+	Event domain.ChaincodeEvent
 }

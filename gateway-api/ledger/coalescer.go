@@ -21,6 +21,10 @@ type CoalescerConfig struct {
 	MaxWait  time.Duration // how long the first request of a batch waits for company, default 5ms
 	InFlight int           // transactions in flight per user, default 4
 	Metrics  *Metrics
+	// AfterCommit runs once per committed transaction, before any of the
+	// requests it carried is answered (the API's after-commit path; see
+	// AfterCommit). Nil: none.
+	AfterCommit func(ctx context.Context, done Committed)
 }
 
 // Coalescer merges concurrent RegisterItems requests of the same user into
@@ -76,7 +80,8 @@ func (c *Coalescer) Close() {
 }
 
 // Register registers items for user and returns one result per item, in
-// order, plus the tx ids that carried them. Items of one request keep their
+// order, plus the last tx id that carried them, once the after-commit path
+// (CoalescerConfig.AfterCommit) ran for each of those transactions. Items of one request keep their
 // order; a chunk that refers (parent or input) to an item of an earlier
 // chunk of the same request waits until that chunk committed.
 func (c *Coalescer) Register(ctx context.Context, user string, items []domain.ItemInput) (domain.BatchResult, error) {
@@ -281,6 +286,10 @@ func (c *Coalescer) submit(user string, items []domain.ItemInput) (domain.BatchR
 	done, err := c.ledger.Submit(ctx, Call{User: user, Fn: FnRegisterItems, Args: []string{string(arg)}})
 	if err != nil {
 		return domain.BatchResult{}, err
+	}
+	if c.cfg.AfterCommit != nil {
+		// Once for the transaction, whichever requests it carried.
+		c.cfg.AfterCommit(ctx, done)
 	}
 	var res domain.BatchResult
 	if err := json.Unmarshal(done.Result, &res); err != nil {

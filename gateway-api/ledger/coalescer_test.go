@@ -44,7 +44,14 @@ func (f *fakeRegistry) Submit(_ context.Context, call Call) (Committed, error) {
 		res.Results = append(res.Results, domain.ItemResult{ID: it.ID, Status: domain.ResultCreated})
 	}
 	b, _ := json.Marshal(res)
-	return Committed{Result: b, TxID: fmt.Sprintf("tx%d", len(f.txs))}, nil
+	tx := fmt.Sprintf("tx%d", len(f.txs))
+	ev := domain.ChaincodeEvent{Type: "items.registered", TxID: tx}
+	for _, r := range res.Results {
+		if r.Status == domain.ResultCreated {
+			ev.IDs = append(ev.IDs, r.ID)
+		}
+	}
+	return Committed{Result: b, TxID: tx, Block: uint64(len(f.txs)), Event: ev}, nil
 }
 
 func items(ids ...string) []domain.ItemInput {

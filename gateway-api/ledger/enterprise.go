@@ -7,6 +7,7 @@ const (
 	FnGetEnterprise          = "enterprise:GetEnterprise"
 	FnListEnterprises        = "enterprise:ListEnterprises"
 	FnAssignEnterprisePrefix = "enterprise:AssignEnterprisePrefix"
+	FnAssignEnterpriseGCP    = "enterprise:AssignEnterpriseGCP"
 	FnGetPrefixEnterprise    = "enterprise:GetPrefixEnterprise"
 	FnListEnterprisePrefixes = "enterprise:ListEnterprisePrefixes"
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"google.golang.org/grpc"
 
+	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/profile"
 )
 
@@ -51,7 +52,8 @@ type Fabric struct {
 	order     []string // user names in profile order
 	commitsMu sync.Mutex
 	commits   map[string]time.Time // tx id → commit seen, for listener lag
-	heights   *Heights             // nil: a write answers once its own peer committed
+	heights   *Heights             // nil: AwaitPeers does not wait
+	heightGWs []*client.Gateway    // gateways of TrackHeights for orgs without own users
 	dynamic   dynamicUsers         // users enrolled at runtime (dynamic.go)
 }
 
@@ -119,6 +121,9 @@ func (f *Fabric) Close() {
 		u.gw.Close()
 	}
 	f.dynamic.closeAll()
+	for _, gw := range f.heightGWs {
+		gw.Close()
+	}
 	for _, c := range f.conns {
 		c.Close()
 	}
@@ -190,21 +195,45 @@ func (f *Fabric) Submit(ctx context.Context, call Call) (Committed, error) {
 		out, err = f.submitOnce(ctx, u, call)
 		return err
 	})
-	if err == nil && f.heights != nil {
-		f.heights.Wait(ctx, out.Block)
-	}
 	return out, mapError(call.Fn, err)
 }
 
-// TrackHeights makes every later Submit wait (at most max) until each org's
-// peer has committed the write's block; see Heights. The caller runs the
-// returned tracker. Heights streams use the first user of each org.
+// AwaitPeers waits (at most the max given to TrackHeights) until each org's
+// peer has committed block; see Heights. Without TrackHeights it returns at
+// once. The API's after-commit path calls it once per write.
+func (f *Fabric) AwaitPeers(ctx context.Context, block uint64) {
+	if f.heights != nil {
+		f.heights.Wait(ctx, block)
+	}
+}
+
+// TrackHeights starts tracking each org's peer height for AwaitPeers; see
+// Heights. The caller runs the returned tracker. Heights streams use the
+// first user of each org; an org whose users this process does not hold
+// (an API started with -org) is followed over its own connection with the
+// identity of the first user it does hold (any channel member may read
+// blocks), so a per-org API's writes wait for every org's peer too.
 func (f *Fabric) TrackHeights(max time.Duration, log *slog.Logger) *Heights {
 	sources := map[string]BlockSource{}
+	var heldMSP string
+	var held *profile.User
 	for _, org := range f.profile.Orgs {
-		for _, u := range org.Users {
-			sources[org.Peer.Name] = blockSource(f.users[u.Name].network)
-			break
+		if len(org.Users) > 0 && held == nil {
+			heldMSP, held = org.MSPID, &org.Users[0]
+		}
+	}
+	for i, org := range f.profile.Orgs {
+		switch {
+		case len(org.Users) > 0:
+			sources[org.Peer.Name] = blockSource(f.users[org.Users[0].Name].network)
+		case held != nil:
+			gw, err := profile.Connect(f.conns[i], heldMSP, *held, f.cfg.Timeouts)
+			if err != nil {
+				log.Error("peer height not tracked: writes will not wait for it", "peer", org.Peer.Name, "err", err.Error())
+				continue
+			}
+			f.heightGWs = append(f.heightGWs, gw)
+			sources[org.Peer.Name] = blockSource(gw.GetNetwork(f.profile.Channel))
 		}
 	}
 	f.heights = NewHeights(sources, max, log, f.cfg.Metrics)
@@ -224,6 +253,10 @@ func (f *Fabric) submitOnce(ctx context.Context, u *user, call Call) (Committed,
 	if err != nil {
 		return Committed{}, err
 	}
+	ev, err := endorsedEvent(tx)
+	if err != nil {
+		return Committed{}, err // before ordering: nothing was written
+	}
 	commit, err := tx.SubmitWithContext(ctx)
 	t2 := time.Now()
 	m.observe("submit", call.Fn, t2.Sub(t1).Seconds())
@@ -240,7 +273,17 @@ func (f *Fabric) submitOnce(ctx context.Context, u *user, call Call) (Committed,
 		return Committed{}, &client.CommitError{TransactionID: st.TransactionID, Code: st.Code}
 	}
 	f.noteCommit(st.TransactionID, t3)
-	return Committed{Result: tx.Result(), TxID: st.TransactionID, Block: st.BlockNumber, At: t3}, nil
+	return Committed{Result: tx.Result(), TxID: st.TransactionID, Block: st.BlockNumber, At: t3, Event: ev}, nil
+}
+
+// endorsedEvent is the chaincode event of an endorsed transaction.
+func endorsedEvent(tx *client.Transaction) (domain.ChaincodeEvent, error) {
+	b, err := tx.Bytes()
+	if err != nil {
+		return domain.ChaincodeEvent{}, err
+	}
+	ev, _, err := TransactionEvent(b)
+	return ev, err
 }
 
 func proposalOptions(call Call) []client.ProposalOption {

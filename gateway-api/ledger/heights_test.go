@@ -58,9 +58,32 @@ func startHeights(t *testing.T, max time.Duration, peers map[string]*fakePeer) *
 			case <-time.After(2 * time.Second):
 				t.Fatalf("stream of %s not opened", n)
 			}
+			awaitLive(t, h, n)
 		}
 	}
 	return h
+}
+
+// awaitLive waits until the tracker marked peer's stream open (it does so
+// just after the source returned, so a Wait before would not wait for it).
+func awaitLive(t *testing.T, h *Heights, peer string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		h.mu.Lock()
+		live := false
+		for _, p := range h.peers {
+			live = live || p.name == peer && p.live
+		}
+		h.mu.Unlock()
+		if live {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tracker never marked %s live", peer)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // commit hands block to the fake peer and waits until the tracker has seen

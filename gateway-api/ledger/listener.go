@@ -2,10 +2,8 @@ package ledger
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,75 +28,6 @@ type Listener struct {
 	Log   *slog.Logger
 
 	connected atomic.Bool
-	mu        sync.Mutex
-	seen      map[string]bool          // recently handled tx ids
-	seenOrder []string                 // ring of seen, oldest first
-	waiters   map[string]chan struct{} // tx id → closed once handled
-}
-
-// maxSeen bounds the memory of handled tx ids.
-const maxSeen = 8192
-
-// Await blocks until the event of txID has been handled (so caches are
-// coherent with the commit), at most max, and reports whether it was.
-// While the stream is down it does not wait.
-func (l *Listener) Await(ctx context.Context, txID string, max time.Duration) bool {
-	l.mu.Lock()
-	if l.seen[txID] {
-		l.mu.Unlock()
-		return true
-	}
-	if !l.connected.Load() {
-		l.mu.Unlock()
-		return false
-	}
-	if l.waiters == nil {
-		l.waiters = map[string]chan struct{}{}
-	}
-	ch, ok := l.waiters[txID]
-	if !ok {
-		ch = make(chan struct{})
-		l.waiters[txID] = ch
-	}
-	l.mu.Unlock()
-	t := time.NewTimer(max)
-	defer t.Stop()
-	select {
-	case <-ch:
-		return true
-	case <-t.C:
-	case <-ctx.Done():
-	}
-	l.mu.Lock()
-	if w, ok := l.waiters[txID]; ok && w == ch {
-		select {
-		case <-ch:
-		default:
-			delete(l.waiters, txID)
-		}
-	}
-	l.mu.Unlock()
-	return false
-}
-
-func (l *Listener) handled(txID string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.seen == nil {
-		l.seen = map[string]bool{}
-	}
-	if !l.seen[txID] {
-		l.seen[txID] = true
-		l.seenOrder = append(l.seenOrder, txID)
-		if len(l.seenOrder) > maxSeen {
-			delete(l.seen, l.seenOrder[0])
-			l.seenOrder = l.seenOrder[1:]
-		}
-	}
-	if ch, ok := l.waiters[txID]; ok {
-		close(ch)
-		delete(l.waiters, txID)
-	}
 }
 
 // Connected reports whether the event stream is currently open.
@@ -153,21 +82,16 @@ func (l *Listener) stream(ctx context.Context, u *user, cp *client.FileCheckpoin
 	l.Log.Info("chaincode event stream open", "block", cp.BlockNumber(), "afterTx", cp.TransactionID())
 	m := l.Fabric.cfg.Metrics
 	for ev := range events {
-		if ev.EventName == ChaincodeEventTag {
-			var ce domain.ChaincodeEvent
-			if err := json.Unmarshal(ev.Payload, &ce); err != nil {
-				l.Log.Error("undecodable chaincode event skipped", "tx", ev.TransactionID, "err", err)
-			} else {
-				if ce.TxID == "" {
-					ce.TxID = ev.TransactionID
-				}
-				if err := l.Handle(ctx, ce); err != nil {
-					return fmt.Errorf("handle event of tx %s: %w", ev.TransactionID, err)
-				}
-				l.handled(ev.TransactionID)
-				if at, ok := l.Fabric.takeCommit(ev.TransactionID); ok && m != nil {
-					m.eventLag.Observe(max(time.Since(at), 0).Seconds())
-				}
+		ce, ok, err := decodeEvent(ev.EventName, ev.Payload, ev.TransactionID)
+		switch {
+		case err != nil:
+			l.Log.Error("undecodable chaincode event skipped", "tx", ev.TransactionID, "err", err)
+		case ok:
+			if err := l.Handle(ctx, ce); err != nil {
+				return fmt.Errorf("handle event of tx %s: %w", ev.TransactionID, err)
+			}
+			if at, ok := l.Fabric.takeCommit(ev.TransactionID); ok && m != nil {
+				m.eventLag.Observe(max(time.Since(at), 0).Seconds())
 			}
 		}
 		if err := cp.CheckpointChaincodeEvent(ev); err != nil {

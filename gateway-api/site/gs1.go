@@ -97,30 +97,8 @@ func (s *Site) digitalLink(c *gin.Context) {
 		return
 	}
 	c.Header("Link", resolver.LinkHeader(set.Anchor+"?linkType=linkset"))
-	switch {
-	case resolver.WantsLinkset(dl.LinkType) || format == formatLinkset && dl.LinkType == "":
-		// The item is read only for a linkset body: other answers need no
-		// description, and a hot JSON answer no ledger read at all.
-		if it, err := s.Item(c, m.ID); err == nil {
-			set.Description = strings.TrimSpace(it.Model + " · " + s.orgName(it.Owner))
-		}
-		b, err := json.Marshal(set.Linkset())
-		if err != nil {
-			fail(err)
-			return
-		}
-		c.Data(http.StatusOK, resolver.MediaLinkset, b)
+	if s.linkTypeAnswer(c, format, dl, set, m, fail) {
 		return
-	case dl.LinkType != "" && resolver.Compact(dl.LinkType) != resolver.DefaultLink:
-		l, ok := set.Select(dl.LinkType)
-		if !ok {
-			fail(domain.Errorf(domain.CodeNotFound, "this identifier has no link of type %s (available: ?linkType=linkset)", dl.LinkType))
-			return
-		}
-		if l.Href != set.Anchor {
-			c.Redirect(http.StatusTemporaryRedirect, withQuery(l.Href, c.Request.URL.Query()))
-			return
-		}
 	}
 	if m.Level == domain.GS1LevelProduct || unreg != nil {
 		s.productAnswer(c, format, dl.GS1Data, m, unreg)
@@ -131,9 +109,47 @@ func (s *Site) digitalLink(c *gin.Context) {
 		c.Redirect(http.StatusTemporaryRedirect, withQuery(d.Href, c.Request.URL.Query()))
 		return
 	}
+	s.itemJSON(c, dl, m, fail)
+}
+
+// linkTypeAnswer answers a request for the linkset (RFC 9264 body) or for
+// one link type other than the default (307 to it, NOT_FOUND when the
+// identifier has none) and reports whether it did.
+func (s *Site) linkTypeAnswer(c *gin.Context, format string, dl identifier.DigitalLink, set resolver.Set, m domain.GS1Match, fail func(error)) bool {
+	switch {
+	case resolver.WantsLinkset(dl.LinkType) || format == formatLinkset && dl.LinkType == "":
+		// The item is read only for a linkset body: other answers need no
+		// description, and a hot JSON answer no ledger read at all.
+		if it, err := s.Item(c, m.ID); err == nil {
+			set.Description = strings.TrimSpace(it.Model + " · " + s.orgName(it.Owner))
+		}
+		b, err := json.Marshal(set.Linkset())
+		if err != nil {
+			fail(err)
+			return true
+		}
+		c.Data(http.StatusOK, resolver.MediaLinkset, b)
+		return true
+	case dl.LinkType != "" && resolver.Compact(dl.LinkType) != resolver.DefaultLink:
+		l, ok := set.Select(dl.LinkType)
+		if !ok {
+			fail(domain.Errorf(domain.CodeNotFound, "this identifier has no link of type %s (available: ?linkType=linkset)", dl.LinkType))
+			return true
+		}
+		if l.Href != set.Anchor {
+			c.Redirect(http.StatusTemporaryRedirect, withQuery(l.Href, c.Request.URL.Query()))
+			return true
+		}
+	}
+	return false
+}
+
+// itemJSON is the verify JSON of the unit or lot a Digital Link names: for
+// a keyed caller the keyed verify's answer (in-process cache, no scan
+// counted), for anyone else a public view that counts a serial's scan.
+func (s *Site) itemJSON(c *gin.Context, dl identifier.DigitalLink, m domain.GS1Match, fail func(error)) {
 	c.Header("Cache-Control", "no-store")
 	if _, authed := httpapi.Caller(c); authed {
-		// The same answer as a keyed verify of the item (no scan counted).
 		s.ServeHot(c, m.ID, httpapi.HotVerify, func() ([]byte, error) {
 			v, err := s.publicView(c, m.ID, true)
 			if err != nil {

@@ -46,20 +46,49 @@ record_added() {
   rm -f "$tmp"
 }
 
-# Fails when one of the given ports is taken.
+# ports_free HOST PORT...: fails when one of the ports is taken on HOST.
 ports_free() {
-  local port
+  local host="$1" port
+  shift
   for port in "$@"; do
-    tcp_open "$HOST" "$port" && die "port $port is already in use"
+    tcp_open "$host" "$port" && die "port $host:$port is already in use"
   done
   return 0
 }
 
 # fetch_config FILE: the channel's current config block, as the first org's admin.
-fetch_config() {
+fetch_config() (
+  use_host "${ORGS[0]}"
   orderer_flags
   peer_cli "${ORGS[0]}" 0 channel fetch config "$1" "${ORDERER_FLAGS[@]}" -c "$CHANNEL" ||
     { show_log_tail peer-cli; die "could not fetch the config block of $CHANNEL"; }
+)
+
+# update_dir ORG SIGNER: where SIGNER keeps the config update adding ORG
+# (its own host's tree in the multi-host rehearsal).
+update_dir() {
+  if [[ "$MULTIHOST" == 1 ]]; then
+    echo "$HOSTS_DIR/$2/channel/add-$1"
+  else
+    echo "$RUN_DIR/channel/add-$1"
+  fi
+}
+
+# Multi-host: what a joining org and the members send each other before the
+# config update: its MSP folder to the admin who writes the update (the first
+# org), the orderers' TLS CA and the genesis block to it, and peer TLS CA
+# certificates both ways (lib/multihost.sh).
+exchange_for_new_org() {
+  [[ "$MULTIHOST" == 1 ]] || return 0
+  local org="$1" other
+  # shellcheck disable=SC2046
+  send "$org" "${ORGS[0]}" $(rel_org_msp "$org")
+  send orderer "$org" "$(rel_orderer_tlsca)" "$(rel_genesis)"
+  for other in "${ORGS[@]}"; do
+    [[ "$other" == "$org" ]] && continue
+    send "$org" "$other" "$(rel_peer_tlsca "$org")"
+    send "$other" "$org" "$(rel_peer_tlsca "$other")"
+  done
 }
 
 channel_has_org() {
@@ -79,30 +108,38 @@ channel_has_org() {
 # block, signed by a majority of the existing orgs' admins (the Application
 # group's Admins policy is MAJORITY Admins), submitted to the orderers.
 update_channel_for_org() {
-  local org="$1" msp="${ORG_MSP[$1]}" dir existing=() o need i
-  dir="$RUN_DIR/channel/add-$org"
+  local org="$1" msp="${ORG_MSP[$1]}" dir existing=() o need i signer prev=""
+  for o in "${ORGS[@]}"; do [[ "$o" != "$org" ]] && existing+=("$o"); done
+  need=$((${#existing[@]} / 2 + 1))
+  dir="$(update_dir "$org" "${existing[0]}")"
   mkdir -p "$dir"
   if channel_has_org "$msp"; then
     log "$msp is already a member of $CHANNEL"
     return 0
   fi
-  { echo "Organizations:"; configtx_org "$org"; } >"$dir/configtx.yaml"
+  # written by the first org's admin, from the MSP folder the new org sent
+  (use_host "${existing[0]}" && { echo "Organizations:"; configtx_org "$org"; } >"$dir/configtx.yaml")
   configtxgen -configPath "$dir" -printOrg "$msp" >"$dir/org.json" 2>>"$LOG_DIR/configtxgen.log" ||
     { show_log_tail configtxgen; die "configtxgen -printOrg $msp failed"; }
   fetch_config "$dir/config.pb"
   "$ORGUPDATE" -block "$dir/config.pb" -org "$dir/org.json" -msp "$msp" \
-    -anchor "$HOST:$(peer_port "$org" 0)" -channel "$CHANNEL" -out "$dir/update.pb" ||
+    -anchor "$(peer_addr "$org" 0)" -channel "$CHANNEL" -out "$dir/update.pb" ||
     die "computing the config update for $msp failed"
-  for o in "${ORGS[@]}"; do [[ "$o" != "$org" ]] && existing+=("$o"); done
-  need=$((${#existing[@]} / 2 + 1))
-  # need-1 admins sign the file, the last one signs while submitting.
-  for ((i = 0; i < need - 1; i++)); do
-    peer_cli "${existing[$i]}" 0 channel signconfigtx -f "$dir/update.pb" ||
-      { show_log_tail peer-cli; die "${existing[$i]} admin could not sign the update"; }
+  # need-1 admins sign the file, the last one signs while submitting; in the
+  # multi-host rehearsal the file travels from each signer to the next.
+  for ((i = 0; i < need; i++)); do
+    signer="${existing[$i]}"
+    [[ -n "$prev" && "$MULTIHOST" == 1 ]] && send "$prev" "$signer" "channel/add-$org/update.pb"
+    if ((i < need - 1)); then
+      peer_cli "$signer" 0 channel signconfigtx -f "$(update_dir "$org" "$signer")/update.pb" ||
+        { show_log_tail peer-cli; die "$signer admin could not sign the update"; }
+    else
+      (use_host "$signer" && orderer_flags &&
+        peer_cli "$signer" 0 channel update -f "$(update_dir "$org" "$signer")/update.pb" -c "$CHANNEL" "${ORDERER_FLAGS[@]}") ||
+        { show_log_tail peer-cli; die "channel update adding $msp failed"; }
+    fi
+    prev="$signer"
   done
-  orderer_flags
-  peer_cli "${existing[$((need - 1))]}" 0 channel update -f "$dir/update.pb" -c "$CHANNEL" "${ORDERER_FLAGS[@]}" ||
-    { show_log_tail peer-cli; die "channel update adding $msp failed"; }
   CHANGED=1
   log "channel $CHANNEL: $msp added, signed by the admins of ${existing[*]:0:$need} ($need of ${#existing[@]})"
   wait_until "${ORGS[0]}" 30 channel_has_org "$msp"
@@ -151,11 +188,13 @@ add_org_to_chaincode_config() {
     return 0
   fi
   cfg="$(sed -e "s/\"orgs\":\[/\"orgs\":[\"$msp\",/" -e 's/,"updatedAt":"[^"]*"//; s/,"updatedBy":"[^"]*"//; s/,"txId":"[^"]*"//' <<<"$cfg")"
-  orderer_flags
-  all_peer_flags
-  retry 5 2 peer_cli "$reg" 0 chaincode invoke "${ORDERER_FLAGS[@]}" -C "$CHANNEL" -n "$CC_NAME" "${PEER_FLAGS[@]}" \
-    -c "$(printf '{"Args":["system:SetConfig",%s]}' "$(json_str "$cfg")")" --waitForEvent --waitForEventTimeout 20s ||
-    { show_log_tail peer-cli; die "system:SetConfig adding $msp failed"; }
+  (
+    use_host "$reg"
+    orderer_flags
+    all_peer_flags
+    retry 5 2 peer_cli "$reg" 0 chaincode invoke "${ORDERER_FLAGS[@]}" -C "$CHANNEL" -n "$CC_NAME" "${PEER_FLAGS[@]}" \
+      -c "$(printf '{"Args":["system:SetConfig",%s]}' "$(json_str "$cfg")")" --waitForEvent --waitForEventTimeout 20s
+  ) || { show_log_tail peer-cli; die "system:SetConfig adding $msp failed"; }
   CHANGED=1
   log "chaincode config: $msp added to the org list"
 }
@@ -186,24 +225,32 @@ ORG_INDEX[$org]=$index
 ORG_PEERS[$org]=1
 ORG_USERS[$org]="$org-admin:admin:admin $org-operator:operator:client $org-qa:qa:client"
 EOF
-    ports_free "$(ca_port "$org")" "$(ca_ops_port "$org")" "$(cc_port "$org")" \
+    ports_free "$(org_host "$org")" "$(ca_port "$org")" "$(ca_ops_port "$org")" "$(cc_port "$org")" \
       "$(peer_port "$org" 0)" "$(peer_cc_port "$org" 0)" "$(peer_ops_port "$org" 0)"
     log "org $org ($msp): port block $(org_base "$org") + offset"
   fi
+  if [[ "$MULTIHOST" == 1 && ! -f "$HOSTS_DIR/$org/config/core.yaml" ]]; then
+    (use_host "$org" && write_core_yaml)
+  fi
   is_running "ca.$org" || { start_ca "$org"; CHANGED=1; }
   wait_ca "$org"
-  if [[ ! -f "$(org_dir "$org")/enrolled" ]]; then
+  if [[ ! -f "$(use_host "$org" && org_dir "$org")/enrolled" ]]; then
     CHANGED=1
     enroll_org "$org"
-    touch "$(org_dir "$org")/enrolled"
+    touch "$(use_host "$org" && org_dir "$org")/enrolled"
   fi
+  exchange_for_new_org "$org"
   update_channel_for_org "$org"
   for ((p = 0; p < ORG_PEERS[$org]; p++)); do
     is_running "$(peer_name "$org" "$p")" || { start_peer "$org" "$p"; CHANGED=1; }
     wait_peer "$org" "$p"
     join_peer "$org" "$p"
+    # Until the new peer has the config block that adds its org, it refuses
+    # its own admin's proposals ("creator org unknown"): wait until it has
+    # every block the first org's peer has (which had the update above).
+    wait_until "$(peer_name "$org" "$p")" "${IDCHAIN_CATCHUP_TIMEOUT:-240}" level_with "$org" "$p" "${ORGS[0]}"
   done
-  [[ -f "$CC_DIR/$org/package-id" ]] || package_chaincode "$org"
+  [[ -f "$(use_host "$org" && echo "$CC_DIR")/$org/package-id" ]] || package_chaincode "$org"
   is_running "cc.$org" || { start_cc "$org"; CHANGED=1; }
   wait_cc "$org"
   for ((p = 0; p < ORG_PEERS[$org]; p++)); do install_chaincode "$org" "$p"; done
@@ -220,13 +267,14 @@ EOF
 
 # peer_height ORG P: the peer's channel height (operations metrics).
 peer_height() {
-  curl -fsS --max-time 2 "http://$HOST:$(peer_ops_port "$1" "$2")/metrics" 2>/dev/null |
+  curl -fsS --max-time 2 "http://$(org_host "$1"):$(peer_ops_port "$1" "$2")/metrics" 2>/dev/null |
     sed -n "s/^ledger_blockchain_height{channel=\"$CHANNEL\"} \([0-9]*\)\$/\1/p"
 }
 
-caught_up() {
+# level_with ORG P REF: peer P of ORG has every block REF's first peer has.
+level_with() {
   local want have
-  want="$(peer_height "$1" 0)" have="$(peer_height "$1" "$2")"
+  want="$(peer_height "$3" 0)" have="$(peer_height "$1" "$2")"
   [[ -n "$want" && -n "$have" ]] && ((have >= want))
 }
 
@@ -236,7 +284,7 @@ caught_up() {
 # (IDCHAIN_PVT_PULL_THRESHOLD, 15 s; lib/nodes.sh).
 catch_up() {
   local start=$SECONDS
-  wait_until "$(peer_name "$1" "$2")" "${IDCHAIN_CATCHUP_TIMEOUT:-240}" caught_up "$1" "$2"
+  wait_until "$(peer_name "$1" "$2")" "${IDCHAIN_CATCHUP_TIMEOUT:-240}" level_with "$1" "$2" "$1"
   log "$(peer_name "$1" "$2") caught up to height $(peer_height "$1" "$2") in $((SECONDS - start))s"
 }
 
@@ -248,11 +296,12 @@ add_peer() {
   local org="$1" p name
   [[ -f "$READY_MARK" ]] || die "no running network (make up first)"
   in_orgs "$org" || die "unknown org $org (one of: ${ORGS[*]})"
+  [[ "$MULTIHOST" != 1 ]] || die "add-peer is not automated in the multi-host rehearsal"
   p=$((ORG_PEERS[$org] - 1))
   if [[ -f "$DATA_DIR/$(peer_name "$org" "$p")/added" || "$p" == 0 ]]; then
     p=$((p + 1))
     ((p <= 8)) || die "$org already has nine peers (the port block's limit)"
-    ports_free "$(peer_port "$org" "$p")" "$(peer_cc_port "$org" "$p")" "$(peer_ops_port "$org" "$p")"
+    ports_free "$(org_host "$org")" "$(peer_port "$org" "$p")" "$(peer_cc_port "$org" "$p")" "$(peer_ops_port "$org" "$p")"
     record_added <<EOF
 # peer $p of $org added by make add-peer at $(date -u +%FT%TZ)
 ORG_PEERS[$org]=$((p + 1))

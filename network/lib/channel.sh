@@ -29,7 +29,7 @@ configtx_org() {
       Admins: {Type: Signature, Rule: "OR('$msp.admin')"}
       Endorsement: {Type: Signature, Rule: "OR('$msp.peer')"}
     AnchorPeers:
-      - Host: $HOST
+      - Host: $(org_host "$org")
         Port: $(peer_port "$org" 0)
 YAML
 }
@@ -50,7 +50,7 @@ Organizations:
       Admins: {Type: Signature, Rule: "OR('$ORDERER_MSP.admin')"}
     OrdererEndpoints:
 YAML
-    for o in "${ORDERERS[@]}"; do echo "      - $HOST:$(orderer_port "$o")"; done
+    for o in "${ORDERERS[@]}"; do echo "      - $(orderer_addr "$o")"; done
     for org in "${ORGS[@]}"; do configtx_org "$org"; done
     cat <<YAML
 Capabilities:
@@ -80,7 +80,7 @@ Orderer: &OrdererDefaults
 YAML
     for o in "${ORDERERS[@]}"; do
       cat <<YAML
-      - Host: $HOST
+      - Host: $(orderer_host "$o")
         Port: $(orderer_port "$o")
         ClientTLSCert: $(orderer_dir "$o")/tls/server.crt
         ServerTLSCert: $(orderer_dir "$o")/tls/server.crt
@@ -114,26 +114,31 @@ YAML
   } >"$out"
 }
 
-channel_block() { echo "$RUN_DIR/channel/$CHANNEL.block"; }
+channel_block() { echo "$CHANNEL_DIR/$CHANNEL.block"; }
 
-create_genesis_block() {
-  mkdir -p "$RUN_DIR/channel"
+# Written by the ordering org (its host in the multi-host rehearsal) from
+# the MSP folders the peer orgs sent it.
+create_genesis_block() (
+  use_host orderer
+  mkdir -p "$CHANNEL_DIR" "$CFG_DIR"
   write_configtx
   configtxgen -configPath "$CFG_DIR" -profile IdchainChannel -channelID "$CHANNEL" \
     -outputBlock "$(channel_block)" >>"$LOG_DIR/configtxgen.log" 2>&1 ||
     { show_log_tail configtxgen; die "configtxgen failed"; }
-}
+)
 
-osnadmin_cmd() {
+osnadmin_cmd() (
   local o="$1"; shift
   local admin
+  use_host orderer
   admin="$(orderer_admin_dir)"
-  osnadmin channel "$@" -o "$HOST:$(orderer_admin_port "$o")" --ca-file "$(orderer_tls_ca)" \
+  osnadmin channel "$@" -o "$(orderer_host "$o"):$(orderer_admin_port "$o")" --ca-file "$(orderer_tls_ca)" \
     --client-cert "$admin/tls/client.crt" --client-key "$admin/tls/client.key"
-}
+)
 
-join_orderer() {
+join_orderer() (
   local o="$1" out
+  use_host orderer
   # osnadmin exits 0 whatever the HTTP status: read the status line.
   if osnadmin_cmd "$o" list --channelID "$CHANNEL" 2>/dev/null | grep -q '^Status: 200'; then
     return 0
@@ -141,11 +146,12 @@ join_orderer() {
   out="$(osnadmin_cmd "$o" join --channelID "$CHANNEL" --config-block "$(channel_block)" 2>&1)" || true
   grep -q '^Status: 201' <<<"$out" ||
     { echo "$out" >&2; show_log_tail "$o"; die "osnadmin join failed for $o"; }
-}
+)
 
 # Environment for the peer CLI acting as ORG's admin against peer P.
 as_org_admin() {
   local org="$1" p="${2:-0}"
+  use_host "$org"
   peer_tls_env "$org" "$p"
   export CORE_PEER_MSPCONFIGPATH
   CORE_PEER_MSPCONFIGPATH="$(user_msp "$org" "$(org_admin "$org")")"
@@ -156,14 +162,15 @@ peer_cli() {
   (as_org_admin "$org" "$p" && peer "$@") >>"$LOG_DIR/peer-cli.log" 2>&1
 }
 
-join_peer() {
+join_peer() (
   local org="$1" p="$2"
+  use_host "$org"
   if (as_org_admin "$org" "$p" && peer channel getinfo -c "$CHANNEL") >/dev/null 2>&1; then
     return 0
   fi
   retry 10 1 peer_cli "$org" "$p" channel join -b "$(channel_block)" ||
     { show_log_tail peer-cli; show_log_tail "$(peer_name "$org" "$p")"; die "peer $(peer_name "$org" "$p") could not join $CHANNEL"; }
-}
+)
 
 # Orderer address and TLS flags for peer CLI commands that talk to ordering;
 # any live orderer will do.
@@ -172,7 +179,7 @@ orderer_flags() {
   ORDERER_FLAGS=()
   for o in "${ORDERERS[@]}"; do
     is_running "$o" || continue
-    ORDERER_FLAGS=(-o "$HOST:$(orderer_port "$o")" --tls --cafile "$(orderer_tls_ca)")
+    ORDERER_FLAGS=(-o "$(orderer_addr "$o")" --tls --cafile "$(orderer_tls_ca)")
     return 0
   done
   die "no orderer is running"

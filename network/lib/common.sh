@@ -11,6 +11,10 @@ RUN_DIR="${IDCHAIN_RUN_DIR:-$NET_DIR/.run}"
 if [[ -z "${IDCHAIN_PORT_OFFSET:-}" && -f "$RUN_DIR/port-offset" ]]; then
   IDCHAIN_PORT_OFFSET="$(cat "$RUN_DIR/port-offset")"
 fi
+# … and whether it is a multi-host rehearsal (lib/multihost.sh).
+if [[ -z "${IDCHAIN_MULTIHOST:-}" && -f "$RUN_DIR/multihost" ]]; then
+  IDCHAIN_MULTIHOST="$(cat "$RUN_DIR/multihost")"
+fi
 # shellcheck source=../topology.sh
 source "$NET_DIR/topology.sh"
 # Orgs and peers added to the running network (make add-org, make add-peer)
@@ -29,7 +33,41 @@ CFG_DIR="$RUN_DIR/config"
 CRYPTO_DIR="$RUN_DIR/crypto"
 DATA_DIR="$RUN_DIR/data"
 CC_DIR="$RUN_DIR/chaincode"
+CHANNEL_DIR="$RUN_DIR/channel"
 READY_MARK="$RUN_DIR/ready"
+HOSTS_DIR="$RUN_DIR/hosts"
+
+# use_host NAME: from here on (call it in a subshell) the crypto, data,
+# config, chaincode and channel directories are those of host NAME (a peer
+# org, or "orderer" for the ordering org): what a script running on that
+# org's own machine would see. A no-op in the single-address network.
+use_host() {
+  [[ "$MULTIHOST" == 1 ]] || return 0
+  local home="$HOSTS_DIR/$1"
+  CRYPTO_DIR="$home/crypto" DATA_DIR="$home/data" CFG_DIR="$home/config"
+  CC_DIR="$home/chaincode" CHANNEL_DIR="$home/channel" HOST_HOME="$home"
+}
+HOST_HOME=""
+
+# Multi-host as root: each host's processes run as its own system user
+# idchain-<host> and its directory is 0700, so a process that tried to read
+# another org's files would be refused (IDCHAIN_MULTIHOST_USERS=0: off).
+MULTIHOST_USERS="${IDCHAIN_MULTIHOST_USERS:-$([[ "$(id -u)" == 0 ]] && echo 1 || echo 0)}"
+host_user() { echo "idchain-$(basename "$HOST_HOME")"; }
+
+# seal_host: the current host's user exists and owns its directory, mode
+# 0700 (run before each of its processes starts: set-up steps run as root
+# and leave root-owned files behind).
+seal_host() {
+  local u
+  u="$(host_user)"
+  # (another checkout's rehearsal may create the same user at the same time)
+  id -u "$u" >/dev/null 2>&1 ||
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u" ||
+    id -u "$u" >/dev/null 2>&1 || die "useradd $u failed"
+  chown -R "$u:$u" "$HOST_HOME"
+  chmod 700 "$HOST_HOME"
+}
 export PATH="$BIN_DIR:$PATH"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -91,14 +129,40 @@ spawn() {
     log "$name already running (pid $(pid_of "$name"))"
     return 0
   fi
-  printf '\n===== %s start %s =====\n' "$(date -Is)" "$name" >>"$LOG_DIR/$name.log"
+  local logf="$LOG_DIR/$name.log"
+  if [[ -n "$HOST_HOME" ]]; then
+    # multi-host: the log lives on the org's host; logs/<name>.log links to it
+    mkdir -p "$HOST_HOME/logs"
+    logf="$HOST_HOME/logs/$name.log"
+    ln -sfn "$logf" "$LOG_DIR/$name.log"
+  fi
+  printf '\n===== %s start %s =====\n' "$(date -Is)" "$name" >>"$logf"
   if [[ "$RUNTIME" == docker ]]; then
     compose up -d --no-deps "$name" >>"$LOG_DIR/$name.log" 2>&1 || die "docker compose up $name failed"
     echo docker >"$PID_DIR/$name.pid"
     log "started $name (docker compose)"
     return 0
   fi
-  setsid "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
+  if [[ -n "$HOST_HOME" ]]; then
+    # multi-host: the process runs in its org's directory, as the org's own
+    # Unix user when we are root (host_user), with HOME there and none of
+    # the caller's IDCHAIN_* settings but its own
+    local clean=(env) v as=()
+    for v in $(compgen -e); do
+      case "$v" in
+        IDCHAIN_CCAAS_CLIENT_TLS_DIR | IDCHAIN_PPROF_ADDR) ;;
+        IDCHAIN_*) clean+=(-u "$v") ;;
+      esac
+    done
+    clean+=(HOME="$HOST_HOME" PWD="$HOST_HOME")
+    if [[ "$MULTIHOST_USERS" == 1 ]]; then
+      seal_host
+      as=(setpriv --reuid="$(host_user)" --regid="$(host_user)" --clear-groups --)
+    fi
+    setsid "${clean[@]}" "${as[@]}" bash -c 'cd "$0" && unset OLDPWD && exec "$@"' "$HOST_HOME" "$@" </dev/null >>"$logf" 2>&1 &
+  else
+    setsid "$@" </dev/null >>"$logf" 2>&1 &
+  fi
   echo $! >"$PID_DIR/$name.pid"
   command -v "$1" >"$PID_DIR/$name.exe"
   log "started $name (pid $!)"

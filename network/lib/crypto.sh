@@ -15,7 +15,9 @@ cc_tls_dir() { echo "$CRYPTO_DIR/$1/chaincode/tls"; }
 user_msp() { echo "$CRYPTO_DIR/$1/users/$2/msp"; }
 user_key() { local f; f=("$(user_msp "$1" "$2")"/keystore/*); echo "${f[0]}"; }
 
-gen_orderer_crypto() {
+gen_orderer_crypto() (
+  use_host orderer
+  mkdir -p "$CFG_DIR"
   local spec="$CFG_DIR/crypto-config.yaml" o
   {
     echo "OrdererOrgs:"
@@ -25,11 +27,11 @@ gen_orderer_crypto() {
     echo "    Specs:"
     for o in "${ORDERERS[@]}"; do
       echo "      - Hostname: $o"
-      echo "        SANS: [localhost, $HOST]"
+      echo "        SANS: [localhost, $(orderer_host "$o")]"
     done
   } >"$spec"
   cryptogen generate --config="$spec" --output="$CRYPTO_DIR" >/dev/null
-}
+)
 
 # NodeOU configuration; every MSP folder (org, peer, user) carries one.
 write_nodeou_config() {
@@ -54,31 +56,33 @@ secret_for() {
   cat "$file"
 }
 
-ca_url() { echo "https://$1:$2@$HOST:$(ca_port "$3")"; }
+ca_url() { echo "https://$1:$2@$(org_host "$3"):$(ca_port "$3")"; }
 
 # Starts the org's CA process; the CA creates its own key pair on first start.
-start_ca() {
+start_ca() (
   local org="$1" home
+  use_host "$org"
   home="$(ca_home "$org")"
   mkdir -p "$home"
   (
     export FABRIC_CA_SERVER_HOME="$home"
-    export FABRIC_CA_SERVER_ADDRESS="$HOST"
+    export FABRIC_CA_SERVER_ADDRESS="$(org_host "$org")"
     export FABRIC_CA_SERVER_PORT="$(ca_port "$org")"
     export FABRIC_CA_SERVER_TLS_ENABLED=true
     export FABRIC_CA_SERVER_CSR_CN="ca.$org.idchain.local"
-    export FABRIC_CA_SERVER_CSR_HOSTS="localhost,$HOST"
-    export FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS="$HOST:$(ca_ops_port "$org")"
+    export FABRIC_CA_SERVER_CSR_HOSTS="localhost,$(org_host "$org")"
+    export FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS="$(org_host "$org"):$(ca_ops_port "$org")"
     spawn "ca.$org" fabric-ca-server start -b "admin:$(secret_for "$org" ca-admin)"
   )
-}
+)
 
-wait_ca() {
+wait_ca() (
   local org="$1"
+  use_host "$org"
   wait_until "ca.$org" 60 test -s "$(ca_cert "$org")"
   wait_until "ca.$org" 60 curl -fsS --max-time 2 --cacert "$(ca_cert "$org")" \
-    "https://$HOST:$(ca_port "$org")/cainfo"
-}
+    "https://$(org_host "$org"):$(ca_port "$org")/cainfo"
+)
 
 ca_client() {
   local org="$1"; shift
@@ -90,7 +94,7 @@ ca_client() {
 register_identity() {
   local org="$1" name="$2" type="$3" role="${4:-}" attrs=()
   [[ -n "$role" ]] && attrs=(--id.attrs "idchain.role=$role:ecert")
-  ca_client "$org" register -H "$(org_dir "$org")/registrar" -u "https://$HOST:$(ca_port "$org")" \
+  ca_client "$org" register -H "$(org_dir "$org")/registrar" -u "https://$(org_host "$org"):$(ca_port "$org")" \
     --id.name "$name" --id.secret "$(secret_for "$org" "$name")" --id.type "$type" "${attrs[@]}"
 }
 
@@ -134,15 +138,16 @@ enroll_tls() {
   rm -rf "$dir-msp"
 }
 
-enroll_peer() {
+enroll_peer() (
   local org="$1" p="$2" name dir hosts
+  use_host "$org"
   name="$(peer_name "$org" "$p")"
   dir="$(peer_dir "$org" "$p")"
-  hosts="localhost,$HOST,$name"
+  hosts="localhost,$(org_host "$org"),$name"
   register_identity "$org" "$name" peer
   enroll_identity "$org" "$name" "$dir/msp" --csr.hosts "$hosts"
   enroll_tls "$org" "$name" "$dir/tls" "$hosts"
-}
+)
 
 # The chaincode server's TLS identity. Its type "ccserver" carries none of the
 # NodeOU roles (client, peer, admin, orderer), so the org's MSP rejects it as
@@ -150,12 +155,13 @@ enroll_peer() {
 enroll_cc_server() {
   local org="$1" name="cc.$1"
   register_identity "$org" "$name" ccserver
-  enroll_tls "$org" "$name" "$(cc_tls_dir "$org")" "localhost,$HOST,$name"
+  enroll_tls "$org" "$name" "$(cc_tls_dir "$org")" "localhost,$(org_host "$org"),$name"
 }
 
 # Registers and enrolls the org's peers and users (CA must be running).
-enroll_org() {
+enroll_org() (
   local org="$1" p entry name role type
+  use_host "$org"
   mkdir -p "$LOG_DIR"
   ca_client "$org" enroll -H "$(org_dir "$org")/registrar" \
     -u "$(ca_url admin "$(secret_for "$org" ca-admin)" "$org")"
@@ -169,4 +175,4 @@ enroll_org() {
     register_identity "$org" "$name" "$type" "$role"
     enroll_identity "$org" "$name" "$(user_msp "$org" "$name")"
   done
-}
+)

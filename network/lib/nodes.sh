@@ -20,15 +20,16 @@ write_core_yaml() {
   cp "$(fabric_module_dir)/sampleconfig/orderer.yaml" "$CFG_DIR/orderer.yaml"
 }
 
-start_orderer() {
+start_orderer() (
   local o="$1" dir data
+  use_host orderer
   dir="$(orderer_dir "$o")"
   data="$DATA_DIR/$o"
   mkdir -p "$data"
   (
     export FABRIC_CFG_PATH="$CFG_DIR"
     export FABRIC_LOGGING_SPEC="${IDCHAIN_ORDERER_LOGGING:-info}"
-    export ORDERER_GENERAL_LISTENADDRESS="$HOST"
+    export ORDERER_GENERAL_LISTENADDRESS="$(orderer_host "$o")"
     export ORDERER_GENERAL_LISTENPORT="$(orderer_port "$o")"
     export ORDERER_GENERAL_LOCALMSPID="$ORDERER_MSP"
     export ORDERER_GENERAL_LOCALMSPDIR="$dir/msp"
@@ -41,28 +42,28 @@ start_orderer() {
     export ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY="$dir/tls/server.key"
     export ORDERER_GENERAL_CLUSTER_ROOTCAS="[$dir/tls/ca.crt]"
     export ORDERER_CHANNELPARTICIPATION_ENABLED=true
-    export ORDERER_ADMIN_LISTENADDRESS="$HOST:$(orderer_admin_port "$o")"
+    export ORDERER_ADMIN_LISTENADDRESS="$(orderer_host "$o"):$(orderer_admin_port "$o")"
     export ORDERER_ADMIN_TLS_ENABLED=true
     export ORDERER_ADMIN_TLS_CERTIFICATE="$dir/tls/server.crt"
     export ORDERER_ADMIN_TLS_PRIVATEKEY="$dir/tls/server.key"
     export ORDERER_ADMIN_TLS_ROOTCAS="[$dir/tls/ca.crt]"
     export ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true
     export ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$(orderer_tls_ca)]"
-    export ORDERER_OPERATIONS_LISTENADDRESS="$HOST:$(orderer_ops_port "$o")"
+    export ORDERER_OPERATIONS_LISTENADDRESS="$(orderer_host "$o"):$(orderer_ops_port "$o")"
     export ORDERER_METRICS_PROVIDER=prometheus
     if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
       export ORDERER_GENERAL_PROFILE_ENABLED=true
-      export ORDERER_GENERAL_PROFILE_ADDRESS="$HOST:$(orderer_pprof_port "$o")"
+      export ORDERER_GENERAL_PROFILE_ADDRESS="$(orderer_host "$o"):$(orderer_pprof_port "$o")"
     fi
     export ORDERER_FILELEDGER_LOCATION="$data/ledger"
     export ORDERER_CONSENSUS_WALDIR="$data/etcdraft/wal"
     export ORDERER_CONSENSUS_SNAPDIR="$data/etcdraft/snapshot"
     spawn "$o" orderer
   )
-}
+)
 
 wait_orderer() {
-  wait_until "$1" 60 http_ok "http://$HOST:$(orderer_ops_port "$1")/healthz"
+  wait_until "$1" 60 http_ok "http://$(orderer_host "$1"):$(orderer_ops_port "$1")/healthz"
 }
 
 # Environment shared by a peer process and by the peer CLI acting for its org.
@@ -71,24 +72,25 @@ peer_tls_env() {
   dir="$(peer_dir "$org" "$p")"
   export FABRIC_CFG_PATH="$CFG_DIR"
   export CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}"
-  export CORE_PEER_ADDRESS="$HOST:$(peer_port "$org" "$p")"
+  export CORE_PEER_ADDRESS="$(peer_addr "$org" "$p")"
   export CORE_PEER_TLS_ENABLED=true
   export CORE_PEER_TLS_ROOTCERT_FILE="$dir/tls/ca.crt"
 }
 
-start_peer() {
+start_peer() (
   local org="$1" p="$2" name dir data first
+  use_host "$org"
   name="$(peer_name "$org" "$p")"
   dir="$(peer_dir "$org" "$p")"
   data="$DATA_DIR/$name"
-  first="$HOST:$(peer_port "$org" 0)"
+  first="$(peer_addr "$org" 0)"
   mkdir -p "$data"
   (
     peer_tls_env "$org" "$p"
     export FABRIC_LOGGING_SPEC="${IDCHAIN_PEER_LOGGING:-info}"
     export CORE_PEER_ID="$name"
     export CORE_PEER_LISTENADDRESS="$CORE_PEER_ADDRESS"
-    export CORE_PEER_CHAINCODELISTENADDRESS="$HOST:$(peer_cc_port "$org" "$p")"
+    export CORE_PEER_CHAINCODELISTENADDRESS="$(org_host "$org"):$(peer_cc_port "$org" "$p")"
     export CORE_PEER_CHAINCODEADDRESS="$CORE_PEER_CHAINCODELISTENADDRESS"
     export CORE_PEER_GOSSIP_BOOTSTRAP="$first"
     export CORE_PEER_GOSSIP_EXTERNALENDPOINT="$CORE_PEER_ADDRESS"
@@ -115,18 +117,18 @@ start_peer() {
     export CORE_PEER_GATEWAY_ENABLED=true
     export CORE_LEDGER_STATE_STATEDATABASE=goleveldb
     export CORE_LEDGER_SNAPSHOTS_ROOTDIR="$data/snapshots"
-    export CORE_OPERATIONS_LISTENADDRESS="$HOST:$(peer_ops_port "$org" "$p")"
+    export CORE_OPERATIONS_LISTENADDRESS="$(org_host "$org"):$(peer_ops_port "$org" "$p")"
     export CORE_METRICS_PROVIDER=prometheus
     if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
       export CORE_PEER_PROFILE_ENABLED=true
-      export CORE_PEER_PROFILE_LISTENADDRESS="$HOST:$(peer_pprof_port "$org" "$p")"
+      export CORE_PEER_PROFILE_LISTENADDRESS="$(org_host "$org"):$(peer_pprof_port "$org" "$p")"
     fi
     spawn "$name" peer node start
   )
-}
+)
 
 wait_peer() {
-  wait_until "$(peer_name "$1" "$2")" 60 http_ok "http://$HOST:$(peer_ops_port "$1" "$2")/healthz"
+  wait_until "$(peer_name "$1" "$2")" 60 http_ok "http://$(org_host "$1"):$(peer_ops_port "$1" "$2")/healthz"
 }
 
 cc_binary() { echo "$RUN_DIR/bin/idchain-cc"; }
@@ -159,12 +161,13 @@ install_chaincode_binary() {
 # so a test can start another server exactly like it (docs/network.md).
 cc_env_file() { echo "$CC_DIR/$1/server.env"; }
 
-write_cc_env() {
+write_cc_env() (
   local org="$1" id tls
+  use_host "$org"
   id="$(cat "$CC_DIR/$org/package-id" 2>/dev/null)" || die "no package id for $org: deploy the chaincode first"
   tls="$(cc_tls_dir "$org")"
   {
-    echo "CHAINCODE_SERVER_ADDRESS=$HOST:$(cc_port "$org")"
+    echo "CHAINCODE_SERVER_ADDRESS=$(org_host "$org"):$(cc_port "$org")"
     echo "CHAINCODE_ID=$id"
     echo "CORE_CHAINCODE_ID_NAME=$id"
     echo "CORE_PEER_LOCALMSPID=${ORG_MSP[$org]}"
@@ -173,10 +176,11 @@ write_cc_env() {
     echo "CHAINCODE_TLS_CLIENT_CA_FILE=$tls/ca.crt"
   } >"$(cc_env_file "$org").tmp"
   mv "$(cc_env_file "$org").tmp" "$(cc_env_file "$org")"
-}
+)
 
-start_cc() {
+start_cc() (
   local org="$1"
+  use_host "$org"
   write_cc_env "$org"
   (
     set -a
@@ -184,13 +188,13 @@ start_cc() {
     source "$(cc_env_file "$org")"
     set +a
     if [[ "${IDCHAIN_PPROF:-0}" == 1 ]]; then
-      export IDCHAIN_PPROF_ADDR="$HOST:$(cc_pprof_port "$org")"
+      export IDCHAIN_PPROF_ADDR="$(org_host "$org"):$(cc_pprof_port "$org")"
     fi
     spawn "cc.$org" "$(cc_binary)"
   )
-}
+)
 
-wait_cc() { wait_until "cc.$1" 30 tcp_open "$HOST" "$(cc_port "$1")"; }
+wait_cc() { wait_until "cc.$1" 30 tcp_open "$(org_host "$1")" "$(cc_port "$1")"; }
 
 # Redis: Debian's redis-server, installed on demand (scripts/lib/packages.sh).
 ensure_redis_installed() {

@@ -231,3 +231,10 @@ func eventOp(typ string, ids ...string) rogue.Op {
 	b, _ := json.Marshal(domain.ChaincodeEvent{Type: typ, IDs: ids})
 	return rogue.Op{Op: rogue.OpEvent, Name: chaincode.EventName, Value: b}
 }
+
+// addKey makes an API key known under name (a user the suite created
+// through the API) and returns name for do and must.
+func (c *apiClient) addKey(name, key string) string {
+	c.env["IDCHAIN_KEY_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))] = key
+	return name
+}

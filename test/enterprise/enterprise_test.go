@@ -153,6 +153,28 @@ func newPrefix(t *testing.T) string {
 	return fmt.Sprintf("88.715.%d", n.Int64())
 }
 
+// newGCP makes a fresh 10-digit GS1 company prefix (95…: no demo GCP lies
+// above it).
+func newGCP(t *testing.T) string {
+	t.Helper()
+	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("95%08d", n.Int64())
+}
+
+// gtinUnder is a valid GTIN-14 under a 10-digit GCP.
+func gtinUnder(t *testing.T, gcp string) string {
+	t.Helper()
+	body := "0" + gcp + "01"
+	c, err := identifier.CheckDigit(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body + string(c)
+}
+
 type user struct {
 	User, Account, Role, Enterprise, Org, APIKey string
 }
@@ -226,7 +248,7 @@ func TestOnboardingToFirstVerifiedProduct(t *testing.T) {
 // on B's items, recall them or grant consents over them.
 func TestIsolationBetweenEnterprisesOfOneOrgThroughTheAPI(t *testing.T) {
 	e := mustEnv(t)
-	_, pa, ua := e.onboard(t, "MakerMSP", "pcb", map[string]string{"op": "operator", "qa": "qa"})
+	ida, pa, ua := e.onboard(t, "MakerMSP", "pcb", map[string]string{"op": "operator", "qa": "qa"})
 	_, pb, ub := e.onboard(t, "MakerMSP", "pcb", map[string]string{"op": "operator", "qa": "qa"})
 	expect(t, "B registers", e.call(t, "POST", "/v1/items", ub["op"].APIKey, items(pb+"/B-1")), 201)
 	r := e.call(t, "POST", "/v1/items", ua["op"].APIKey, items(pb+"/A-squat"))
@@ -245,6 +267,31 @@ func TestIsolationBetweenEnterprisesOfOneOrgThroughTheAPI(t *testing.T) {
 	// The org's own operator is not A either.
 	r = e.call(t, "POST", "/v1/items", "maker-operator", items(pa+"/org-squat"))
 	expect(t, "the org's own operator under A's prefix", r, 422)
+	// A GS1 company prefix of A's carries A's GTINs only: not B's, not the
+	// org's own items.
+	gcp := newGCP(t)
+	r = e.call(t, "POST", "/v1/gs1-prefixes", "platform-admin", map[string]string{"gcp": gcp, "enterprise": ida})
+	expect(t, "GCP for A", r, 201)
+	if g := decode[domain.GCP](t, r); g.Enterprise != ida || g.Owner != "MakerMSP" {
+		t.Fatalf("GCP assignment %s", r.body)
+	}
+	gtin := gtinUnder(t, gcp)
+	orgPrefix := newPrefix(t)
+	expect(t, "a prefix of MakerMSP itself", e.call(t, "POST", "/v1/prefixes", "platform-admin",
+		map[string]string{"prefix": orgPrefix, "owner": "MakerMSP"}), 201)
+	withGTIN := func(id string) map[string]any {
+		return map[string]any{"items": []map[string]any{{"id": id, "kind": "unit", "industry": "generic", "model": "M-1", "gtin": gtin, "serial": id}}}
+	}
+	for who, r := range map[string]reply{
+		"B":                      e.call(t, "POST", "/v1/items", ub["op"].APIKey, withGTIN(pb+"/B-gtin")),
+		"the org's own operator": e.call(t, "POST", "/v1/items", "maker-operator", withGTIN(orgPrefix+"/org-gtin")),
+	} {
+		expect(t, who+" registering A's GTIN", r, 422)
+		if !strings.Contains(string(r.body), string(domain.CodeForbidden)) {
+			t.Fatalf("%s registering A's GTIN: %s", who, r.body)
+		}
+	}
+	expect(t, "A registers its GTIN", e.call(t, "POST", "/v1/items", ua["op"].APIKey, withGTIN(pa+"/A-gtin")), 201)
 	// A's own work goes through, and A's qa recalls A's item.
 	expect(t, "A registers", e.call(t, "POST", "/v1/items", ua["op"].APIKey, items(pa+"/A-1")), 201)
 	expect(t, "A's qa recalls A's item", e.call(t, "POST", "/v1/items/"+pa+"/A-1/recall", ua["qa"].APIKey, map[string]string{"reason": "测试 test"}), 200)
@@ -260,59 +307,7 @@ func TestIsolationWithACertificateAgainstTheChaincode(t *testing.T) {
 	_, pb, ub := e.onboard(t, "MakerMSP", "pcb", map[string]string{"op": "operator"})
 	expect(t, "B registers", e.call(t, "POST", "/v1/items", ub["op"].APIKey, items(pb+"/B-1")), 201)
 
-	var maker profile.Org
-	for _, o := range e.prof.Orgs {
-		if o.MSPID == "MakerMSP" {
-			maker = o
-		}
-	}
-	reg, err := fabricca.LoadMSP(filepath.Join(filepath.Dir(filepath.Dir(maker.CA.TLSCACert)), "registrar", "msp"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tlsCA, err := os.ReadFile(maker.CA.TLSCACert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := fabricca.New(fabricca.Config{URL: maker.CA.URL, TLSCACert: tlsCA, Registrar: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	conn, err := profile.Dial(maker.Peer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	// contract enrolls a user of A with role and connects it directly.
-	contract := func(role string) *client.Contract {
-		s, err := ca.RegisterAndEnroll(ctx, fabricca.User{Name: "direct-" + role + "-" + newPrefix(t)[7:] + "@" + a, Role: role, Enterprise: a})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, err := identity.CertificateFromPEM(s.CertPEM)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id, err := identity.NewX509Identity(maker.MSPID, cert)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sign, err := identity.NewPrivateKeySign(s.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gw, err := client.Connect(id, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(conn),
-			client.WithEvaluateTimeout(10*time.Second), client.WithEndorseTimeout(30*time.Second),
-			client.WithSubmitTimeout(15*time.Second), client.WithCommitStatusTimeout(60*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { gw.Close() })
-		return gw.GetNetwork(e.prof.Channel).GetContract(e.prof.Chaincode)
-	}
-	cc, op := contract(domain.RoleQA), contract(domain.RoleOperator)
+	cc, op := e.direct(t, "MakerMSP", a, domain.RoleQA), e.direct(t, "MakerMSP", a, domain.RoleOperator)
 
 	forbidden := func(what string, err error) {
 		t.Helper()
@@ -323,7 +318,7 @@ func TestIsolationWithACertificateAgainstTheChaincode(t *testing.T) {
 			t.Fatalf("%s: %v, want FORBIDDEN", what, err)
 		}
 	}
-	_, err = cc.Submit("quality:Recall", client.WithArguments(pb+"/B-1", "forged by A"))
+	_, err := cc.Submit("quality:Recall", client.WithArguments(pb+"/B-1", "forged by A"))
 	forbidden("A's qa recalls B's item", err)
 	_, err = cc.Submit("sharing:GrantConsent", client.WithArguments(`{"grantee":"PartnerMSP","categories":["inspection.detail"],"subjects":["`+pb+`"],"purpose":"x","validUntil":"2099-01-01T00:00:00Z"}`))
 	forbidden("A grants a consent over B's prefix", err)
@@ -350,6 +345,62 @@ func TestIsolationWithACertificateAgainstTheChaincode(t *testing.T) {
 	if v.Recalled || v.Status == domain.StatusDecommissioned {
 		t.Fatalf("B's item reads as %s (recalled %v)", v.Status, v.Recalled)
 	}
+}
+
+// direct enrolls a new user of enterprise ent with role at org's CA (the
+// registrar the network scripts keep beside it) and connects it to org's
+// peer without the API: the chaincode sees that certificate and nothing else.
+func (e env) direct(t *testing.T, org, ent, role string) *client.Contract {
+	t.Helper()
+	var o profile.Org
+	for _, x := range e.prof.Orgs {
+		if x.MSPID == org {
+			o = x
+		}
+	}
+	reg, err := fabricca.LoadMSP(filepath.Join(filepath.Dir(filepath.Dir(o.CA.TLSCACert)), "registrar", "msp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCA, err := os.ReadFile(o.CA.TLSCACert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := fabricca.New(fabricca.Config{URL: o.CA.URL, TLSCACert: tlsCA, Registrar: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := ca.RegisterAndEnroll(ctx, fabricca.User{Name: "direct-" + role + "-" + newPrefix(t)[7:] + "@" + ent, Role: role, Enterprise: ent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := profile.Dial(o.Peer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	cert, err := identity.CertificateFromPEM(s.CertPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := identity.NewX509Identity(o.MSPID, cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign, err := identity.NewPrivateKeySign(s.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err := client.Connect(id, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(conn),
+		client.WithEvaluateTimeout(10*time.Second), client.WithEndorseTimeout(30*time.Second),
+		client.WithSubmitTimeout(15*time.Second), client.WithCommitStatusTimeout(60*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw.Close() })
+	return gw.GetNetwork(e.prof.Channel).GetContract(e.prof.Chaincode)
 }
 
 // TestOfflineSigningThroughTheAPI: a maker user enrolled from its own CSR

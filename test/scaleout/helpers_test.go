@@ -231,6 +231,18 @@ type reply struct {
 
 func (a *api) call(t *testing.T, method, path, user string, body any) reply {
 	t.Helper()
+	key := ""
+	if user != "" {
+		if key = a.w.keys[user]; key == "" {
+			t.Fatalf("no API key for %s in network/.run/env", user)
+		}
+	}
+	return a.callKey(t, method, path, key, body)
+}
+
+// callKey is call with a raw API key (none when empty).
+func (a *api) callKey(t *testing.T, method, path, key string, body any) reply {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -250,11 +262,7 @@ func (a *api) call(t *testing.T, method, path, user string, body any) reply {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if user != "" {
-		key := a.w.keys[user]
-		if key == "" {
-			t.Fatalf("no API key for %s in network/.run/env", user)
-		}
+	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
 	res, err := http.DefaultClient.Do(req)

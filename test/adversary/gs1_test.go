@@ -1,0 +1,53 @@
+//go:build integration
+
+package adversary
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/idchain/idchain/domain"
+	"github.com/idchain/idchain/test/adversary/rogue"
+)
+
+// The three orgs other than the maker overwrite the GS1 index entry of one
+// genuine maker unit (GTIN + serial A) to point at another genuine maker
+// unit of the same GTIN (serial B) that the regulator recalled: a consumer
+// scanning unit A's code would see unit B's page. The index key has no
+// state-based policy, so the overwrite may commit; the resolver must not
+// answer B for A's serial.
+func TestAttackCoalitionRedirectsGS1Index(t *testing.T) {
+	orgs, signer := coalition(t)
+	gtin := makerGTIN(t)
+	a, b := newID(makerPrefix, "GS1A"), newID(makerPrefix, "GS1B")
+	sa, sb := "A"+nw.run, "B"+nw.run
+	nw.api.must(t, "maker-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{
+		{"id": a, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": sa},
+		{"id": b, "kind": "unit", "industry": "kitchen_bath", "model": "JZT-2B", "gtin": gtin, "serial": sb},
+	}}, nil, http.StatusCreated)
+	var before domain.Verification
+	nw.api.must(t, "", http.MethodGet, "/01/"+gtin+"/21/"+sa, nil, &before, http.StatusOK)
+	if before.ID != a {
+		t.Fatalf("the Digital Link of %s resolves to %q before the attack", a, before.ID)
+	}
+	o := attack(t, signer, orgs, "registry:RegisterItems", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: "\x00gs1\x00" + gtin + "\x00" + sa + "\x00", Value: []byte(b)}, eventOp("items.registered", a, b),
+	}})
+	refusedOrIgnored(t, o)
+	// The chaincode's resolver (what the API asks once its cached match of
+	// the GS1 key expires).
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := nw.evaluate(ctx, nw.gws[nw.msp("platform")], nw.user(t, "platform-admin"), call{Fn: "registry:FindByGTIN", Args: []string{gtin, "", sa}})
+	var m domain.GS1Match
+	if err == nil && json.Unmarshal(res, &m) == nil && m.ID != a {
+		t.Errorf("ATTACK SUCCEEDED (chaincode FindByGTIN): GTIN %s serial %s resolves to %s", gtin, sa, m.ID)
+	}
+	var after domain.Verification
+	if st, body := nw.api.do(t, "", http.MethodGet, "/01/"+gtin+"/21/"+sa, nil, &after); st == http.StatusOK && after.ID != a {
+		t.Errorf("ATTACK SUCCEEDED (Digital Link): GTIN %s serial %s resolves to %s (serial %s): %.160s", gtin, sa, after.ID, after.Serial, body)
+	}
+}
