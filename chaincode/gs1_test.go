@@ -234,7 +234,7 @@ func TestRegisterGS1ItemsStateCallsPerItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := s.Calls
-	if c["GetState"] != 2*n+4+5+2 || c["PutState"] != 3*n+1 || c["SetStateValidationParameter"] != n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
+	if c["GetState"] != 2*n+4+5+2+2 || c["PutState"] != 3*n+1 || c["SetStateValidationParameter"] != n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
 		t.Fatalf("calls %v", c)
 	}
 }

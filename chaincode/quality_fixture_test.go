@@ -23,9 +23,16 @@ func putItem(tb testing.TB, l *fakestub.Ledger, it domain.Item) {
 	if it.Status == "" {
 		it.Status = domain.StatusRegistered
 	}
-	k, err := ItemKey(identifier.MustParse(it.ID))
+	id := identifier.MustParse(it.ID)
+	k, err := ItemKey(id)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	// an item counts only under a prefix its owner holds: assign it, as
+	// the authority would have, unless the test did
+	if pk, _ := PrefixKey(id.Prefix); l.State(pk) == nil {
+		pb, _ := json.Marshal(domain.Prefix{Prefix: id.Prefix, Owner: it.Owner})
+		putAnchored(l, DefaultAuthority, pk, pb)
 	}
 	b, _ := json.Marshal(it)
 	putAnchored(l, it.Owner, k, b)

@@ -151,6 +151,7 @@ type cachedManifest struct {
 type memoStub struct {
 	shim.ChaincodeStubInterface
 	manifests map[string]*manifest // owner \x00 txid -> verified manifest (nil: none)
+	prefixes  map[string]string    // prefix -> org holding its anchored assignment ("": none)
 }
 
 // installMemo gives the invocation of ctx a memoStub (run before every
@@ -161,7 +162,7 @@ func installMemo(ctx contractapi.TransactionContextInterface) {
 		return
 	}
 	if _, done := tc.GetStub().(*memoStub); !done {
-		tc.SetStub(&memoStub{ChaincodeStubInterface: tc.GetStub(), manifests: map[string]*manifest{}})
+		tc.SetStub(&memoStub{ChaincodeStubInterface: tc.GetStub(), manifests: map[string]*manifest{}, prefixes: map[string]string{}})
 	}
 }
 
@@ -233,12 +234,19 @@ func readManifest(stub shim.ChaincodeStubInterface, owner, txID string) (*manife
 }
 
 // itemAnchored reports whether the item record it, read under key k,
-// counts as registered by its owner: k's id is in the owner's anchored
-// manifest of the record's registration transaction, or (items registered
-// before batch anchors) k has the owner's per-item existence anchor.
+// counts as registered by its owner: the owner holds the (authority-
+// anchored) assignment of the key's prefix, and k's id is in the owner's
+// anchored manifest of the record's registration transaction or (an item
+// registered alone, or before batch anchors) k has the owner's per-item
+// existence anchor. Without the prefix check a coalition could name one of
+// its members as owner of an item under another org's prefix and anchor it
+// in that member's collection (TestAttackCoalitionClaimsItemUnderAnotherPrefix).
 func itemAnchored(stub shim.ChaincodeStubInterface, k string, it *domain.Item) (bool, error) {
 	if it.Owner == "" {
 		return false, nil
+	}
+	if ok, err := prefixHeldBy(stub, k, it.Owner); err != nil || !ok {
+		return false, err
 	}
 	if it.TxID != "" {
 		m, err := registrationManifest(stub, it.Owner, it.TxID)
@@ -256,6 +264,34 @@ func itemAnchored(stub shim.ChaincodeStubInterface, k string, it *domain.Item) (
 		}
 	}
 	return hasAnchor(stub, it.Owner, k)
+}
+
+// prefixHeldBy reports whether org holds the anchored assignment of the
+// prefix of item key k (memoised per invocation).
+func prefixHeldBy(stub shim.ChaincodeStubInterface, k, org string) (bool, error) {
+	_, attrs, err := stub.SplitCompositeKey(k)
+	if err != nil || len(attrs) != 2 {
+		return false, fmt.Errorf("not an item key %q: %v", k, err)
+	}
+	p := attrs[0]
+	ms, memo := stub.(*memoStub)
+	if memo {
+		if holder, ok := ms.prefixes[p]; ok {
+			return holder == org, nil
+		}
+	}
+	rec, found, err := loadPrefix(stub, p)
+	if err != nil {
+		return false, err
+	}
+	holder := ""
+	if found {
+		holder = rec.Owner
+	}
+	if memo {
+		ms.prefixes[p] = holder
+	}
+	return holder == org, nil
 }
 
 // itemIDOfKey is the id string (prefix/suffix) an item key stands for.

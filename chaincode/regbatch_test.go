@@ -209,3 +209,24 @@ func TestListingOneRegistrationReadsItsManifestOnce(t *testing.T) {
 		t.Fatalf("without the memo: calls %v, want one anchor check per item", direct.Calls)
 	}
 }
+
+// A record under the maker's prefix naming a coalition member as owner,
+// anchored by that member (its own collection, which the coalition can
+// write), is not an item: the owner must hold the prefix. The maker's own
+// registration of the id then creates it.
+func TestItemUnderAnotherOrgsPrefixIsNotRegistered(t *testing.T) {
+	l := newWorld(t)
+	id := makerPfx + "/CLAIMED"
+	k, _ := ItemKey(identifier.MustParse(id))
+	b, _ := json.Marshal(domain.Item{ID: id, Kind: domain.KindCase, Industry: domain.IndustryGeneric, Owner: partnerMSP, Status: domain.StatusRegistered, TxID: "forged"})
+	putAnchored(l, partnerMSP, k, b)
+	if _, err := readItem(t, l, id); domain.CodeOf(err) != domain.CodeNotFound {
+		t.Fatalf("item under the maker's prefix owned by the partner: %v, want NOT_FOUND", err)
+	}
+	if res := mustRegister(t, l, generic(id, domain.KindCase, "")); res.Results[0].Status != domain.ResultCreated {
+		t.Fatalf("the maker's registration: %+v", res.Results[0])
+	}
+	if it, err := readItem(t, l, id); err != nil || it.Owner != makerMSP {
+		t.Fatalf("after the maker's registration: %+v %v", it, err)
+	}
+}

@@ -190,9 +190,10 @@ func TestRegisterItemsStateCallsPerItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Per transaction: the new manifest with its policy and its one anchor
-	// (the parent, registered alone, has its own anchor).
+	// (the parent, registered alone, has its own anchor; reading it checks
+	// its owner's prefix assignment and the config naming the authority).
 	c := s.Calls
-	if c["GetState"] != n+6 || c["PutState"] != 2*n+1 || c["SetStateValidationParameter"] != n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
+	if c["GetState"] != n+8 || c["PutState"] != 2*n+1 || c["SetStateValidationParameter"] != n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
 		t.Fatalf("calls %v", c)
 	}
 }
