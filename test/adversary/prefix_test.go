@@ -1,4 +1,4 @@
-//go:build integration && itemprefix
+//go:build integration
 
 package adversary
 
@@ -13,19 +13,12 @@ import (
 	"github.com/idchain/idchain/test/adversary/rogue"
 )
 
-// OPEN FINDING, not fixed yet, hence its own build tag (make test does not
-// compile it; run it with -tags integration,itemprefix): on main this
-// attack succeeds — the item reads genuine with maker PartnerMSP, and the
-// maker's own registration of the id answers CONFLICT. The fix belongs in
-// the item anchor check (every read of an item record, and registration's
-// check for an existing record, which the registration-anchor rework is
-// changing): an item counts only when its owner holds the anchored
-// assignment of its prefix. Drop the tag once that is in.
-//
 // The three orgs other than the maker write an item under the maker's
 // 标识 prefix that names the partner (a member of the coalition) as its
 // owner, anchored by the partner: the anchor is real, the prefix is not
-// the partner's. No read may count it as a genuine product.
+// the partner's. No read may count it as a genuine product (found open by
+// adversary2; fixed in the item check, chaincode/regbatch.go itemAnchored:
+// the owner must hold the anchored assignment of the item's prefix).
 func TestAttackCoalitionClaimsItemUnderAnotherPrefix(t *testing.T) {
 	orgs, signer := coalition(t)
 	partner := nw.msp("partner")
@@ -45,12 +38,7 @@ func TestAttackCoalitionClaimsItemUnderAnotherPrefix(t *testing.T) {
 		eventOp("items.registered", victim),
 	}})
 	refusedOrIgnored(t, o)
-	r := verify(t, victim)
-	r.each(func(src string, v domain.Verification) {
-		if v.Genuine {
-			t.Errorf("ATTACK SUCCEEDED (%s verify): %s under the maker's prefix reads genuine, maker %s", src, victim, v.Maker)
-		}
-	})
+	notRegistered(t, victim, "an item under the maker's prefix naming the partner as owner, anchored by the partner")
 	var res domain.BatchResult
 	st, b := nw.api.do(t, "maker-operator", http.MethodPost, "/v1/items", map[string]any{"items": []map[string]any{unit(victim)}}, &res)
 	if st != http.StatusCreated {
