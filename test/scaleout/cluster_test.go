@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/idchain/idchain/gateway-api/scans"
 )
 
 // clusterBase is the first Redis Cluster port of the network's block
@@ -216,7 +218,7 @@ func TestRedisClusterCacheScansStatsAndFailover(t *testing.T) {
 	}
 
 	// Dashboard counters: count before, register, expect +n+1 exactly once.
-	day := time.Now().UTC().Format("2006-01-02")
+	day := scans.DayOf(time.Now()) // the recorder's day (China time): UTC differs from 16:00 to 24:00 UTC
 	itemsCell := func() int64 {
 		n, _ := c.rdb.HGet(context.Background(), "idchain:s:{stats}:"+day, "items|MakerMSP|kitchen_bath|").Int64() // the org's own records: no enterprise
 		return n
