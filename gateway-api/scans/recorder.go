@@ -133,8 +133,11 @@ func (r *StatsRecorder) Record(ctx context.Context, le ledger.BlockEvent) error 
 // counts returns what ev adds to the counters.
 func (r *StatsRecorder) counts(ctx context.Context, ev domain.ChaincodeEvent) map[StatKey]int64 {
 	incs := map[StatKey]int64{}
+	// A fact is counted only under the org its item (or consent subject)
+	// reads as on the ledger: a transaction a coalition endorsed can emit an
+	// event naming ids nobody registered, and those are no fact to count.
 	add := func(metric string, oi orgInd, n int64) {
-		if n > 0 {
+		if n > 0 && oi.org != "" {
 			incs[StatKey{metric, oi.org, oi.ind, oi.ent}] += n
 		}
 	}

@@ -368,3 +368,42 @@ func TestStatsAttributeItemsThePeerShowsLate(t *testing.T) {
 		t.Fatalf("items of a lagging peer: %v", day)
 	}
 }
+
+// Events a coalition's transaction emits naming ids nobody registered (or
+// a recall of one) are no fact: nothing is counted for them, not even as an
+// unattributed row, and the real items beside them still count.
+func TestStatsIgnoreIdsNobodyRegistered(t *testing.T) {
+	ctx := context.Background()
+	s := NewScans(mustRedis(t), time.Second)
+	reads, events := statsLedger()
+	r := newStatsRecorder(s, reads)
+	r.Sample = 20
+	r.Retries = -1 // no retry: the fake answers at once
+	if _, err := s.StatsStart(ctx, r.Now()); err != nil {
+		t.Fatal(err)
+	}
+	at := events[0].At
+	forged := []string{"88.1/FORGED-0", "88.1/FORGED-1", "88.1/FORGED-2", "88.1/FORGED-3"}
+	for _, ev := range []ledger.BlockEvent{
+		{Block: 7, At: at, Event: domain.ChaincodeEvent{Type: "items.registered", IDs: forged, TxID: "f1"}},
+		{Block: 7, At: at, Event: domain.ChaincodeEvent{Type: "item.recalled", IDs: forged[:1], TxID: "f2"}},
+		{Block: 8, At: at, Event: domain.ChaincodeEvent{Type: "items.registered", IDs: []string{"88.1/U0", "88.1/U1", forged[0], forged[1]}, TxID: "f3"}},
+	} {
+		if err := r.Record(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := statsOf(t, s, "2026-11-28")
+	var total int64
+	for k, n := range day {
+		if k.Org == "" {
+			t.Fatalf("counted without an org: %v = %d (%v)", k, n, day)
+		}
+		if k.Metric == MetricItems {
+			total += n
+		}
+	}
+	if total != 2 || day[StatKey{MetricRecalls, "MakerMSP", "pcb", ""}] != 0 {
+		t.Fatalf("items %d (want the 2 real ones), day %v", total, day)
+	}
+}
