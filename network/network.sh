@@ -62,6 +62,7 @@ check_ports_free() {
 start_fresh() {
   local start=$SECONDS org o p build_pid
   check_ports_free
+  revoke_traverse
   rm -rf "$RUN_DIR"
   mkdir -p "$LOG_DIR" "$PID_DIR" "$CFG_DIR" "$DATA_DIR" "$CC_DIR"
   echo "$PORT_OFFSET" >"$RUN_DIR/port-offset"
@@ -171,6 +172,7 @@ stop_all() {
 
 cmd_down() {
   stop_all
+  revoke_traverse
   rm -rf "$RUN_DIR"
   log "network stopped, $RUN_DIR removed"
 }

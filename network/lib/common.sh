@@ -67,6 +67,39 @@ seal_host() {
     id -u "$u" >/dev/null 2>&1 || die "useradd $u failed"
   chown -R "$u:$u" "$HOST_HOME"
   chmod 700 "$HOST_HOME"
+  grant_traverse "$HOSTS_DIR" "$BIN_DIR" "$RUN_DIR/bin"
+}
+
+# grant_traverse DIR...: each DIR and every directory above it lets the hosts'
+# users pass (o+x only: no listing). A checkout inside a directory made 0700
+# (mktemp -d, a CI work dir) would otherwise refuse them their own directory
+# and the binaries. What was changed is listed in $RUN_DIR/traverse-granted
+# and taken back by revoke_traverse (make down).
+grant_traverse() {
+  local d perm
+  for d in "$@"; do
+    while [[ -n "$d" && "$d" != / ]]; do
+      if [[ -d "$d" ]]; then
+        perm="$(stat -c %a "$d")"
+        if ((${perm: -1} % 2 == 0)); then
+          chmod o+x "$d"
+          echo "$d" >>"$RUN_DIR/traverse-granted"
+          log "made $d passable for the hosts' users (o+x)"
+        fi
+      fi
+      d="$(dirname "$d")"
+    done
+  done
+}
+
+# revoke_traverse: takes back what grant_traverse granted (directories
+# outside RUN_DIR; those inside go with it).
+revoke_traverse() {
+  local d
+  [[ -f "$RUN_DIR/traverse-granted" ]] || return 0
+  while read -r d; do
+    [[ "$d" == "$RUN_DIR"* || ! -d "$d" ]] || chmod o-x "$d"
+  done <"$RUN_DIR/traverse-granted"
 }
 export PATH="$BIN_DIR:$PATH"
 
