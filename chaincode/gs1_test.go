@@ -210,7 +210,8 @@ func TestReRegistrationIndexesAnItemRegisteredBeforeTheIndex(t *testing.T) {
 	if got := statuses(res); !reflect.DeepEqual(got, []string{"unchanged"}) {
 		t.Fatalf("results %v", got)
 	}
-	if w := s.Writes(); len(w) != 1 || gs1State(t, l, objGS1, gtin14, "0001") != in.ID {
+	// the index key and its policy (the owner's)
+	if w := s.Writes(); len(w) != 2 || w[0].Op != "put" || w[1].Op != "meta" || w[1].Key != w[0].Key || gs1State(t, l, objGS1, gtin14, "0001") != in.ID {
 		t.Fatalf("writes %+v", w)
 	}
 	if it := getItem(t, l, in.ID); it.TxID != "old" {
@@ -218,8 +219,8 @@ func TestReRegistrationIndexesAnItemRegisteredBeforeTheIndex(t *testing.T) {
 	}
 }
 
-// Units with a GTIN cost one more read (in the same GetMultipleStates) and
-// one more write each.
+// Units with a GTIN cost one more read (in the same GetMultipleStates), one
+// more write and its state-based policy each.
 func TestRegisterGS1ItemsStateCallsPerItem(t *testing.T) {
 	l := newWorld(t)
 	mustRegister(t, l, generic(makerPfx+"/CASE", domain.KindCase, ""))
@@ -234,7 +235,7 @@ func TestRegisterGS1ItemsStateCallsPerItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := s.Calls
-	if c["GetState"] != 2*n+4+5+2+2 || c["PutState"] != 3*n+1 || c["SetStateValidationParameter"] != n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
+	if c["GetState"] != 2*n+4+5+2+2 || c["PutState"] != 3*n+1 || c["SetStateValidationParameter"] != 2*n+1 || c["PutPrivateData"] != 1 || c["GetMultipleStates"] != 1 {
 		t.Fatalf("calls %v", c)
 	}
 }

@@ -288,6 +288,11 @@ func (b *batch) putGS1(gk, id string) error {
 	if err := b.stub.PutState(gk, []byte(id)); err != nil {
 		return fmt.Errorf("put state: %w", err)
 	}
+	// The registering owner's policy: a coalition without it can no longer
+	// overwrite the entry (its Digital Link would answer 404).
+	if err := setKeyPolicy(b.stub, b.policy, gk, classOwned, b.who.MSP); err != nil {
+		return err
+	}
 	b.gs1[gk] = id
 	return nil
 }

@@ -16,9 +16,10 @@ import (
 // The three orgs other than the maker overwrite the GS1 index entry of one
 // genuine maker unit (GTIN + serial A) to point at another genuine maker
 // unit of the same GTIN (serial B) that the regulator recalled: a consumer
-// scanning unit A's code would see unit B's page. The index key has no
-// state-based policy, so the overwrite may commit; the resolver must not
-// answer B for A's serial.
+// scanning unit A's code would see unit B's page (or, with the read-side
+// check alone, a 404). The index key carries the registering owner's
+// state-based policy, so the overwrite must not commit and A must still
+// resolve to A.
 func TestAttackCoalitionRedirectsGS1Index(t *testing.T) {
 	orgs, signer := coalition(t)
 	gtin := makerGTIN(t)
@@ -36,15 +37,17 @@ func TestAttackCoalitionRedirectsGS1Index(t *testing.T) {
 	o := attack(t, signer, orgs, "registry:RegisterItems", rogue.Script{Ops: []rogue.Op{
 		{Op: rogue.OpPut, Key: "\x00gs1\x00" + gtin + "\x00" + sa + "\x00", Value: []byte(b)}, eventOp("items.registered", a, b),
 	}})
-	refusedOrIgnored(t, o)
+	// The entry carries the maker's policy since its registration: the
+	// coalition's overwrite does not commit.
+	wantRefused(t, o, "ENDORSEMENT_POLICY_FAILURE")
 	// The chaincode's resolver (what the API asks once its cached match of
-	// the GS1 key expires).
+	// the GS1 key expires) still answers unit A — not B, and not 404.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := nw.evaluate(ctx, nw.gws[nw.msp("platform")], nw.user(t, "platform-admin"), call{Fn: "registry:FindByGTIN", Args: []string{gtin, "", sa}})
 	var m domain.GS1Match
-	if err == nil && json.Unmarshal(res, &m) == nil && m.ID != a {
-		t.Errorf("ATTACK SUCCEEDED (chaincode FindByGTIN): GTIN %s serial %s resolves to %s", gtin, sa, m.ID)
+	if err != nil || json.Unmarshal(res, &m) != nil || m.ID != a {
+		t.Errorf("ATTACK SUCCEEDED (chaincode FindByGTIN): GTIN %s serial %s resolves to %q (%v)", gtin, sa, m.ID, err)
 	}
 	var after domain.Verification
 	if st, body := nw.api.do(t, "", http.MethodGet, "/01/"+gtin+"/21/"+sa, nil, &after); st == http.StatusOK && after.ID != a {
