@@ -201,11 +201,7 @@ func loadEnterprise(stub shim.ChaincodeStubInterface, id string) (domain.Enterpr
 	if err != nil {
 		return e, false, err
 	}
-	cfg, err := loadConfigStub(stub)
-	if err != nil {
-		return e, false, err
-	}
-	found, err := getAnchored(stub, k, &e, false, func() string { return cfg.Authority })
+	found, err := getAuthorityAnchored(stub, k, &e)
 	return e, found, err
 }
 

@@ -140,11 +140,7 @@ func loadEnterprisePrefix(stub shim.ChaincodeStubInterface, obj, p string) (doma
 	if err != nil {
 		return rec, false, err
 	}
-	cfg, err := loadConfigStub(stub)
-	if err != nil {
-		return rec, false, err
-	}
-	found, err := getAnchored(stub, k, &rec, false, func() string { return cfg.Authority })
+	found, err := getAuthorityAnchored(stub, k, &rec)
 	return rec, found, err
 }
 

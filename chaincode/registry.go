@@ -134,11 +134,16 @@ func loadPrefix(stub shim.ChaincodeStubInterface, p string) (domain.Prefix, bool
 	if err != nil {
 		return rec, false, err
 	}
+	found, err := getAuthorityAnchored(stub, k, &rec)
+	return rec, found, err
+}
+
+// getAuthorityAnchored reads the record at k into v when the configured
+// authority anchored it (assignments: only those count).
+func getAuthorityAnchored(stub shim.ChaincodeStubInterface, k string, v any) (bool, error) {
 	cfg, err := loadConfigStub(stub)
 	if err != nil {
-		return rec, false, err
+		return false, err
 	}
-	// only an assignment the authority anchored counts
-	found, err := getAnchored(stub, k, &rec, false, func() string { return cfg.Authority })
-	return rec, found, err
+	return getAnchored(stub, k, v, false, func() string { return cfg.Authority })
 }
