@@ -174,7 +174,11 @@ func (l lineage) forward(id string) ([]domain.TraceNode, error) {
 			return nil, err
 		}
 	}
-	return out, nil
+	it, err := l.item(id)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, packedChildren(it, l.limit+1)...), nil
 }
 
 // holdersOf lists what directly holds id: its container, and its parent

@@ -208,7 +208,11 @@ func (c *PublicContract) firstScan(ctx ctxI, s FirstScan, who Caller, pc policyC
 		return domain.ItemResult{}, fmt.Errorf("get states: %w", err)
 	}
 	if vals[0] == nil {
-		return domain.ItemResult{}, domain.Errorf(domain.CodeNotFound, "%s is not registered", id)
+		if _, packed, err := loadPackedUnit(stub, id); err != nil {
+			return domain.ItemResult{}, err
+		} else if !packed {
+			return domain.ItemResult{}, domain.Errorf(domain.CodeNotFound, "%s is not registered", id)
+		}
 	}
 	done[id] = true
 	if vals[1] != nil {

@@ -90,7 +90,7 @@ func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, i
 			return nil, err
 		}
 		t.item.Status, t.item.UpdatedAt = next, at
-		if err := putJSON(stub, t.key, t.item); err != nil {
+		if err := writeItem(stub, t.key, &t.item); err != nil {
 			return nil, err
 		}
 		affected.Add(t.item.ID)
@@ -187,7 +187,25 @@ func unitChildren(stub shim.ChaincodeStubInterface, parent string) ([]domain.Ite
 		}
 		return nil
 	})
-	return units, keys, err
+	if err != nil {
+		return nil, nil, err
+	}
+	// then its packed units, each from its own key once written
+	lot, err := packedLot(stub, parent)
+	if err != nil || lot == nil {
+		return units, keys, err
+	}
+	if len(units)+lot.Units > maxScan {
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "%s holds more than %d units; release them in smaller lots", parent, maxScan)
+	}
+	for n := 1; n <= lot.Units; n++ {
+		it, ik, err := loadItem(stub, domain.PackedUnitID(parent, n))
+		if err != nil {
+			return nil, nil, err
+		}
+		units, keys = append(units, it), append(keys, ik)
+	}
+	return units, keys, nil
 }
 
 // recall records a recall of an item by the owner's qa or any regulator.

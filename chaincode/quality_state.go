@@ -26,6 +26,10 @@ func loadItem(stub shim.ChaincodeStubInterface, id string) (domain.Item, string,
 		return it, k, err
 	}
 	if !ok {
+		// a packed unit without a key of its own reads from its lot
+		if u, found, err := loadPackedUnit(stub, p.String()); err != nil || found {
+			return u, k, err
+		}
 		return it, k, domain.Errorf(domain.CodeNotFound, "%s is not registered", p)
 	}
 	return it, k, nil

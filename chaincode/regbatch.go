@@ -150,8 +150,9 @@ type cachedManifest struct {
 // reading many items of one registration reads the manifest once.
 type memoStub struct {
 	shim.ChaincodeStubInterface
-	manifests map[string]*manifest // owner \x00 txid -> verified manifest (nil: none)
-	prefixes  map[string]string    // prefix -> org holding its anchored assignment ("": none)
+	manifests map[string]*manifest    // owner \x00 txid -> verified manifest (nil: none)
+	prefixes  map[string]string       // prefix -> org holding its anchored assignment ("": none)
+	lots      map[string]*domain.Item // lot id -> its registered record for packed units (nil: none)
 }
 
 // installMemo gives the invocation of ctx a memoStub (run before every
@@ -162,7 +163,7 @@ func installMemo(ctx contractapi.TransactionContextInterface) {
 		return
 	}
 	if _, done := tc.GetStub().(*memoStub); !done {
-		tc.SetStub(&memoStub{ChaincodeStubInterface: tc.GetStub(), manifests: map[string]*manifest{}, prefixes: map[string]string{}})
+		tc.SetStub(&memoStub{ChaincodeStubInterface: tc.GetStub(), manifests: map[string]*manifest{}, prefixes: map[string]string{}, lots: map[string]*domain.Item{}})
 	}
 }
 

@@ -242,7 +242,7 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 	it := &domain.Item{
 		ID: in.ID, Kind: in.Kind, Industry: in.Industry, Owner: owner, Model: in.Model, GTIN: in.GTIN,
 		Lot: in.Lot, Serial: in.Serial, Parent: in.Parent, Inputs: in.Inputs, Attributes: in.Attributes,
-		Status: domain.StatusRegistered, RegHash: fp, CreatedAt: b.at, TxID: b.stub.GetTxID(),
+		Status: domain.StatusRegistered, RegHash: fp, Units: in.Units, CreatedAt: b.at, TxID: b.stub.GetTxID(),
 	}
 	if err := b.write(k, it); err != nil {
 		return "", err
@@ -348,6 +348,10 @@ func (b *batch) item(id string) (*domain.Item, error) {
 		}
 		if found {
 			it = &rec
+		} else if u, ok, err := loadPackedUnit(b.stub, id); err != nil {
+			return nil, err
+		} else if ok {
+			it = &u
 		}
 		b.known[id] = it
 	}

@@ -52,6 +52,9 @@ type ItemInput struct {
 	Parent     string            `json:"parent,omitempty"`
 	Inputs     []Input           `json:"inputs,omitempty"`
 	Attributes map[string]string `json:"attributes,omitempty"`
+	// Units registers a lot, batch or panel with this many packed units
+	// (ids "<id>~1" … "<id>~<units>", packed.go), without a key per unit.
+	Units int `json:"units,omitempty"`
 }
 
 // Input is a transformation input: a material lot consumed into an output
@@ -99,7 +102,12 @@ type Item struct {
 	DetailHashes map[string]string `json:"detailHashes,omitempty"`
 	// RegHash is the fingerprint of the registration input, so an identical
 	// re-registration is recognised after the record has changed.
-	RegHash   string `json:"regHash,omitempty"`
+	RegHash string `json:"regHash,omitempty"`
+	// Units is the number of packed units a lot holds (packed.go).
+	Units int `json:"units,omitempty"`
+	// Packed marks a packed unit read from its lot's record: it has no
+	// ledger key of its own (yet).
+	Packed    bool   `json:"packed,omitempty"`
 	CreatedAt string `json:"createdAt"` // RFC 3339, tx timestamp
 	UpdatedAt string `json:"updatedAt,omitempty"`
 	TxID      string `json:"txId"`

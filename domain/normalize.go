@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/idchain/idchain/identifier"
 )
@@ -65,12 +66,23 @@ func (in ItemInput) Normalize() (ItemInput, error) {
 		return in, err
 	}
 	in.ID = id
+	if strings.Contains(id, PackedSep) {
+		return in, Errorf(CodeInvalidIdentifier, "%s: %q is reserved for packed units (register their lot with units)", id, PackedSep)
+	}
 	prof, ok := Industries[in.Industry]
 	if !ok {
 		return in, Errorf(CodeInvalid, "%s: unknown industry %q", in.ID, in.Industry)
 	}
 	if !slices.Contains(prof.Kinds, in.Kind) {
 		return in, Errorf(CodeInvalid, "%s: kind %q is not allowed for %s", in.ID, in.Kind, in.Industry)
+	}
+	if in.Units != 0 {
+		if _, ok := PackedKind(in.Industry, in.Kind); !ok {
+			return in, Errorf(CodeInvalid, "%s: a %s holds no packed units", in.ID, in.Kind)
+		}
+		if in.Units < 0 || in.Units > MaxPackedUnits {
+			return in, Errorf(CodeInvalid, "%s: units must be 1-%d", in.ID, MaxPackedUnits)
+		}
 	}
 	if in.GTIN != "" {
 		g, err := identifier.NormalizeGTIN(in.GTIN)

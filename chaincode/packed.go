@@ -1,0 +1,92 @@
+package chaincode
+
+import (
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+
+	"github.com/idchain/idchain/domain"
+)
+
+// Packed units (domain/packed.go): a lot registered with Units = n holds
+// units "<lot>~1" … "<lot>~n" without a key each. A packed unit reads from
+// its lot's record, which is anchored and protected by its owner like any
+// item; the unit's own item key, once written (materialised), takes over.
+//
+// Trust: the unit's existence and content follow from the lot record, so
+// a coalition without the owner can neither add units (the lot record and
+// its anchor need the owner) nor remove them. A unit key planted by a
+// coalition is unanchored and ignored (reads fall back to the lot); the
+// owner's first write of a unit's own key gives it the owner's policy and
+// the owner's existence anchor in the same transaction (writeItem), so the
+// materialised record counts exactly like a registered one.
+
+// loadPackedUnit reads the packed unit id from its lot's record; found is
+// false when id names no packed unit of a registered lot.
+func loadPackedUnit(stub shim.ChaincodeStubInterface, id string) (domain.Item, bool, error) {
+	lotID, n, ok := domain.SplitPackedUnit(id)
+	if !ok {
+		return domain.Item{}, false, nil
+	}
+	lot, err := packedLot(stub, lotID)
+	if err != nil || lot == nil || n > lot.Units {
+		return domain.Item{}, false, err
+	}
+	return domain.PackedUnit(*lot, n), true, nil
+}
+
+// packedLot is the registered record of lotID (nil when absent), read once
+// per invocation.
+func packedLot(stub shim.ChaincodeStubInterface, lotID string) (*domain.Item, error) {
+	ms, memo := stub.(*memoStub)
+	if memo {
+		if lot, ok := ms.lots[lotID]; ok {
+			return lot, nil
+		}
+	}
+	var lot *domain.Item
+	if _, k, err := itemKeyOf(lotID); err == nil {
+		var rec domain.Item
+		found, err := loadItemRecord(stub, k, &rec)
+		if err != nil {
+			return nil, err
+		}
+		if found && rec.Units > 0 {
+			lot = &rec
+		}
+	}
+	if memo {
+		ms.lots[lotID] = lot
+	}
+	return lot, nil
+}
+
+// writeItem writes an item record under its key k. The first write of a
+// packed unit's own key also gives the key the owner's state-based policy
+// and anchors its existence in the owner's collection (the anchor
+// collection's policy needs the owner, so no coalition can do this).
+func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) error {
+	packed := it.Packed
+	it.Packed = false
+	if err := putJSON(stub, k, it); err != nil {
+		return err
+	}
+	if !packed {
+		return nil
+	}
+	if err := setKeyPolicy(stub, policyCache{}, k, classOwned, it.Owner); err != nil {
+		return err
+	}
+	return anchorExists(stub, it.Owner, k)
+}
+
+// packedChildren lists the packed units of it (at most max), in order.
+func packedChildren(it *domain.Item, max int) []domain.TraceNode {
+	if it == nil || it.Packed || it.Units <= 0 {
+		return nil
+	}
+	n := min(it.Units, max)
+	out := make([]domain.TraceNode, n)
+	for i := range n {
+		out[i] = domain.TraceNode{ID: domain.PackedUnitID(it.ID, i+1), Via: viaChild}
+	}
+	return out
+}

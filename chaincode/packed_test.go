@@ -1,0 +1,114 @@
+package chaincode
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/idchain/idchain/domain"
+)
+
+const packedLotID = makerPfx + "/PLOT-1"
+
+func packedLot1000() domain.ItemInput {
+	return domain.ItemInput{ID: packedLotID, Kind: domain.KindLot, Industry: domain.IndustryKitchenBath, Model: "GS-1",
+		Attributes: map[string]string{"productionDate": "2026-12-01"}, Units: 1000}
+}
+
+func TestPackedLotRegistersItsUnitsWithoutAKeyEach(t *testing.T) {
+	l := newWorld(t)
+	res, s, err := register(t, l, who(t, makerMSP, domain.RoleOperator), packedLot1000())
+	if err != nil || res.Results[0].Status != domain.ResultCreated {
+		t.Fatalf("register: %v %+v", err, res)
+	}
+	// one item key with its policy and anchor, whatever the number of units
+	if c := s.Calls; c["PutState"] != 1 || c["SetStateValidationParameter"] != 1 || c["PutPrivateData"] != 1 {
+		t.Fatalf("calls %v", c)
+	}
+	u, err := readItem(t, l, packedLotID+"~1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !u.Packed || u.Kind != domain.KindUnit || u.Parent != packedLotID || u.Owner != makerMSP || u.Serial != "1000" ||
+		u.Model != "GS-1" || u.TxID != s.GetTxID() {
+		t.Fatalf("unit %+v", u)
+	}
+	for _, id := range []string{packedLotID + "~1001", packedLotID + "~0", packedLotID + "~01", packedLotID + "~x"} {
+		if _, err := readItem(t, l, id); err == nil {
+			t.Fatalf("%s reads as registered", id)
+		}
+	}
+	// a unit's id cannot be registered on its own, nor can the lot grow
+	res, _, err = register(t, l, who(t, makerMSP, domain.RoleOperator),
+		domain.ItemInput{ID: packedLotID + "~1001", Kind: domain.KindUnit, Industry: domain.IndustryKitchenBath, Model: "GS-1", Serial: "1001"})
+	if err != nil || res.Results[0].Error == nil || res.Results[0].Error.Code != domain.CodeInvalidIdentifier {
+		t.Fatalf("unit id registered on its own: %v %+v", err, res)
+	}
+	bigger := packedLot1000()
+	bigger.Units = 2000
+	res, _, _ = register(t, l, who(t, makerMSP, domain.RoleOperator), bigger)
+	if res.Results[0].Error == nil || res.Results[0].Error.Code != domain.CodeConflict {
+		t.Fatalf("lot grew: %+v", res.Results[0])
+	}
+	if v := verifyOf(t, l, packedLotID+"~7"); !v.Genuine || v.Maker != makerMSP {
+		t.Fatalf("verify %+v", v)
+	}
+}
+
+func TestPackedUnitRefusesUnitsOnKindsThatHoldNone(t *testing.T) {
+	in := domain.ItemInput{ID: makerPfx + "/U1", Kind: domain.KindUnit, Industry: domain.IndustryKitchenBath, Model: "M", Serial: "1", Units: 3}
+	if _, err := in.Normalize(); domain.CodeOf(err) != domain.CodeInvalid {
+		t.Fatalf("units on a unit: %v", err)
+	}
+	lot := packedLot1000()
+	lot.Units = domain.MaxPackedUnits + 1
+	if _, err := lot.Normalize(); domain.CodeOf(err) != domain.CodeInvalid {
+		t.Fatalf("too many units: %v", err)
+	}
+}
+
+func TestPackedUnitIgnoresAPlantedKeyAndMaterialisesOnItsOwnersChange(t *testing.T) {
+	l := newWorld(t)
+	mustRegister(t, l, packedLot1000())
+	_, k, _ := itemKeyOf(packedLotID + "~5")
+	// a coalition without the owner creates the unit's key (no anchor)
+	forged, _ := json.Marshal(domain.Item{ID: packedLotID + "~5", Kind: domain.KindUnit, Industry: domain.IndustryKitchenBath,
+		Owner: makerMSP, Status: domain.StatusDecommissioned, Parent: packedLotID, TxID: "forged"})
+	l.PutState(k, forged)
+	if u, err := readItem(t, l, packedLotID+"~5"); err != nil || !u.Packed || u.Status != domain.StatusRegistered {
+		t.Fatalf("planted key read: %+v %v", u, err)
+	}
+	// the owner decommissions unit 6: its own key, with policy and anchor
+	mustRecord(t, l, who(t, makerMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventDecommissioning, ID: packedLotID + "~6"})
+	u6, err := readItem(t, l, packedLotID+"~6")
+	if err != nil || u6.Packed || u6.Status != domain.StatusDecommissioned || u6.Parent != packedLotID {
+		t.Fatalf("materialised unit %+v %v", u6, err)
+	}
+	_, k6, _ := itemKeyOf(u6.ID)
+	if orgs, _ := describePolicy(l.ValidationParameter(k6)); orgs != owned(makerMSP) {
+		t.Fatalf("materialised unit SBE %v", orgs)
+	}
+	if l.PrivateData(AnchorCollection(makerMSP), k6) == nil {
+		t.Fatal("materialised unit has no anchor")
+	}
+	if u7, _ := readItem(t, l, packedLotID+"~7"); !u7.Packed || u7.Status != domain.StatusRegistered {
+		t.Fatalf("neighbour changed: %+v", u7)
+	}
+}
+
+func TestPackedUnitsInheritTheLotsRecallAndShowInItsTrace(t *testing.T) {
+	l := newWorld(t)
+	lot := packedLot1000()
+	lot.Units = 3
+	mustRegister(t, l, lot)
+	tr := traceOf(t, l, true, packedLotID, "", "")
+	if got := nodeIDs(tr); !slices.Equal(got, []string{packedLotID + "~1@child", packedLotID + "~2@child", packedLotID + "~3@child"}) {
+		t.Fatalf("forward trace %v", got)
+	}
+	if _, err := recall(t, l, who(t, makerMSP, domain.RoleQA), packedLotID); err != nil {
+		t.Fatal(err)
+	}
+	if v := verifyOf(t, l, packedLotID+"~2"); !v.Recalled || v.Recall == nil || v.Recall.ID != packedLotID {
+		t.Fatalf("unit after the lot's recall %+v", v)
+	}
+}
