@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -35,6 +36,9 @@ type config struct {
 	verifyClients            int
 	verifyDuration           time.Duration
 	jsonOut, tune, baseAPI   string
+	singleOnly, withR        bool
+	rounds                   int
+	touchDuration            time.Duration
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -49,6 +53,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs.StringVar(&c.jsonOut, "json", "", "also write results as JSON to this file")
 	fs.StringVar(&c.baseAPI, "base-api", "", "URL of a second API over the same network (e.g. the previous build, same keys): single-item and hot verify measured on it too, for before/after ratios in one run")
 	fs.StringVar(&c.tune, "tune", "", "coalescer settings to compare with the defaults, e.g. wait=20ms,inflight=8,max=500: (b) through two in-process APIs side by side")
+	fs.BoolVar(&c.singleOnly, "single-only", false, "only (b), the synchronous single-item workload (and the -tune pair), with where its time goes; for quick side-by-side runs beside R")
+	fs.IntVar(&c.rounds, "rounds", 1, "with -single-only and -tune: rounds of the two in-process APIs, measured alternately")
+	fs.BoolVar(&c.withR, "with-r", false, "with -single-only: measure R first (scripts/bench/fabric at 32 clients, as make bench does) and print the ratio")
+	fs.DurationVar(&c.touchDuration, "touch-duration", 15*time.Second, "with -with-r: R's measuring time")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,6 +66,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	prefix := ids.Prefix
 	fmt.Fprintf(stdout, "api-bench: API %s, prefix %s\n", api.URL, prefix)
+	if c.singleOnly {
+		return runSingleOnly(ctx, c, api, ids, stdout)
+	}
 
 	var regs []benchkit.RegResult
 	// The API reports one tx id per request; count its transactions from
@@ -96,10 +107,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		for _, t := range []struct {
 			name string
-			cfg  ledger.CoalescerConfig
-		}{{"defaults", ledger.CoalescerConfig{}}, {c.tune, tuned}} {
+			cfg  tuning
+		}{{"defaults", tuning{}}, {c.tune, tuned}} {
 			fmt.Fprintf(stdout, "(e) single-item requests, in-process coalescer %s …\n", t.name)
-			url, closeSrv, err := inProcessServer(api.ProfilePath, &t.cfg)
+			url, closeSrv, err := inProcessServer(api.ProfilePath, &t.cfg.co, t.cfg.fab)
 			if err != nil {
 				return err
 			}
@@ -147,18 +158,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 // uncoalescedServer runs the API's handlers in-process over the same
 // network with no coalescer: each request is its own transaction.
 func uncoalescedServer(profilePath string) (string, func(), error) {
-	return inProcessServer(profilePath, nil)
+	return inProcessServer(profilePath, nil, ledger.Config{})
 }
 
 // inProcessServer runs the API's handlers in-process over the same network,
 // with a coalescer of config cc (nil: none), accepting the key "bench" as
 // maker-operator.
-func inProcessServer(profilePath string, cc *ledger.CoalescerConfig) (string, func(), error) {
+func inProcessServer(profilePath string, cc *ledger.CoalescerConfig, fc ledger.Config) (string, func(), error) {
 	prof, err := benchkit.LoadProfile(profilePath)
 	if err != nil {
 		return "", nil, err
 	}
-	fab, err := ledger.Open(prof, ledger.Config{})
+	fab, err := ledger.Open(prof, fc)
 	if err != nil {
 		return "", nil, err
 	}
@@ -172,33 +183,59 @@ func inProcessServer(profilePath string, cc *ledger.CoalescerConfig) (string, fu
 	}
 	closeCoalescer := func() {}
 	if cc != nil {
-		co := ledger.NewCoalescer(fab, *cc)
-		deps.Registrar, closeCoalescer = co, co.Close
+		// The API's after-commit wait (every org's peer has the block), so a
+		// tuned coalescer is compared on the path the API takes.
+		hctx, stopHeights := context.WithCancel(context.Background())
+		heights := fab.TrackHeights(3*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		heightsDone := make(chan struct{})
+		go func() { heights.Run(hctx); close(heightsDone) }()
+		cfg := *cc
+		cfg.AfterCommit = ledger.AfterCommit{AwaitPeers: fab.AwaitPeers}.Run
+		deps.AfterCommit = cfg.AfterCommit
+		co := ledger.NewCoalescer(fab, cfg)
+		deps.Registrar, closeCoalescer = co, func() { co.Close(); stopHeights(); <-heightsDone }
 	}
 	srv := httptest.NewServer(httpapi.NewServer(deps))
 	return srv.URL, func() { srv.Close(); closeCoalescer(); fab.Close() }, nil
 }
 
-// parseTune reads "wait=20ms,inflight=8,max=500" into a coalescer config
-// (unnamed settings keep their defaults).
-func parseTune(s string) (ledger.CoalescerConfig, error) {
-	var cfg ledger.CoalescerConfig
+// tuning is what -tune changes in the in-process API: its coalescer and
+// its Fabric access.
+type tuning struct {
+	co  ledger.CoalescerConfig
+	fab ledger.Config
+}
+
+// parseTune reads "wait=20ms,inflight=8,max=500,endorsers=gateway" into a
+// tuning (unnamed settings keep their defaults; endorsers=gateway lets the
+// gateway choose a registration's endorsers in its two rounds instead of
+// naming them, ledger.Endorsers).
+func parseTune(s string) (tuning, error) {
+	var t tuning
 	for _, kv := range strings.Split(s, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
 		var err error
 		switch k {
 		case "wait":
-			cfg.MaxWait, err = time.ParseDuration(v)
+			t.co.MaxWait, err = time.ParseDuration(v)
 		case "inflight":
-			cfg.InFlight, err = strconv.Atoi(v)
+			t.co.InFlight, err = strconv.Atoi(v)
 		case "max":
-			cfg.MaxItems, err = strconv.Atoi(v)
+			t.co.MaxItems, err = strconv.Atoi(v)
+		case "endorsers":
+			switch v {
+			case "gateway":
+				t.fab.GatewayEndorsers = true
+			case "named":
+			default:
+				err = fmt.Errorf("endorsers=%s: want gateway or named", v)
+			}
 		default:
 			err = fmt.Errorf("unknown setting %q", k)
 		}
 		if err != nil {
-			return cfg, fmt.Errorf("-tune %q: %v", s, err)
+			return t, fmt.Errorf("-tune %q: %v", s, err)
 		}
 	}
-	return cfg, nil
+	return t, nil
 }
