@@ -26,6 +26,10 @@ type Config struct {
 	// MaxBackoff (defaults 100ms, 2s), with jitter.
 	Backoff, MaxBackoff time.Duration
 	Metrics             *Metrics
+	// GatewayEndorsers: registrations let the gateway choose their
+	// endorsers in its two rounds instead of naming them (Endorsers); for
+	// side-by-side comparisons.
+	GatewayEndorsers bool
 }
 
 func (c *Config) defaults() {
@@ -55,7 +59,12 @@ type Fabric struct {
 	heights   *Heights             // nil: AwaitPeers does not wait
 	heightGWs []*client.Gateway    // gateways of TrackHeights for orgs without own users
 	dynamic   dynamicUsers         // users enrolled at runtime (dynamic.go)
+	endorsers *Endorsers           // nil: the gateway plans every endorsement
 }
+
+// namedEndorsers are the functions whose endorsing orgs Submit names
+// (Endorsers explains the set and why).
+var namedEndorsers = map[string]bool{FnRegisterItems: true}
 
 type user struct {
 	Identity
@@ -71,6 +80,13 @@ type user struct {
 func Open(p *profile.Profile, cfg Config) (*Fabric, error) {
 	cfg.defaults()
 	f := &Fabric{cfg: cfg, profile: p, users: map[string]*user{}, commits: map[string]time.Time{}}
+	if !cfg.GatewayEndorsers {
+		var orgs []string
+		for _, org := range p.Orgs {
+			orgs = append(orgs, org.MSPID)
+		}
+		f.endorsers = NewEndorsers(orgs)
+	}
 	for _, org := range p.Orgs {
 		conn, err := profile.DialOrg(org)
 		if err != nil {
@@ -184,13 +200,30 @@ func (f *Fabric) Evaluate(ctx context.Context, call Call) ([]byte, error) {
 // Submit endorses, orders and waits for the commit status of a
 // transaction. It reports success only for a valid commit; MVCC conflicts
 // and transient endorsement/ordering failures are retried with backoff.
+// A registration names its endorsing orgs so they endorse at once
+// (Endorsers); if that set fails for a reason other than the chaincode's
+// answer or a conflict, it is submitted again with the gateway's plan.
 func (f *Fabric) Submit(ctx context.Context, call Call) (Committed, error) {
 	u, err := f.user(call.User)
 	if err != nil {
 		return Committed{}, err
 	}
+	named := len(call.Orgs) == 0 && namedEndorsers[call.Fn] && f.endorsers != nil
 	var out Committed
 	err = f.retry(ctx, call.Fn, func() error {
+		if named {
+			c := call
+			c.Orgs = f.endorsers.For(u.MSPID)
+			if len(c.Orgs) > 0 {
+				var err error
+				out, err = f.submitOnce(ctx, u, c)
+				if !fallBack(err) || ctx.Err() != nil {
+					return err
+				}
+				f.cfg.Metrics.retry(call.Fn + " (gateway's endorsers)")
+			}
+			named = false // from now on the gateway's own plan
+		}
 		var err error
 		out, err = f.submitOnce(ctx, u, call)
 		return err
