@@ -25,6 +25,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/idchain/idchain/gateway-api/httpapi"
 	"github.com/idchain/idchain/gateway-api/ledger"
 	"github.com/idchain/idchain/scripts/bench/benchkit"
@@ -175,13 +178,24 @@ func uncoalescedServer(profilePath string) (string, func(), error) {
 // with a coalescer of config cc (nil: none), accepting the key "bench" as
 // maker-operator.
 func inProcessServer(profilePath string, cc *ledger.CoalescerConfig, fc ledger.Config) (string, func(), error) {
+	url, _, closeSrv, err := inProcessServerOps(profilePath, cc, fc)
+	return url, closeSrv, err
+}
+
+// inProcessServerOps is inProcessServer with the in-process API's ledger
+// metrics served at ops (/metrics), as the API's operations listener does.
+func inProcessServerOps(profilePath string, cc *ledger.CoalescerConfig, fc ledger.Config) (url, ops string, closeAll func(), err error) {
 	prof, err := benchkit.LoadProfile(profilePath)
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
+	reg := prometheus.NewRegistry()
+	fc.Metrics = ledger.NewMetrics(reg)
+	opsSrv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	fab, err := ledger.Open(prof, fc)
 	if err != nil {
-		return "", nil, err
+		opsSrv.Close()
+		return "", "", nil, err
 	}
 	users := map[string]httpapi.Principal{}
 	for _, id := range fab.Identities() {
@@ -200,13 +214,14 @@ func inProcessServer(profilePath string, cc *ledger.CoalescerConfig, fc ledger.C
 		heightsDone := make(chan struct{})
 		go func() { heights.Run(hctx); close(heightsDone) }()
 		cfg := *cc
+		cfg.Metrics = fc.Metrics
 		cfg.AfterCommit = ledger.AfterCommit{AwaitPeers: fab.AwaitPeers}.Run
 		deps.AfterCommit = cfg.AfterCommit
 		co := ledger.NewCoalescer(fab, cfg)
 		deps.Registrar, closeCoalescer = co, func() { co.Close(); stopHeights(); <-heightsDone }
 	}
 	srv := httptest.NewServer(httpapi.NewServer(deps))
-	return srv.URL, func() { srv.Close(); closeCoalescer(); fab.Close() }, nil
+	return srv.URL, opsSrv.URL, func() { srv.Close(); closeCoalescer(); fab.Close(); opsSrv.Close() }, nil
 }
 
 // tuning is what -tune changes in the in-process API: its coalescer and

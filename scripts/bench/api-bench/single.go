@@ -38,26 +38,36 @@ func runSingleOnly(ctx context.Context, c config, api benchkit.API, ids *benchki
 		}
 		// Both in-process APIs up at once, measured alternately (defaults,
 		// tuned, defaults, tuned, …): the same box moments for both.
-		type side struct{ name, url string }
-		var sides []side
+		type side struct {
+			name, url, ops string
+			ph             phases // summed over its rounds
+		}
+		var sides []*side
 		for _, t := range []struct {
 			name string
 			cfg  tuning
 		}{{"defaults", tuning{}}, {c.tune, tuned}} {
-			url, closeSrv, err := inProcessServer(api.ProfilePath, &t.cfg.co, t.cfg.fab)
+			url, ops, closeSrv, err := inProcessServerOps(api.ProfilePath, &t.cfg.co, t.cfg.fab)
 			if err != nil {
 				return err
 			}
 			defer closeSrv()
-			sides = append(sides, side{t.name, url})
+			sides = append(sides, &side{name: t.name, url: url, ops: ops})
 		}
 		for round := range max(1, c.rounds) {
 			for _, sd := range sides {
 				fmt.Fprintf(stdout, "(e) round %d: single-item requests, in-process API %s …\n", round+1, sd.name)
+				before := readPhases(ctx, sd.ops)
 				regs = append(regs, benchkit.Register(ctx, fmt.Sprintf("(e%d) %d single-item, %s", round+1, c.singleClients, sd.name),
 					sd.url, "bench", c.singleClients*c.singlePer, c.singleClients, 1, ids))
+				sd.ph = sd.ph.plus(readPhases(ctx, sd.ops).minus(before))
 			}
 		}
+		defer func() {
+			for _, sd := range sides {
+				sd.ph.printAs(stdout, "(e) "+sd.name)
+			}
+		}()
 	}
 	fmt.Fprintf(stdout, "\n%-48s %8s %8s %6s %8s %10s %8s %8s %6s\n", "registration", "items", "requests", "txs", "seconds", "items/s", "p50 ms", "p99 ms", "failed")
 	for _, r := range regs {
@@ -138,6 +148,11 @@ func readPhases(ctx context.Context, ops string) phases {
 	}
 }
 
+func (p phases) plus(q phases) phases {
+	return phases{p.txs + q.txs, p.items + q.items, p.endorse + q.endorse, p.submit + q.submit, p.commit + q.commit,
+		p.sync + q.sync, p.syncCount + q.syncCount, p.endorseN + q.endorseN, p.commitCount + q.commitCount}
+}
+
 func (p phases) minus(q phases) phases {
 	return phases{p.txs - q.txs, p.items - q.items, p.endorse - q.endorse, p.submit - q.submit, p.commit - q.commit,
 		p.sync - q.sync, p.syncCount - q.syncCount, p.endorseN - q.endorseN, p.commitCount - q.commitCount}
@@ -160,8 +175,10 @@ func (p phases) means() map[string]float64 {
 	}
 }
 
-func (p phases) print(w io.Writer) {
+func (p phases) print(w io.Writer) { p.printAs(w, "(b)") }
+
+func (p phases) printAs(w io.Writer, name string) {
 	m := p.means()
-	fmt.Fprintf(w, "(b) where a transaction's time went (API metrics, means over %.0f transactions of %.1f items): endorse %.0f ms, send to orderer %.0f ms, commit status %.0f ms, every org's peer has the block +%.1f ms\n",
-		p.txs, m["itemsPerTx"], m["endorseMs"], m["submitMs"], m["commitMs"], m["peerSyncMs"])
+	fmt.Fprintf(w, "%s: where a transaction's time went (API metrics, means over %.0f transactions of %.1f items): endorse %.0f ms, send to orderer %.0f ms, commit status %.0f ms, every org's peer has the block +%.1f ms\n",
+		name, p.txs, m["itemsPerTx"], m["endorseMs"], m["submitMs"], m["commitMs"], m["peerSyncMs"])
 }
