@@ -16,7 +16,6 @@ import (
 // the running API, and says where its time went (phases).
 func runSingleOnly(ctx context.Context, c config, api benchkit.API, ids *benchkit.IDs, stdout io.Writer) error {
 	var regs []benchkit.RegResult
-	fmt.Fprintln(stdout, "(b) concurrent single-item requests, coalesced …")
 	var r rawR
 	if c.withR {
 		var err error
@@ -25,6 +24,7 @@ func runSingleOnly(ctx context.Context, c config, api benchkit.API, ids *benchki
 		}
 		fmt.Fprintf(stdout, "R = %.1f tx/s, p50 %.0f ms (scripts/bench/fabric, 32 clients, %s)\n", r.TxPerSec, r.P50ms, c.touchDuration)
 	}
+	fmt.Fprintln(stdout, "(b) concurrent single-item requests, coalesced …")
 	before := readPhases(ctx, api.Ops)
 	b := benchkit.Register(ctx, fmt.Sprintf("(b) %d concurrent single-item, coalesced", c.singleClients),
 		api.URL, api.OperatorKey, c.singleClients*c.singlePer, c.singleClients, 1, ids)
