@@ -268,3 +268,79 @@ func TestPackedUnitMaterialisesRecallsAndTraces(t *testing.T) {
 	// A unit the maker never had still is none.
 	expect(t, "verify beyond the recalled lot", e.call(t, "GET", "/v1/verify/"+unit(packedUnits+1), "", nil), 404, domain.CodeNotFound)
 }
+
+// A chaincode event lists at most 20,000 ids (chaincode maxEventIDs), a lot
+// holds up to domain.MaxPackedUnits: a lot event shown below (a process
+// step) lists the lot and its first units only. Every unit's cached views
+// must still follow the lot (the cache keeps a unit's entries with its
+// lot's generation), not wait for the backstop TTL (minutes).
+func TestPackedUnitBeyondTheEventsListFollowsItsLot(t *testing.T) {
+	e := mustEnv(t)
+	p := newPrefix(t, e)
+	lot := p + "/PBIG"
+	const units = 25_000
+	r := e.call(t, "POST", "/v1/items", "maker-operator", map[string]any{"items": []domain.ItemInput{
+		{ID: lot, Kind: domain.KindLot, Industry: domain.IndustryGeneric, Model: "GEN-PACKED", Units: units},
+	}})
+	expect(t, "register a lot of 25,000 units", r, 201)
+	// The unit's provenance (cached in Redis and in process, a keyed read:
+	// no scan is counted, so nothing but the lot's event drops it) lists
+	// the lot's process steps.
+	steps := func(id string) string {
+		t.Helper()
+		r := e.call(t, "GET", "/v1/items/"+id+"/provenance", "maker-qa", nil)
+		expect(t, "provenance "+id, r, 200)
+		var got []string
+		for _, ev := range decodeBody[domain.Provenance](t, r).Events {
+			if ev.Step != "" {
+				got = append(got, ev.Step)
+			}
+		}
+		return strings.Join(got, ",")
+	}
+	far, near := domain.PackedUnitID(lot, units), domain.PackedUnitID(lot, 1)
+	for range 2 { // fill the caches
+		if s := steps(far) + steps(near); s != "" {
+			t.Fatalf("fresh units show steps %q", s)
+		}
+	}
+	downBefore := cacheDownLookups(t, e)
+	start := time.Now()
+	r = e.call(t, "POST", "/v1/events", "maker-operator", map[string]any{"events": []domain.EventInput{
+		{Type: domain.EventProcessStep, ID: lot, Step: "aoi", Equipment: "EQ-1"},
+	}})
+	expect(t, "process step on the lot", r, 201)
+	took := time.Since(start)
+	d := eventually(t, 10*time.Second, func() string {
+		if s := steps(far); s != "aoi" {
+			return fmt.Sprintf("unit %d (not listed in the event) shows steps %q after the lot's step", units, s)
+		}
+		if s := steps(near); s != "aoi" {
+			return fmt.Sprintf("unit 1 shows steps %q after the lot's step", s)
+		}
+		return ""
+	})
+	t.Logf("lot step visible on the last unit's cached provenance %s after the event's response (the event took %s)", d, took)
+	// ... because the unit follows its lot, not because dropping the
+	// event's 20,000 ids took Redis out of use (which flushes everything).
+	if after := cacheDownLookups(t, e); after != downBefore {
+		t.Fatalf("the cache was out of use around the lot's event (%v reads served without Redis, %v before)", after, downBefore)
+	}
+}
+
+// cacheDownLookups is the number of reads the API served without Redis
+// (the cache out of use), summed over functions (ops /metrics).
+func cacheDownLookups(t *testing.T, e apiEnv) float64 {
+	t.Helper()
+	var n float64
+	for _, l := range strings.Split(e.metrics(t), "\n") {
+		if strings.HasPrefix(l, "idchain_cache_lookups_total{") && strings.Contains(l, `result="down"`) {
+			var v float64
+			if _, err := fmt.Sscan(l[strings.LastIndexByte(l, ' ')+1:], &v); err != nil {
+				t.Fatalf("metric line %q: %v", l, err)
+			}
+			n += v
+		}
+	}
+	return n
+}
