@@ -77,6 +77,10 @@ func (c *RegistryContract) findByGTIN(ctx contractapi.TransactionContextInterfac
 	switch {
 	case serial != "":
 		id, err := indexed(stub, objGS1, g, serial)
+		if err == nil && id == "" && lot != "" {
+			// a packed unit: serial n of the packed lot GTIN + lot
+			id, err = packedUnitOfLot(stub, g, lot, serial)
+		}
 		if err != nil || id == "" {
 			return nil, orNotFound(err, notFound)
 		}
@@ -179,4 +183,20 @@ func optional(label, v string) string {
 		return ""
 	}
 	return label + v
+}
+
+// packedUnitOfLot is the id of packed unit serial of the lot-level item
+// indexed under GTIN + lot ("" when there is none): packed units carry no
+// index key of their own, their Digital Link names the lot
+// (/01/{gtin}/10/{lot}/21/{n}). The caller checks the unit as any answer.
+func packedUnitOfLot(stub shim.ChaincodeStubInterface, gtin14, lot, serial string) (string, error) {
+	lotID, err := indexed(stub, objGS1Lot, gtin14, lot)
+	if err != nil || lotID == "" {
+		return "", err
+	}
+	unit := lotID + domain.PackedSep + serial
+	if _, _, ok := domain.SplitPackedUnit(unit); !ok {
+		return "", nil
+	}
+	return unit, nil
 }

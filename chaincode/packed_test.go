@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
 	"github.com/idchain/idchain/domain"
 )
 
@@ -110,5 +112,28 @@ func TestPackedUnitsInheritTheLotsRecallAndShowInItsTrace(t *testing.T) {
 	}
 	if v := verifyOf(t, l, packedLotID+"~2"); !v.Recalled || v.Recall == nil || v.Recall.ID != packedLotID {
 		t.Fatalf("unit after the lot's recall %+v", v)
+	}
+}
+
+func TestPackedUnitResolvesByGTINLotAndSerial(t *testing.T) {
+	l := newWorld(t)
+	lot := packedLot1000()
+	lot.GTIN, lot.Lot, lot.Units = "6901234000030", "L2612", 20
+	mustRegister(t, l, lot)
+	find := func(lotNo, serial string) (*domain.GS1Match, error) {
+		var m *domain.GS1Match
+		_, err := tx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) (err error) {
+			m, err = NewRegistryContract().findByGTIN(ctx, lot.GTIN, lotNo, serial)
+			return err
+		})
+		return m, err
+	}
+	if m, err := find("L2612", "20"); err != nil || m.ID != packedLotID+"~20" || m.Level != domain.GS1LevelItem {
+		t.Fatalf("unit 20: %+v %v", m, err)
+	}
+	for _, c := range [][2]string{{"L2612", "21"}, {"L2612", "020"}, {"", "20"}, {"L2613", "20"}} {
+		if m, err := find(c[0], c[1]); domain.CodeOf(err) != domain.CodeNotFound {
+			t.Fatalf("lot %q serial %q: %+v %v", c[0], c[1], m, err)
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 //	inputs                    optional: space-separated 标识 of consumed material lots
 //	input_quantities          optional: space-separated amounts matching inputs, e.g. "12.5kg 3L"
 //	attr.<name>               optional: public attribute <name> (e.g. attr.filing_no)
+//	units                     optional: a lot/batch/panel holding this many packed units <id>~1 … <id>~n
 //
 // events.csv → POST /v1/events
 //
@@ -35,7 +36,7 @@ import (
 // Spaces separate list entries because a 标识 suffix may not contain
 // whitespace but may contain almost any punctuation.
 
-var itemColumns = []string{"id", "kind", "industry", "model", "gtin", "lot", "serial", "parent", "inputs", "input_quantities"}
+var itemColumns = []string{"id", "kind", "industry", "model", "gtin", "lot", "serial", "parent", "inputs", "input_quantities", "units"}
 
 var eventColumns = []string{"type", "id", "children", "inputs", "input_quantities", "step", "equipment", "operator",
 	"params_hash", "read_point", "biz_location", "destination", "destination_enterprise", "region", "disposition"}
@@ -138,10 +139,16 @@ func (m *rowMapper) entry(rec []string) (id string, v any, err error) {
 			Region:                m.get(rec, "region"), Disposition: m.get(rec, "disposition"),
 		}, nil
 	}
+	units := 0
+	if s := m.get(rec, "units"); s != "" {
+		if units, err = strconv.Atoi(s); err != nil || units < 1 {
+			return id, nil, fmt.Errorf("units %q 不是正整数 (not a positive integer)", s)
+		}
+	}
 	it := domain.ItemInput{
 		ID: id, Kind: domain.Kind(m.get(rec, "kind")), Industry: domain.Industry(m.get(rec, "industry")),
 		Model: m.get(rec, "model"), GTIN: m.get(rec, "gtin"), Lot: m.get(rec, "lot"),
-		Serial: m.get(rec, "serial"), Parent: m.get(rec, "parent"), Inputs: inputs,
+		Serial: m.get(rec, "serial"), Parent: m.get(rec, "parent"), Inputs: inputs, Units: units,
 	}
 	for name, i := range m.attrs {
 		if i < len(rec) && strings.TrimSpace(rec[i]) != "" {

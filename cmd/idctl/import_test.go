@@ -397,3 +397,22 @@ func TestImport100kRows(t *testing.T) {
 	t.Logf("100,000 rows in %s (%d requests); peak heap %d MiB (importer and fake API)",
 		time.Since(start).Round(time.Millisecond), api.requests, peak>>20)
 }
+
+func TestImportRowUnitsMakesAPackedLot(t *testing.T) {
+	m, err := newRowMapper("items", []string{"id", "kind", "industry", "model", "units", "attr.productionDate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, v, err := m.entry([]string{"88.118.8/LOT-1", "lot", "kitchen_bath", "JZT-2B", "5000", "2026-12-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := v.(domain.ItemInput); it.Units != 5000 || it.Kind != domain.KindLot {
+		t.Fatalf("entry %+v", it)
+	}
+	for _, bad := range []string{"0", "-3", "many"} {
+		if _, _, err := m.entry([]string{"88.118.8/LOT-2", "lot", "kitchen_bath", "JZT-2B", bad, "2026-12-01"}); err == nil {
+			t.Fatalf("units %q accepted", bad)
+		}
+	}
+}

@@ -43,7 +43,8 @@ func pagePath(id string) string {
 // item's /v/ page.
 func (s *Site) itemLink(c *gin.Context, it domain.Item) string {
 	base := s.baseURL()
-	if it.GTIN != "" && it.Serial != "" {
+	// a packed unit's GS1 key names its lot (its serial is unique in the lot)
+	if _, _, packed := domain.SplitPackedUnit(it.ID); it.GTIN != "" && it.Serial != "" && (!packed || it.Lot != "") {
 		d := identifier.GS1Data{GTIN: it.GTIN, Lot: it.Lot, Serial: it.Serial}
 		if link, err := d.DigitalLink(base); err == nil {
 			return link

@@ -17,7 +17,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +33,7 @@ func main() { benchkit.Main("api-bench", run) }
 
 type config struct {
 	bigRequests, bigClients  int
+	packedRequests, packedN  int
 	singleClients, singlePer int
 	verifyClients            int
 	verifyDuration           time.Duration
@@ -42,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs := flag.NewFlagSet("api-bench", flag.ContinueOnError)
 	fs.IntVar(&c.bigRequests, "big-requests", 8, "(a) number of 1,000-item requests")
 	fs.IntVar(&c.bigClients, "big-clients", 4, "(a) concurrent clients")
+	fs.IntVar(&c.packedRequests, "packed-requests", 200, "(p) number of packed-lot requests (one lot each, big-clients clients)")
+	fs.IntVar(&c.packedN, "packed-units", 1000, "(p) units per packed lot")
 	fs.IntVar(&c.singleClients, "single-clients", 64, "(b)/(c) concurrent single-item clients")
 	fs.IntVar(&c.singlePer, "single-per-client", 8, "(b)/(c) requests per client")
 	fs.IntVar(&c.verifyClients, "verify-clients", 32, "verify clients")
@@ -72,6 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fmt.Fprintln(stdout, "(a) 1,000-item requests …")
 	before, _ := benchkit.Metric(ctx, api.Ops, batches)
 	regs = append(regs, counted(benchkit.Register(ctx, "(a) 1,000-item requests", api.URL, api.OperatorKey, c.bigRequests, c.bigClients, 1000, ids), before))
+	packed, packedBytes, err := packedLots(ctx, stdout, c, api, ids, counted)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "(b) concurrent single-item requests, coalesced …")
 	before, _ = benchkit.Metric(ctx, api.Ops, batches)
 	regs = append(regs, counted(benchkit.Register(ctx, fmt.Sprintf("(b) %d concurrent single-item, coalesced", c.singleClients),
@@ -125,7 +134,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		reads = append(reads, benchkit.Verify(ctx, "(base) verify, cached", c.baseAPI, api.OperatorKey, hot, false, c.verifyClients, c.verifyDuration))
 	}
 	fmt.Fprintf(stdout, "\n%-48s %8s %8s %6s %8s %10s %8s %10s %6s\n", "registration", "items", "requests", "txs", "seconds", "items/s", "p50 ms", "commit p50", "failed")
-	for _, r := range regs {
+	for _, r := range append(regs, packed) {
 		fmt.Fprintf(stdout, "%-48s %8d %8d %6d %8.2f %10.1f %8.1f %10.1f %6d\n", r.Name, r.Items, r.Requests, r.Txs, r.Seconds, r.ItemsPerS, r.P50ms, r.CommitP50ms, r.Failed)
 	}
 	if base := regs[2].ItemsPerS; base > 0 {
@@ -139,7 +148,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintf(stdout, "ratio cached/ledger = %.1fx req/s, p50 %.1fx lower\n", reads[0].PerS/reads[1].PerS, reads[1].P50ms/max(reads[0].P50ms, 1e-9))
 	}
 	if c.jsonOut != "" {
-		return benchkit.WriteJSON(c.jsonOut, map[string]any{"at": time.Now().UTC(), "registration": regs, "verify": reads})
+		return benchkit.WriteJSON(c.jsonOut, map[string]any{"at": time.Now().UTC(), "registration": regs, "verify": reads,
+			"packed": packed, "packedBytes": packedBytes})
 	}
 	return nil
 }
@@ -201,4 +211,39 @@ func parseTune(s string) (ledger.CoalescerConfig, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// nodeBytes is one node's data directory growth per item.
+type nodeBytes struct {
+	Name          string  `json:"name"`
+	PerItem       float64 `json:"bytesPerItem"`
+	LedgerPerItem float64 `json:"ledgerBytesPerItem"`
+}
+
+// packedLots runs (p): requests of one packed lot of c.packedN units each
+// from c.bigClients clients, and what every node's data directory grew by
+// per unit over it.
+func packedLots(ctx context.Context, w io.Writer, c config, api benchkit.API, ids *benchkit.IDs,
+	counted func(benchkit.RegResult, float64) benchkit.RegResult) (benchkit.RegResult, []nodeBytes, error) {
+	fmt.Fprintf(w, "(p) packed lots: one lot of %d units per request …\n", c.packedN)
+	dataDir := benchkit.DataDir(api.ProfilePath)
+	sizes, err := benchkit.NodeSizes(dataDir)
+	if err != nil {
+		return benchkit.RegResult{}, nil, err
+	}
+	before, _ := benchkit.Metric(ctx, api.Ops, "idchain_register_batch_items_count")
+	r := counted(benchkit.RegisterLots(ctx, fmt.Sprintf("(p) %d-unit packed lots, one per request", c.packedN),
+		api.URL, api.OperatorKey, c.packedRequests, c.bigClients, c.packedN, ids), before)
+	time.Sleep(3 * time.Second) // every peer commits the last blocks
+	after, err := benchkit.NodeSizes(dataDir)
+	if err != nil {
+		return r, nil, err
+	}
+	units := float64(max(1, r.Items))
+	var out []nodeBytes
+	for _, name := range slices.Sorted(maps.Keys(sizes)) {
+		b, a := sizes[name], after[name]
+		out = append(out, nodeBytes{Name: name, PerItem: float64(a.All-b.All) / units, LedgerPerItem: float64(a.Ledger-b.Ledger) / units})
+	}
+	return r, out, nil
 }

@@ -109,6 +109,17 @@ func (s *IDs) Units(n int) []domain.ItemInput {
 	return items
 }
 
+// Lots is n kitchen/bath bench lots with fresh ids, each holding units
+// packed units (domain/packed.go).
+func (s *IDs) Lots(n, units int) []domain.ItemInput {
+	lots := make([]domain.ItemInput, n)
+	for i := range lots {
+		lots[i] = domain.ItemInput{ID: s.Next(), Kind: domain.KindLot, Industry: domain.IndustryKitchenBath,
+			Model: "BENCH-1", Attributes: map[string]string{"productionDate": "2026-12-01"}, Units: units}
+	}
+	return lots
+}
+
 // RegResult is one registration workload.
 type RegResult struct {
 	Name      string  `json:"name"`
@@ -129,9 +140,19 @@ type RegResult struct {
 // clients goroutines (stopping early when ctx ends) and counts created
 // items, distinct transactions and per-request latency.
 func Register(ctx context.Context, name, api, key string, requests, clients, size int, ids *IDs) RegResult {
+	return register(ctx, name, api, key, requests, clients, func() []domain.ItemInput { return ids.Units(size) })
+}
+
+// RegisterLots is Register with requests of one lot of units packed units
+// each; every created lot counts its units as items.
+func RegisterLots(ctx context.Context, name, api, key string, requests, clients, units int, ids *IDs) RegResult {
+	return register(ctx, name, api, key, requests, clients, func() []domain.ItemInput { return ids.Lots(1, units) })
+}
+
+func register(ctx context.Context, name, api, key string, requests, clients int, next func() []domain.ItemInput) RegResult {
 	batches := make(chan []domain.ItemInput, requests)
 	for range requests {
-		batches <- ids.Units(size)
+		batches <- next()
 	}
 	close(batches)
 	var mu sync.Mutex
@@ -165,9 +186,9 @@ func Register(ctx context.Context, name, api, key string, requests, clients, siz
 				} else {
 					txs[res.TxID] = true
 					lat = append(lat, d)
-					for _, r := range res.Results {
+					for i, r := range res.Results {
 						if r.Status == domain.ResultCreated {
-							created++
+							created += max(1, items[i].Units) // a packed lot: its units
 						}
 					}
 				}
