@@ -184,9 +184,6 @@ func (s *Site) walkUp(c *gin.Context, d identifier.GS1Data) (domain.GS1Match, *U
 	}
 	if d.Serial != "" && d.Lot != "" {
 		if m, err := s.FindGS1(c, identifier.GS1Data{GTIN: d.GTIN, Lot: d.Lot}); err == nil {
-			if unit, ok := s.packedUnit(c, m, d.Serial); ok {
-				return unit, nil, nil
-			}
 			return m, u, nil
 		}
 	}
@@ -195,28 +192,6 @@ func (s *Site) walkUp(c *gin.Context, d identifier.GS1Data) (domain.GS1Match, *U
 		return m, nil, err
 	}
 	return m, u, nil
-}
-
-// packedUnit is the match of packed unit serial of the lot m names
-// (domain/packed.go): a lot registered with units = n holds serials 1…n
-// under its GTIN and lot number without a GS1 index entry each, so GTIN +
-// lot + serial names unit "<lot>~<serial>". ok is false when m is no lot
-// with packed units or serial is not the canonical number of one of them.
-// GTIN + serial without the lot names no packed unit: its serials repeat
-// from lot to lot.
-func (s *Site) packedUnit(c *gin.Context, m domain.GS1Match, serial string) (domain.GS1Match, bool) {
-	if m.Level != domain.GS1LevelLot {
-		return domain.GS1Match{}, false
-	}
-	lot, err := s.Item(c, m.ID)
-	if err != nil || lot.Units <= 0 || lot.Packed {
-		return domain.GS1Match{}, false
-	}
-	id := lot.ID + domain.PackedSep + serial
-	if lotID, n, ok := domain.SplitPackedUnit(id); !ok || lotID != lot.ID || n > lot.Units {
-		return domain.GS1Match{}, false
-	}
-	return domain.GS1Match{ID: id, Level: domain.GS1LevelItem}, true
 }
 
 // productAnswer is the product page or JSON, with the walk-up warning.
