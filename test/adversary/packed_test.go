@@ -116,8 +116,13 @@ func TestAttackCoalitionPlantsPackedUnitKey(t *testing.T) {
 	const n = 2
 	id := domain.PackedUnitID(lot, n)
 	k := itemKey(t, id)
+	// With it, a unit beyond the lot's units, registered-looking.
+	beyond := domain.PackedUnitID(lot, packedLotUnits+1)
+	fb := patch(t, forgedUnit(t, lot, packedLotUnits+1, lot), map[string]any{"status": "registered"})
 	o := attack(t, signer, orgs, "trace:RecordEvents", rogue.Script{Ops: []rogue.Op{
-		{Op: rogue.OpPut, Key: k, Value: forgedUnit(t, lot, n, other)}, eventOp("events.recorded", id, other),
+		{Op: rogue.OpPut, Key: k, Value: forgedUnit(t, lot, n, other)},
+		{Op: rogue.OpPut, Key: itemKey(t, beyond), Value: fb},
+		eventOp("events.recorded", id, other, beyond),
 	}})
 	if !o.Committed() {
 		t.Fatalf("the coalition's new unit key did not commit (%s): creation of a key nobody wrote is governed by the chaincode-level majority, so this test expects it on the ledger and every read to ignore it", o)
@@ -127,6 +132,10 @@ func TestAttackCoalitionPlantsPackedUnitKey(t *testing.T) {
 		t.Fatalf("the planted unit key on the ledger: %+v %v", planted, err)
 	}
 	wantPackedUnit(t, lot, n, "after three orgs planted its key (decommissioned, under another lot)")
+	notRegistered(t, beyond, "a unit beyond the lot's units, planted by three orgs")
+	if st, b := nw.api.do(t, "maker-qa", http.MethodGet, "/v1/items/"+beyond, nil, nil); st != http.StatusNotFound {
+		t.Errorf("ATTACK SUCCEEDED (REST item): planted unit %s beyond the lot: HTTP %d %.160s, want 404", beyond, st, b)
+	}
 
 	// The maker's own change of the unit takes the key over: its policy
 	// and anchor, the lot as parent.
