@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,5 +250,45 @@ func TestAttackRewritesPackedLotUnits(t *testing.T) {
 		}
 		notRegistered(t, beyond, fmt.Sprintf("a unit beyond the lot after %v rewrote its units", tc.who))
 		wantPackedUnit(t, lot, packedLotUnits, fmt.Sprintf("after %v rewrote the lot's units to %d", tc.who, tc.units))
+	}
+}
+
+// A documented denial of service (docs/threat-model.md, "What is not
+// guaranteed"), not a forgery: the three non-makers create a packed unit's
+// key with a state-based policy nobody can satisfy (it names an org that
+// does not exist). Reads ignore the key; the maker's own change of that
+// unit can never be validated, and is refused at once with CONFLICT and the
+// reason (not a 503 "retry later" after the gateway finds no endorsers);
+// its neighbour is not affected.
+func TestPackedUnitFrozenByACoalitionIsRefusedWithAReason(t *testing.T) {
+	orgs, signer := coalition(t)
+	lot, other := packedLot(t, "PACKFREEZE"), packedLot(t, "PACKFREEZEOTHER")
+	const n = 4
+	id := domain.PackedUnitID(lot, n)
+	k := itemKey(t, id)
+	o := attack(t, signer, orgs, "trace:RecordEvents", rogue.Script{Ops: []rogue.Op{
+		{Op: rogue.OpPut, Key: k, Value: forgedUnit(t, lot, n, other)},
+		{Op: rogue.OpSBE, Key: k, Orgs: []string{"NoSuchMSP"}},
+		eventOp("events.recorded", id),
+	}})
+	if !o.Committed() {
+		t.Fatalf("the coalition's new unit key with its own policy did not commit (%s): if creation is now refused, this denial of service is gone — update docs/threat-model.md and this test", o)
+	}
+	wantPackedUnit(t, lot, n, "after three orgs created its key with a policy of their own")
+	var res domain.BatchResult
+	st, b := nw.api.do(t, "maker-operator", http.MethodPost, "/v1/events", map[string]any{"events": []map[string]any{{"type": "decommissioning", "id": id}}}, &res)
+	var e struct {
+		Error *domain.Error `json:"error"`
+	}
+	_ = json.Unmarshal(b, &e)
+	conflict := st == http.StatusConflict && e.Error != nil && e.Error.Code == domain.CodeConflict ||
+		st == http.StatusUnprocessableEntity && len(res.Results) == 1 && res.Results[0].Error != nil && res.Results[0].Error.Code == domain.CodeConflict
+	t.Logf("the maker's change of the frozen unit: HTTP %d %.300s", st, b)
+	if !conflict || !strings.Contains(string(b), "policy of their own") {
+		t.Errorf("the maker's change of the frozen unit: HTTP %d %.300s, want CONFLICT naming the foreign policy", st, b)
+	}
+	wantPackedUnit(t, lot, n, "after the maker's refused change")
+	if st, b := events(t, "maker-operator", map[string]any{"type": "decommissioning", "id": domain.PackedUnitID(lot, n+1)}); st != http.StatusCreated {
+		t.Errorf("the maker's change of the frozen unit's neighbour: HTTP %d %.200s", st, b)
 	}
 }
