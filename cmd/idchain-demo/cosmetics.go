@@ -14,6 +14,9 @@ const (
 	creamLot     = "B20261127"
 	creamUnits   = 6
 	recalledLot  = cosmeticsPrefix + "/MAT-HA-2026A" // the material lot the regulator recalls
+	packedBatch  = cosmeticsPrefix + "/CREAM-B20261128"
+	packedLot    = "B20261128"
+	packedUnits  = 20000
 	filingNumber = "粤G妆网备字2026000123"
 	licence      = "粤妆20160001"
 )
@@ -36,10 +39,48 @@ func (d *demo) cosmetics(ctx context.Context) error {
 	if err := d.materialRecall(ctx, units); err != nil {
 		return err
 	}
+	packed, err := d.creamPacked(ctx, g)
+	if err != nil {
+		return err
+	}
 	d.links = append(d.links,
 		link{units[0], "面霜 (已召回) cream, recalled", true},
-		link{units[1], "面霜 (已召回) cream, recalled", false})
+		link{units[1], "面霜 (已召回) cream, recalled", false},
+		link{packed, "面霜 (整批赋码的单品) cream, a packed unit", false})
 	return nil
+}
+
+// creamPacked registers a second batch whose 20,000 units are packed into
+// the batch's one ledger record, inspects and releases it, and verifies
+// one unit; it returns that unit's id.
+func (d *demo) creamPacked(ctx context.Context, g string) (string, error) {
+	d.step("化妆品: 整批赋码, 单品打包在批次记录中", "cosmetics: a batch of 20,000 units packed in its one record")
+	batch := domain.ItemInput{ID: packedBatch, Kind: domain.KindBatch, Industry: domain.IndustryCosmetics,
+		Model: creamModel, GTIN: g, Lot: packedLot, Units: packedUnits, Attributes: map[string]string{
+			"productName": "玻尿酸保湿面霜 50ml hyaluronic moisturising cream", "productionDate": "2026-11-28",
+			"expiryDate": "2029-11-27", "filingNo": filingNumber, "productionLicence": licence}}
+	if err := d.register(ctx, "整批面霜 packed cream batch", []domain.ItemInput{batch}); err != nil {
+		return "", err
+	}
+	tpc, ph, pb, hg, filed := 90.0, 6.1, 0.4, 0.04, true
+	if err := d.inspectOnceAndRelease(ctx, inspectionRequest{
+		InspectionInput: domain.InspectionInput{ID: packedBatch, Model: creamModel, Equipment: "QC-LAB-1",
+			Results: []domain.TestResult{{Code: "TPC_CFU_G", Value: &tpc}, {Code: "PH", Value: &ph},
+				{Code: "PB_MG_KG", Value: &pb}, {Code: "HG_MG_KG", Value: &hg}, {Code: "FILING_NO", Pass: &filed}}},
+		Detail: map[string]any{"lab": "QC-LAB-1", "report": "QC-B20261128"},
+	}); err != nil {
+		return "", err
+	}
+	unit := domain.PackedUnitID(packedBatch, 12345)
+	v, err := d.verify(ctx, unit)
+	if err != nil {
+		return "", err
+	}
+	if !v.Genuine || !v.Released {
+		return "", fmt.Errorf("整批单品 packed unit %s: genuine %v, released %v", unit, v.Genuine, v.Released)
+	}
+	d.say("%d 个单品一条账本记录; 单品 unit %s: 真品 genuine, 已放行 released (批次 batch %s)", packedUnits, unit, packedBatch)
+	return unit, nil
 }
 
 // creamBatch registers the material lots and the cream batch (GTIN g) and

@@ -149,11 +149,12 @@ func (r *StatsRecorder) counts(ctx context.Context, ev domain.ChaincodeEvent) ma
 	}
 	switch ev.Type {
 	case "items.registered":
-		for oi, n := range r.apportion(ctx, ev.IDs) {
+		// a packed lot counts its units too
+		for oi, n := range r.apportion(ctx, ev.IDs, true) {
 			add(MetricItems, oi, n)
 		}
 	case "scans.recorded":
-		for oi, n := range r.apportion(ctx, ev.IDs) {
+		for oi, n := range r.apportion(ctx, ev.IDs, false) {
 			add(MetricFirstScans, oi, n)
 		}
 	case "item.inspected":
@@ -182,20 +183,26 @@ func (r *StatsRecorder) counts(ctx context.Context, ev domain.ChaincodeEvent) ma
 // has committed its block, so a failed read is retried for a few seconds:
 // the event says the item exists.
 func (r *StatsRecorder) itemOf(ctx context.Context, id string) orgInd {
+	oi, _ := r.itemUnits(ctx, id)
+	return oi
+}
+
+// itemUnits is itemOf with the number of packed units the item holds.
+func (r *StatsRecorder) itemUnits(ctx context.Context, id string) (orgInd, int) {
 	delay := 100 * time.Millisecond
 	for try := 0; ; try++ {
 		b, err := r.reads.Evaluate(ctx, ledger.Call{User: r.user, Fn: ledger.FnGetItem, Args: []string{id}})
 		var it domain.Item
 		if err == nil && json.Unmarshal(b, &it) == nil {
 			prefix, _, _ := strings.Cut(it.ID, "/")
-			return orgInd{it.Owner, string(it.Industry), r.enterpriseOf(ctx, prefix)}
+			return orgInd{it.Owner, string(it.Industry), r.enterpriseOf(ctx, prefix)}, it.Units
 		}
 		if try == r.retries() || ctx.Err() != nil {
-			return orgInd{}
+			return orgInd{}, 0
 		}
 		select {
 		case <-ctx.Done():
-			return orgInd{}
+			return orgInd{}, 0
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, time.Second)
@@ -282,29 +289,35 @@ func (r *StatsRecorder) passed(ctx context.Context, id, txID string) bool {
 	return ins[len(ins)-1].Passed
 }
 
-// apportion attributes len(ids) to (org, industry) by reading at most
-// Sample evenly spread items.
-func (r *StatsRecorder) apportion(ctx context.Context, ids []string) map[orgInd]int64 {
+// apportion attributes the items of ids to (org, industry, enterprise) by
+// reading at most Sample evenly spread items; withUnits also counts the
+// packed units of a lot (a sampled id weighs 1 + its units).
+func (r *StatsRecorder) apportion(ctx context.Context, ids []string, withUnits bool) map[orgInd]int64 {
 	n := len(ids)
 	out := map[orgInd]int64{}
 	if n == 0 {
 		return out
 	}
 	m := min(n, max(r.Sample, 1))
-	seen := map[orgInd]int64{}
+	seen := map[orgInd]int64{}   // sampled ids
+	weight := map[orgInd]int64{} // the items they stand for
 	var order []orgInd
 	for i := range m {
-		oi := r.itemOf(ctx, ids[i*n/m])
-		if seen[oi] == 0 {
+		oi, units := r.itemUnits(ctx, ids[i*n/m])
+		if _, ok := seen[oi]; !ok {
 			order = append(order, oi)
 		}
 		seen[oi]++
+		weight[oi]++
+		if withUnits {
+			weight[oi] += int64(units)
+		}
 	}
 	var total int64
 	for _, oi := range order {
-		out[oi] = seen[oi] * int64(n) / int64(m)
-		total += out[oi]
+		out[oi] = weight[oi] * int64(n) / int64(m)
+		total += seen[oi] * int64(n) / int64(m)
 	}
-	out[order[0]] += int64(n) - total // rounding remainder
+	out[order[0]] += int64(n) - total // rounding remainder of the ids
 	return out
 }

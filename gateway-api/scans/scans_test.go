@@ -407,3 +407,32 @@ func TestStatsIgnoreIdsNobodyRegistered(t *testing.T) {
 		t.Fatalf("items %d (want the 2 real ones), day %v", total, day)
 	}
 }
+
+// A packed lot counts as itself plus its units; first scans count ids.
+func TestStatsCountAPackedLotsUnits(t *testing.T) {
+	ctx := context.Background()
+	s := NewScans(mustRedis(t), time.Second)
+	reads := itemReads{
+		"88.1/LOT-1": {ID: "88.1/LOT-1", Owner: "MakerMSP", Industry: domain.IndustryKitchenBath, Units: 5000},
+		"88.1/U1":    {ID: "88.1/U1", Owner: "MakerMSP", Industry: domain.IndustryKitchenBath},
+	}
+	r := newStatsRecorder(s, reads)
+	r.Sample, r.Retries = 20, -1
+	at := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
+	if _, err := s.StatsStart(ctx, r.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []ledger.BlockEvent{
+		{Block: 3, At: at, Event: domain.ChaincodeEvent{Type: "items.registered", IDs: []string{"88.1/LOT-1", "88.1/U1"}, TxID: "t1"}},
+		{Block: 4, At: at, Event: domain.ChaincodeEvent{Type: "scans.recorded", IDs: []string{"88.1/LOT-1"}, TxID: "t2"}},
+	} {
+		if err := r.Record(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := statsOf(t, s, "2026-11-28")
+	k := func(m string) StatKey { return StatKey{m, "MakerMSP", "kitchen_bath", ""} }
+	if day[k(MetricItems)] != 5002 || day[k(MetricFirstScans)] != 1 {
+		t.Fatalf("day %v", day)
+	}
+}

@@ -194,9 +194,11 @@ func (rep report) print(w io.Writer) {
 		fmt.Fprintf(w, "  %-20s %8.0f B/item across all nodes\n", "total", im.TotalPerItem)
 	}
 	if pb := rep.API.PackedBytes; len(pb) > 0 {
+		// a small sample: an orderer's WAL segments and snapshots can shrink
+		// its directory, so a node counts at least its ledger's growth
 		total := 0.0
 		for _, n := range pb {
-			total += n.PerItem
+			total += max(n.PerItem, n.LedgerPerItem)
 		}
 		fmt.Fprintf(w, "%-58s\n", "bytes per packed unit per node (data dir growth over the packed lots ÷ units):")
 		for _, n := range pb {
