@@ -1,6 +1,9 @@
 package chaincode
 
 import (
+	"bytes"
+	"fmt"
+
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 
 	"github.com/idchain/idchain/domain"
@@ -63,8 +66,21 @@ func packedLot(stub shim.ChaincodeStubInterface, lotID string) (*domain.Item, er
 // packed unit's own key also gives the key the owner's state-based policy
 // and anchors its existence in the owner's collection (the anchor
 // collection's policy needs the owner, so no coalition can do this).
+//
+// A unit's key is one nobody has written until then, so a coalition
+// without the owner may have created it already (reads ignore it: it has
+// no anchor). Without a state-based policy, or with the owner's, the
+// owner's write takes it over. With a policy of the coalition's own the
+// write could never be validated (the gateway would find no endorsers for
+// it and the caller would be told to retry): it is refused here, with what
+// happened (docs/threat-model.md, "What is not guaranteed").
 func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) error {
 	packed := it.Packed
+	if packed {
+		if err := ownerCanTakeOver(stub, k, it.Owner); err != nil {
+			return err
+		}
+	}
 	it.Packed = false
 	if err := putJSON(stub, k, it); err != nil {
 		return err
@@ -76,6 +92,26 @@ func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) erro
 		return err
 	}
 	return anchorExists(stub, it.Owner, k)
+}
+
+// ownerCanTakeOver refuses (CONFLICT) the first write of a packed unit's
+// key k when the key already carries a state-based policy other than the
+// owner's: someone else created it with a policy of its own.
+func ownerCanTakeOver(stub shim.ChaincodeStubInterface, k, owner string) error {
+	ep, err := stub.GetStateValidationParameter(k)
+	if err != nil {
+		return fmt.Errorf("get validation parameter: %w", err)
+	}
+	if len(ep) == 0 {
+		return nil
+	}
+	want, err := policyFor(stub, nil, classOwned, owner)
+	if err != nil || bytes.Equal(ep, want) {
+		return err
+	}
+	id, _ := itemIDOfKey(stub, k)
+	return domain.Errorf(domain.CodeConflict,
+		"%s: its ledger key was created by other organisations with an endorsement policy of their own, so %s cannot record a change of this unit (the unit still reads from its lot)", id, owner)
 }
 
 // packedChildren lists the packed units of it (at most max), in order.

@@ -3,6 +3,7 @@ package chaincode
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -134,6 +135,55 @@ func TestPackedUnitResolvesByGTINLotAndSerial(t *testing.T) {
 	for _, c := range [][2]string{{"L2612", "21"}, {"L2612", "020"}, {"", "20"}, {"L2613", "20"}} {
 		if m, err := find(c[0], c[1]); domain.CodeOf(err) != domain.CodeNotFound {
 			t.Fatalf("lot %q serial %q: %+v %v", c[0], c[1], m, err)
+		}
+	}
+}
+
+// A coalition without the owner creates a packed unit's key with a policy
+// of its own: reads ignore the key, and the owner's change of the unit is
+// refused with CONFLICT and a reason (it could never be validated) instead
+// of leaving the gateway to find no endorsers. A key planted with the
+// owner's own policy, or none, is taken over.
+func TestPackedUnitKeyPlantedWithAForeignPolicyIsRefusedWithAReason(t *testing.T) {
+	l := newWorld(t)
+	mustRegister(t, l, packedLot1000())
+	plant := func(n int, policy func(ctx contractapi.TransactionContextInterface) ([]byte, error)) string {
+		id := domain.PackedUnitID(packedLotID, n)
+		_, k, _ := itemKeyOf(id)
+		forged, _ := json.Marshal(domain.Item{ID: id, Kind: domain.KindUnit, Industry: domain.IndustryKitchenBath,
+			Owner: makerMSP, Status: domain.StatusDecommissioned, Parent: packedLotID, TxID: "forged"})
+		if _, err := tx(t, l, who(t, partnerMSP, domain.RoleOperator), func(ctx contractapi.TransactionContextInterface) error {
+			if err := ctx.GetStub().PutState(k, forged); err != nil {
+				return err
+			}
+			p, err := policy(ctx)
+			if err != nil || p == nil {
+				return err
+			}
+			return ctx.GetStub().SetStateValidationParameter(k, p)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	foreign := plant(8, func(ctx contractapi.TransactionContextInterface) ([]byte, error) {
+		return policyFor(ctx.GetStub(), nil, classOwned, partnerMSP)
+	})
+	if u, err := readItem(t, l, foreign); err != nil || !u.Packed || u.Status != domain.StatusRegistered {
+		t.Fatalf("planted key read: %+v %v", u, err)
+	}
+	_, _, err := record(t, l, who(t, makerMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventDecommissioning, ID: foreign})
+	if domain.CodeOf(err) != domain.CodeConflict || !strings.Contains(err.Error(), "endorsement policy of their own") {
+		t.Fatalf("the owner's change of a unit whose key carries another policy: %v", err)
+	}
+	none := plant(9, func(contractapi.TransactionContextInterface) ([]byte, error) { return nil, nil })
+	owners := plant(10, func(ctx contractapi.TransactionContextInterface) ([]byte, error) {
+		return policyFor(ctx.GetStub(), nil, classOwned, makerMSP)
+	})
+	for _, id := range []string{none, owners} {
+		mustRecord(t, l, who(t, makerMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventDecommissioning, ID: id})
+		if u, err := readItem(t, l, id); err != nil || u.Packed || u.Status != domain.StatusDecommissioned {
+			t.Fatalf("the owner's change of %s, planted without a foreign policy: %+v %v", id, u, err)
 		}
 	}
 }

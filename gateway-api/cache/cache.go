@@ -228,13 +228,24 @@ func (c *Cache) Invalidate(ctx context.Context, ids []string) {
 		c.dirty.Store(true)
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, 4*c.cfg.OpTimeout)
-	defer cancel()
-	if err := c.st.invalidate(ctx, ids, c.kinds); err != nil {
-		c.dirty.Store(true)
-		c.down(err)
+	for start := 0; start < len(ids); start += invalidateChunk {
+		ctx, cancel := context.WithTimeout(ctx, 4*c.cfg.OpTimeout)
+		err := c.st.invalidate(ctx, ids[start:min(start+invalidateChunk, len(ids))], c.kinds)
+		cancel()
+		if err != nil {
+			c.dirty.Store(true)
+			c.down(err)
+			return
+		}
 	}
 }
+
+// invalidateChunk is the most ids one Redis round trip drops, each chunk
+// with its own timeout: a chaincode event lists up to 20,000 ids (an event
+// on a packed lot lists its units), about 100,000 commands, which one
+// OpTimeout-bound pipeline did not carry on a loaded box — the timeout took
+// the cache out of use and flushed it.
+const invalidateChunk = 500
 
 // Flush drops every cached entry (e.g. when events may have been missed).
 func (c *Cache) Flush(ctx context.Context) {

@@ -18,6 +18,7 @@ type mapStore struct {
 	mu      sync.Mutex
 	vals    map[string][]byte
 	gens    map[string]int
+	lotGens map[string]int // a packed unit's entry → its lot's generation at the fill (redisStore's lotStamp)
 	down    bool
 	flushes int
 	// beforeSet runs just before a fill is written (to inject races).
@@ -26,7 +27,18 @@ type mapStore struct {
 
 var errDown = errors.New("redis: connection refused")
 
-func newMapStore() *mapStore { return &mapStore{vals: map[string][]byte{}, gens: map[string]int{}} }
+func newMapStore() *mapStore {
+	return &mapStore{vals: map[string][]byte{}, gens: map[string]int{}, lotGens: map[string]int{}}
+}
+
+// genOf is the generation read for id: a packed unit's covers its lot's
+// (as redisStore's).
+func (m *mapStore) genOf(id string) string {
+	if lot, ok := lotOf(id); ok {
+		return unitGen(strconv.Itoa(m.gens[id]), strconv.Itoa(m.gens[lot]))
+	}
+	return strconv.Itoa(m.gens[id])
+}
 
 func (m *mapStore) get(_ context.Context, id, kind string) ([]byte, string, error) {
 	m.mu.Lock()
@@ -34,7 +46,10 @@ func (m *mapStore) get(_ context.Context, id, kind string) ([]byte, string, erro
 	if m.down {
 		return nil, "", errDown
 	}
-	return m.vals[kind+id], strconv.Itoa(m.gens[id]), nil
+	if lot, ok := lotOf(id); ok && m.lotGens[kind+id] != m.gens[lot] {
+		return nil, m.genOf(id), nil // filled before the lot last changed
+	}
+	return m.vals[kind+id], m.genOf(id), nil
 }
 
 func (m *mapStore) setIfGen(_ context.Context, id, kind, gen string, val []byte, _ time.Duration) error {
@@ -46,8 +61,11 @@ func (m *mapStore) setIfGen(_ context.Context, id, kind, gen string, val []byte,
 	if m.down {
 		return errDown
 	}
-	if strconv.Itoa(m.gens[id]) == gen {
+	if m.genOf(id) == gen {
 		m.vals[kind+id] = val
+		if lot, ok := lotOf(id); ok {
+			m.lotGens[kind+id] = m.gens[lot]
+		}
 	}
 	return nil
 }
@@ -239,5 +257,104 @@ func TestANewRecallEpochMakesEveryEntryStale(t *testing.T) {
 	n := l.calls.Load()
 	if got := mustEval(t, c, verify("88.1/A")); got != "88.1/A v2" || l.calls.Load() != n {
 		t.Fatalf("entries of the new epoch are not served: %q after %d calls", got, l.calls.Load()-n)
+	}
+}
+
+// A packed unit reads from its lot: an event that lists the lot but not
+// the unit (a lot holds more units than an event lists) makes the unit's
+// cached views stale too; a change of another lot or of a sibling does not.
+func TestAPackedUnitsEntriesAreStaleOnceItsLotChanges(t *testing.T) {
+	l, st := &fakeLedger{}, newMapStore()
+	c := newCache(l, st, Config{})
+	const lot, unit, sibling = "88.1/LOT", "88.1/LOT~30000", "88.1/LOT~2"
+	l.version.Store(unit, 1)
+	for _, id := range []string{unit, sibling} {
+		mustEval(t, c, verify(id))
+	}
+	n := l.calls.Load()
+	c.Invalidate(context.Background(), []string{"88.1/OTHER", "88.1/LOT~1", sibling, "88.1/LOT~3000"})
+	if got := mustEval(t, c, verify(unit)); got != unit+" v1" || l.calls.Load() != n {
+		t.Fatalf("read %q after %d ledger calls: another id's change dropped the unit's entry", got, l.calls.Load()-n)
+	}
+	l.version.Store(unit, 2)
+	c.Invalidate(context.Background(), []string{lot})
+	if got := mustEval(t, c, verify(unit)); got != unit+" v2" {
+		t.Fatalf("read %q after its lot changed, want v2", got)
+	}
+	if got := mustEval(t, c, verify(unit)); got != unit+" v2" || l.calls.Load() != n+1 {
+		t.Fatalf("read %q after %d ledger calls: the refilled entry is not served", got, l.calls.Load()-n)
+	}
+	// A fill racing the lot's change is not kept.
+	st.beforeSet = func() {
+		st.beforeSet = nil
+		l.version.Store(sibling, 3)
+		c.Invalidate(context.Background(), []string{lot})
+	}
+	c.Invalidate(context.Background(), []string{sibling})
+	mustEval(t, c, verify(sibling))
+	if got := mustEval(t, c, verify(sibling)); got != sibling+" v3" {
+		t.Fatalf("read %q: a fill racing its lot's change was kept", got)
+	}
+}
+
+func TestPackedUnitEntriesShareTheirLotsSlot(t *testing.T) {
+	for id, want := range map[string]string{
+		"88.1/LOT~7":  "idchain:c:{88.1/LOT}~7:verify",
+		"88.1/LOT":    "idchain:c:{88.1/LOT}:verify",
+		"88.1/LOT~07": "idchain:c:{88.1/LOT~07}:verify", // no unit number: an id of its own
+		"88.1/A~B":    "idchain:c:{88.1/A~B}:verify",
+	} {
+		if got := entryKey(id, "verify"); got != want {
+			t.Errorf("entryKey(%s) = %s, want %s", id, got, want)
+		}
+	}
+	if genKey("88.1/LOT~7") != "idchain:c:{88.1/LOT}~7:gen" || genKey("88.1/LOT") != "idchain:c:{88.1/LOT}:gen" {
+		t.Errorf("generation keys %s %s", genKey("88.1/LOT~7"), genKey("88.1/LOT"))
+	}
+}
+
+// boundedStore refuses (as a timed-out pipeline would) an invalidation of
+// more ids than one round trip carries within its timeout.
+type boundedStore struct {
+	*mapStore
+	max, calls int
+}
+
+func (b *boundedStore) invalidate(ctx context.Context, ids, kinds []string) error {
+	b.calls++
+	if len(ids) > b.max {
+		return context.DeadlineExceeded
+	}
+	return b.mapStore.invalidate(ctx, ids, kinds)
+}
+
+// An event listing 20,000 ids (the chaincode's limit, reached by an event on
+// a packed lot) is dropped in chunks: the cache stays in use, every id is
+// dropped and nothing else is flushed.
+func TestAnEventOfManyIDsIsDroppedInChunks(t *testing.T) {
+	l, st := &fakeLedger{}, &boundedStore{mapStore: newMapStore(), max: 1000}
+	c := newCache(l, st, Config{})
+	const kept = "88.1/KEPT"
+	mustEval(t, c, verify(kept))
+	ids := make([]string, 20_000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("88.1/LOT~%d", i+1)
+	}
+	l.version.Store(ids[len(ids)-1], 1)
+	mustEval(t, c, verify(ids[len(ids)-1]))
+	l.version.Store(ids[len(ids)-1], 2)
+	c.Invalidate(context.Background(), ids)
+	if !c.Up() || st.flushes != 0 {
+		t.Fatalf("after dropping %d ids: up %v, %d flushes", len(ids), c.Up(), st.flushes)
+	}
+	if st.calls != (len(ids)+invalidateChunk-1)/invalidateChunk {
+		t.Fatalf("%d round trips for %d ids", st.calls, len(ids))
+	}
+	if got := mustEval(t, c, verify(ids[len(ids)-1])); got != ids[len(ids)-1]+" v2" {
+		t.Fatalf("the last id of the event reads %q", got)
+	}
+	n := l.calls.Load()
+	if mustEval(t, c, verify(kept)); l.calls.Load() != n {
+		t.Fatal("an id the event did not list was dropped")
 	}
 }

@@ -3,17 +3,49 @@ package cache
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/idchain/idchain/domain"
 )
 
 // keyPrefix namespaces every key of this cache. The id sits in a hash tag so
-// an id's entries and generation share a Redis Cluster slot.
+// an id's entries and generation share a Redis Cluster slot; a packed
+// unit's (lotOf) sit in its lot's slot, beside the lot's generation.
 const keyPrefix = "idchain:c:"
 
-func entryKey(id, kind string) string { return keyPrefix + "{" + id + "}:" + kind }
-func genKey(id string) string         { return keyPrefix + "{" + id + "}:gen" }
+func entryKey(id, kind string) string { return keyPrefix + hashTag(id) + ":" + kind }
+func genKey(id string) string         { return keyPrefix + hashTag(id) + ":gen" }
+
+// hashTag is "{id}", or "{lot}~n" for packed unit n of lot.
+func hashTag(id string) string {
+	if lot, ok := lotOf(id); ok {
+		return "{" + lot + "}" + id[len(lot):]
+	}
+	return "{" + id + "}"
+}
+
+// lotOf is the lot of a packed unit id ("<lot>~<n>", domain/packed.go).
+// A packed unit reads from its lot's record until it gets a key of its
+// own, so whatever changes the lot may change the unit's views: chaincode
+// events list the lot, but list its units only up to the event's id limit
+// (a lot holds up to domain.MaxPackedUnits). A unit's entries are
+// therefore also stale once its lot's generation moves: the store keeps
+// the lot's generation of the fill with the entry (lotStamp) and its
+// generation read covers both ids.
+func lotOf(id string) (string, bool) {
+	lot, _, ok := domain.SplitPackedUnit(id)
+	return lot, ok
+}
+
+// lotStamp separates the lot's generation from a unit's entry (a
+// generation is a decimal number or empty).
+const lotStamp = "|"
+
+// unitGen is the generation read for a packed unit: its own and its lot's.
+func unitGen(own, lot string) string { return own + lotStamp + lot }
 
 // New connects a cache in front of inner to the Redis at url: one node,
 // Redis Cluster or Sentinel (URL forms in redisurl.go), through
@@ -36,16 +68,29 @@ func New(inner Evaluator, url string, cfg Config) (*Cache, redis.UniversalClient
 type redisStore struct{ rdb redis.UniversalClient }
 
 func (s *redisStore) get(ctx context.Context, id, kind string) ([]byte, string, error) {
-	vals, err := s.rdb.MGet(ctx, entryKey(id, kind), genKey(id)).Result()
+	keys := []string{entryKey(id, kind), genKey(id)}
+	lot, unit := lotOf(id)
+	if unit {
+		keys = append(keys, genKey(lot)) // same slot
+	}
+	vals, err := s.rdb.MGet(ctx, keys...).Result()
 	if err != nil {
 		return nil, "", err
 	}
-	var val []byte
-	if v, ok := vals[0].(string); ok {
-		val = []byte(v)
-	}
+	v, hit := vals[0].(string)
 	gen, _ := vals[1].(string)
-	return val, gen, nil
+	if !unit {
+		if !hit {
+			return nil, gen, nil
+		}
+		return []byte(v), gen, nil
+	}
+	lotGen, _ := vals[2].(string)
+	fill, rest, stamped := strings.Cut(v, lotStamp)
+	if !hit || !stamped || fill != lotGen {
+		return nil, unitGen(gen, lotGen), nil
+	}
+	return []byte(rest), unitGen(gen, lotGen), nil
 }
 
 // setIfGen writes the entry only if the id's generation is still the one
@@ -57,8 +102,23 @@ if cur ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`)
 
+// setUnitIfGens is setIfGen for a packed unit: the unit's and its lot's
+// generations must both be the ones read before the ledger read.
+var setUnitIfGens = redis.NewScript(`
+if (redis.call('GET', KEYS[2]) or '') ~= ARGV[1] then return 0 end
+if (redis.call('GET', KEYS[3]) or '') ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+return 1`)
+
 func (s *redisStore) setIfGen(ctx context.Context, id, kind, gen string, val []byte, ttl time.Duration) error {
-	err := setIfGen.Run(ctx, s.rdb, []string{entryKey(id, kind), genKey(id)}, gen, val, ttl.Milliseconds()).Err()
+	var err error
+	if lot, unit := lotOf(id); unit {
+		own, lotGen, _ := strings.Cut(gen, lotStamp)
+		stamped := append([]byte(lotGen+lotStamp), val...)
+		err = setUnitIfGens.Run(ctx, s.rdb, []string{entryKey(id, kind), genKey(id), genKey(lot)}, own, lotGen, stamped, ttl.Milliseconds()).Err()
+	} else {
+		err = setIfGen.Run(ctx, s.rdb, []string{entryKey(id, kind), genKey(id)}, gen, val, ttl.Milliseconds()).Err()
+	}
 	if errors.Is(err, redis.Nil) {
 		return nil
 	}

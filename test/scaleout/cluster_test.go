@@ -192,7 +192,8 @@ func hashTag(key string) string {
 // cache entries, generation and scan counter) and one for the dashboard
 // counters with their checkpoint; the owner's alerts per owner.
 var (
-	cacheKey = regexp.MustCompile(`^idchain:c:\{([^}]+)\}:(item|verify|prov|gen)$`)
+	// a packed unit's entries ({lot}~n) live in its lot's slot, in its group
+	cacheKey = regexp.MustCompile(`^idchain:c:\{([^}]+)\}(?:~[1-9][0-9]*)?:(item|verify|prov|gen)$`)
 	scanKey  = regexp.MustCompile(`^idchain:s:\{([^}]+)\}$`)
 	statsKey = regexp.MustCompile(`^idchain:s:\{stats\}(:\d{4}-\d{2}-\d{2}|cp|cp:txs)$`)
 )

@@ -96,6 +96,14 @@ func (p *Reads) findByGTIN(gtin, lot, serial string) (domain.GS1Match, bool) {
 	switch {
 	case serial != "":
 		m.ID, m.Level = find(func(it domain.Item) bool { return it.Serial == serial && (lot == "" || it.Lot == lot) }), domain.GS1LevelItem
+		if m.ID == "" && lot != "" {
+			// a packed unit: serial n of the packed lot GTIN + lot (chaincode findByGTIN)
+			if l := find(func(it domain.Item) bool { return lotLevel(it) && it.Lot == lot && it.Units > 0 }); l != "" {
+				if _, n, ok := domain.SplitPackedUnit(l + domain.PackedSep + serial); ok && n <= p.Items[l].Units {
+					m.ID = l + domain.PackedSep + serial
+				}
+			}
+		}
 	case lot != "":
 		m.ID, m.Level = find(func(it domain.Item) bool { return lotLevel(it) && it.Lot == lot }), domain.GS1LevelLot
 	default:
