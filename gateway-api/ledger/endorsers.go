@@ -21,7 +21,7 @@ import (
 // chaincode-level MAJORITY (creation of its keys), O (its anchor collection
 // anchor_<O> and the owner's state-based policy of what it changes) and a
 // majority of the other orgs (owned mutable records: owner AND a majority of
-// the others). O plus the next majority−1 other orgs in rotation is such a
+// the others). O plus, in rotation, enough other orgs for both (4 of 4–6 orgs) is such a
 // set; the rotation spreads the chaincode work over every org's peer.
 //
 // Naming the orgs changes who is asked, not what is required: every peer
@@ -41,13 +41,18 @@ func NewEndorsers(orgs []string) *Endorsers {
 }
 
 // For is the orgs to name for a registration by an identity of own: own
-// and the next majority−1 other orgs in rotation. Nil (the gateway plans)
+// and, in rotation, the next other orgs up to the larger of the channel's
+// majority and own + a majority of the others. Nil (the gateway plans)
 // when own is not one of the orgs.
 func (e *Endorsers) For(own string) []string {
 	if e == nil || !slices.Contains(e.orgs, own) {
 		return nil
 	}
-	need := len(e.orgs)/2 + 1
+	// the chaincode's MAJORITY, and the owner AND a majority of the other
+	// orgs (anchor collections, owned records: chaincode/sbe.go): with 5
+	// orgs that is 4, not 3
+	n := len(e.orgs)
+	need := min(n, max(n/2+1, 1+(n-1)/2+1))
 	others := make([]string, 0, len(e.orgs)-1)
 	for _, o := range e.orgs {
 		if o != own {

@@ -37,7 +37,7 @@ func TestEndorsersOwnOrgPlusMajorityInRotation(t *testing.T) {
 }
 
 func TestEndorsersMajorityGrowsWithOrgs(t *testing.T) {
-	for n, want := range map[int]int{1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 6: 4} {
+	for n, want := range map[int]int{1: 1, 2: 2, 3: 3, 4: 3, 5: 4, 6: 4, 7: 5} {
 		var orgs []string
 		for i := range n {
 			orgs = append(orgs, fmt.Sprintf("Org%dMSP", i))
