@@ -21,7 +21,7 @@ import (
 // chaincode-level MAJORITY (creation of its keys), O (its anchor collection
 // anchor_<O> and the owner's state-based policy of what it changes) and a
 // majority of the other orgs (owned mutable records: owner AND a majority of
-// the others). O plus, in rotation, enough other orgs for both (4 of 4–6 orgs) is such a
+// the others). O plus, in rotation, enough other orgs for both (3 of 4 orgs, 4 of 5 or 6) is such a
 // set; the rotation spreads the chaincode work over every org's peer.
 //
 // Naming the orgs changes who is asked, not what is required: every peer
