@@ -45,6 +45,7 @@ type endpoint struct{ name, url string }
 // workloads by name: what load runs while the profiles are taken.
 var workloads = map[string]string{
 	"batched": "1,000-item POST /v1/items, 4 clients",
+	"packed":  "POST /v1/items of one packed lot of 1,000 units, 4 clients",
 	"single":  "single-item POST /v1/items, 64 clients (coalesced by the API)",
 	"verify":  "GET /v1/verify of one hot id, 32 clients (cached)",
 }
@@ -54,7 +55,7 @@ func parseFlags(args []string) (config, error) {
 	var eps, wls string
 	fs := flag.NewFlagSet("profile", flag.ContinueOnError)
 	fs.StringVar(&eps, "endpoints", "", "comma-separated name=http://host:port pprof listeners")
-	fs.StringVar(&wls, "workloads", "batched,single", "comma-separated workloads: batched, single, verify")
+	fs.StringVar(&wls, "workloads", "batched,single", "comma-separated workloads: batched, packed, single, verify")
 	fs.IntVar(&c.seconds, "seconds", 20, "CPU profile length per workload")
 	fs.DurationVar(&c.warmup, "warmup", 4*time.Second, "load before the profiles start")
 	fs.StringVar(&c.out, "out", "", "directory for the profiles (default scripts/bench/results/profile-<time>)")
@@ -140,6 +141,9 @@ func runLoad(ctx context.Context, w string, api benchkit.API, ids *benchkit.IDs,
 		case "batched":
 			r := benchkit.Register(ctx, w, api.URL, api.OperatorKey, 400, 4, 1000, ids)
 			done <- fmt.Sprintf("%d items in %.1f s = %.0f items/s, %d failed", r.Items, r.Seconds, r.ItemsPerS, r.Failed)
+		case "packed":
+			r := benchkit.RegisterLots(ctx, w, api.URL, api.OperatorKey, 100000, 4, 1000, ids)
+			done <- fmt.Sprintf("%d units in %.1f s = %.0f units/s, p50 %.0f ms, %d failed", r.Items, r.Seconds, r.ItemsPerS, r.P50ms, r.Failed)
 		case "single":
 			r := benchkit.Register(ctx, w, api.URL, api.OperatorKey, 64*1000, 64, 1, ids)
 			done <- fmt.Sprintf("%d items in %.1f s = %.0f items/s, p50 %.0f ms, %d failed", r.Items, r.Seconds, r.ItemsPerS, r.P50ms, r.Failed)
