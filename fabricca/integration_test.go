@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/hyperledger/fabric-gateway/pkg/hash"
 	"github.com/hyperledger/fabric-gateway/pkg/identity"
 
 	"github.com/idchain/idchain/chanconfig"
@@ -72,17 +71,7 @@ func gateway(t *testing.T, peer profile.Peer, mspID string, s *fabricca.Signer) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := identity.NewX509Identity(mspID, cert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sign, err := identity.NewPrivateKeySign(s.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw, err := client.Connect(id, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(conn),
-		client.WithEvaluateTimeout(10*time.Second), client.WithEndorseTimeout(30*time.Second),
-		client.WithSubmitTimeout(15*time.Second), client.WithCommitStatusTimeout(60*time.Second))
+	gw, err := profile.ConnectKey(conn, mspID, cert, s.Key, profile.DefaultTimeouts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"crypto"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -137,7 +138,30 @@ func Connect(conn grpc.ClientConnInterface, mspID string, u User, t Timeouts) (*
 	if err != nil {
 		return nil, err
 	}
-	gw, err := client.Connect(id,
+	gw, err := connect(conn, id, sign, t)
+	if err != nil {
+		return nil, fmt.Errorf("connect gateway for %s: %w", u.Name, err)
+	}
+	return gw, nil
+}
+
+// ConnectKey returns a gateway acting as the holder of cert and key (an
+// identity enrolled at run time) of org mspID over conn.
+func ConnectKey(conn grpc.ClientConnInterface, mspID string, cert *x509.Certificate, key crypto.PrivateKey, t Timeouts) (*client.Gateway, error) {
+	id, err := identity.NewX509Identity(mspID, cert)
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
+	sign, err := identity.NewPrivateKeySign(key)
+	if err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	return connect(conn, id, sign, t)
+}
+
+// connect is client.Connect with SHA-256 and every timeout of t.
+func connect(conn grpc.ClientConnInterface, id identity.Identity, sign identity.Sign, t Timeouts) (*client.Gateway, error) {
+	return client.Connect(id,
 		client.WithSign(sign),
 		client.WithHash(hash.SHA256),
 		client.WithClientConnection(conn),
@@ -146,10 +170,6 @@ func Connect(conn grpc.ClientConnInterface, mspID string, u User, t Timeouts) (*
 		client.WithSubmitTimeout(t.Submit),
 		client.WithCommitStatusTimeout(t.CommitStatus),
 	)
-	if err != nil {
-		return nil, fmt.Errorf("connect gateway for %s: %w", u.Name, err)
-	}
-	return gw, nil
 }
 
 // Session is one user's gateway connection to a peer.

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/hyperledger/fabric-gateway/pkg/hash"
-	"github.com/hyperledger/fabric-gateway/pkg/identity"
+	"github.com/idchain/idchain/profile"
 )
 
 // dynamicUsers are identities enrolled while the API runs (enterprise users
@@ -53,18 +51,7 @@ func (f *Fabric) AddUser(name, mspID string, certPEM []byte, key *ecdsa.PrivateK
 	if err != nil {
 		return err
 	}
-	id, err := identity.NewX509Identity(mspID, cert)
-	if err != nil {
-		return fmt.Errorf("ledger: identity of %s: %w", name, err)
-	}
-	sign, err := identity.NewPrivateKeySign(key)
-	if err != nil {
-		return fmt.Errorf("ledger: signer of %s: %w", name, err)
-	}
-	t := f.cfg.Timeouts
-	gw, err := client.Connect(id, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(f.conns[conn]),
-		client.WithEvaluateTimeout(t.Evaluate), client.WithEndorseTimeout(t.Endorse),
-		client.WithSubmitTimeout(t.Submit), client.WithCommitStatusTimeout(t.CommitStatus))
+	gw, err := profile.ConnectKey(f.conns[conn], mspID, cert, key, f.cfg.Timeouts)
 	if err != nil {
 		return fmt.Errorf("ledger: gateway of %s: %w", name, err)
 	}

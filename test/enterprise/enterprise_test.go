@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/hyperledger/fabric-gateway/pkg/hash"
 	"github.com/hyperledger/fabric-gateway/pkg/identity"
 
 	"github.com/idchain/idchain/domain"
@@ -385,17 +384,7 @@ func (e env) direct(t *testing.T, org, ent, role string) *client.Contract {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := identity.NewX509Identity(o.MSPID, cert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sign, err := identity.NewPrivateKeySign(s.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw, err := client.Connect(id, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(conn),
-		client.WithEvaluateTimeout(10*time.Second), client.WithEndorseTimeout(30*time.Second),
-		client.WithSubmitTimeout(15*time.Second), client.WithCommitStatusTimeout(60*time.Second))
+	gw, err := profile.ConnectKey(conn, o.MSPID, cert, s.Key, profile.DefaultTimeouts)
 	if err != nil {
 		t.Fatal(err)
 	}
