@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"context"
 	"crypto"
 	"crypto/x509"
 	"fmt"
@@ -217,6 +218,23 @@ func (s *Session) Network() *client.Network {
 // Contract returns the profile's chaincode on its channel.
 func (s *Session) Contract() *client.Contract {
 	return s.Network().GetContract(s.profile.Chaincode)
+}
+
+// SubmitCommitted submits fn with args and waits for its commit; a
+// transaction that committed invalid is an error naming its status.
+func (s *Session) SubmitCommitted(ctx context.Context, fn string, args ...string) ([]byte, *client.Status, error) {
+	result, commit, err := s.Contract().SubmitAsync(fn, client.WithArguments(args...))
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := commit.StatusWithContext(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Successful {
+		return nil, st, fmt.Errorf("transaction %s committed with status %s", st.TransactionID, st.Code)
+	}
+	return result, st, nil
 }
 
 // Close releases the gateway and the connection.

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/idchain/idchain/profile"
 )
 
@@ -284,18 +283,8 @@ func touchAndRead(p *profile.Profile, userName, key string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	err = profile.Retry(ctx, profile.DefaultBackoff, func(ctx context.Context) error {
-		_, commit, err := s.Contract().SubmitAsync("system:Touch", client.WithArguments(key, "v"))
-		if err != nil {
-			return err
-		}
-		st, err := commit.StatusWithContext(ctx)
-		if err != nil {
-			return err
-		}
-		if !st.Successful {
-			return fmt.Errorf("transaction %s committed with status %s", st.TransactionID, st.Code)
-		}
-		return nil
+		_, _, err := s.SubmitCommitted(ctx, "system:Touch", key, "v")
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("submit: %w", err)

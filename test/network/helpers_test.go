@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hyperledger/fabric-gateway/pkg/client"
-
 	"github.com/idchain/idchain/profile"
 )
 
@@ -61,17 +59,9 @@ func touch(ctx context.Context, s *profile.Session, key string) (string, uint64,
 	var txID string
 	var block uint64
 	err := profile.Retry(ctx, profile.DefaultBackoff, func(ctx context.Context) error {
-		result, commit, err := s.Contract().SubmitAsync("system:Touch",
-			client.WithArguments(key, "v"))
+		result, st, err := s.SubmitCommitted(ctx, "system:Touch", key, "v")
 		if err != nil {
 			return err
-		}
-		st, err := commit.StatusWithContext(ctx)
-		if err != nil {
-			return err
-		}
-		if !st.Successful {
-			return fmt.Errorf("transaction %s committed with status %s", st.TransactionID, st.Code)
 		}
 		var r touchResult
 		if err := json.Unmarshal(result, &r); err != nil {
