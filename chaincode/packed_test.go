@@ -8,6 +8,7 @@ import (
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
+	"github.com/idchain/idchain/chaincode/internal/fakestub"
 	"github.com/idchain/idchain/domain"
 )
 
@@ -184,6 +185,36 @@ func TestPackedUnitKeyPlantedWithAForeignPolicyIsRefusedWithAReason(t *testing.T
 		mustRecord(t, l, who(t, makerMSP, domain.RoleOperator), domain.EventInput{Type: domain.EventDecommissioning, ID: id})
 		if u, err := readItem(t, l, id); err != nil || u.Packed || u.Status != domain.StatusDecommissioned {
 			t.Fatalf("the owner's change of %s, planted without a foreign policy: %+v %v", id, u, err)
+		}
+	}
+}
+
+// A kitchen/bath lot's release needs every unit inspected, packed units
+// too; each packed unit then gets its own key, released.
+func TestPackedKitchenLotReleaseNeedsEveryPackedUnit(t *testing.T) {
+	qa := who(t, makerMSP, domain.RoleQA)
+	l := fakestub.NewLedger()
+	putPlan(t, l, domain.ExampleGasStovePlan(stoveModel))
+	lot := "88.118.8/PLOT-K"
+	putItem(t, l, domain.Item{ID: lot, Kind: domain.KindLot, Industry: domain.IndustryKitchenBath, Model: stoveModel, Units: 2})
+	u1, u2 := lot+"~1", lot+"~2"
+	if _, err := inspect(t, l, u1, "", stovePass()...); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := release(t, l, qa, lot)
+	wantCode(t, err, domain.CodeReleaseBlocked)
+	if !strings.Contains(err.Error(), u2) {
+		t.Fatalf("message %q should name the uninspected packed unit", err)
+	}
+	if _, err := inspect(t, l, u2, "", stovePass()...); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := release(t, l, qa, lot); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{lot, u1, u2} {
+		if it := getItem(t, l, id); it.Status != domain.StatusReleased || it.Packed {
+			t.Errorf("%s: %+v", id, it)
 		}
 	}
 }
