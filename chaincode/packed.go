@@ -76,8 +76,9 @@ func packedLot(stub shim.ChaincodeStubInterface, lotID string) (*domain.Item, er
 // happened (docs/threat-model.md, "What is not guaranteed").
 func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) error {
 	packed := it.Packed
+	pc := invocationPolicies(stub)
 	if packed {
-		if err := ownerCanTakeOver(stub, k, it.Owner); err != nil {
+		if err := ownerCanTakeOver(stub, pc, k, it.Owner); err != nil {
 			return err
 		}
 	}
@@ -88,7 +89,7 @@ func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) erro
 	if !packed {
 		return nil
 	}
-	if err := setKeyPolicy(stub, policyCache{}, k, classOwned, it.Owner); err != nil {
+	if err := setKeyPolicy(stub, pc, k, classOwned, it.Owner); err != nil {
 		return err
 	}
 	return anchorExists(stub, it.Owner, k)
@@ -97,7 +98,7 @@ func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) erro
 // ownerCanTakeOver refuses (CONFLICT) the first write of a packed unit's
 // key k when the key already carries a state-based policy other than the
 // owner's: someone else created it with a policy of its own.
-func ownerCanTakeOver(stub shim.ChaincodeStubInterface, k, owner string) error {
+func ownerCanTakeOver(stub shim.ChaincodeStubInterface, pc policyCache, k, owner string) error {
 	ep, err := stub.GetStateValidationParameter(k)
 	if err != nil {
 		return fmt.Errorf("get validation parameter: %w", err)
@@ -105,7 +106,7 @@ func ownerCanTakeOver(stub shim.ChaincodeStubInterface, k, owner string) error {
 	if len(ep) == 0 {
 		return nil
 	}
-	want, err := policyFor(stub, nil, classOwned, owner)
+	want, err := policyFor(stub, pc, classOwned, owner)
 	if err != nil || bytes.Equal(ep, want) {
 		return err
 	}
@@ -125,4 +126,13 @@ func packedChildren(it *domain.Item, max int) []domain.TraceNode {
 		out[i] = domain.TraceNode{ID: domain.PackedUnitID(it.ID, i+1), Via: viaChild}
 	}
 	return out
+}
+
+// invocationPolicies is the invocation's policy cache (memoStub), so that
+// materialising many units (a lot's release) reads the org list once.
+func invocationPolicies(stub shim.ChaincodeStubInterface) policyCache {
+	if ms, ok := stub.(*memoStub); ok {
+		return ms.policies
+	}
+	return policyCache{}
 }

@@ -153,6 +153,7 @@ type memoStub struct {
 	manifests map[string]*manifest    // owner \x00 txid -> verified manifest (nil: none)
 	prefixes  map[string]string       // prefix -> org holding its anchored assignment ("": none)
 	lots      map[string]*domain.Item // lot id -> its registered record for packed units (nil: none)
+	policies  policyCache             // state-based policies built this invocation
 }
 
 // installMemo gives the invocation of ctx a memoStub (run before every
@@ -163,7 +164,7 @@ func installMemo(ctx contractapi.TransactionContextInterface) {
 		return
 	}
 	if _, done := tc.GetStub().(*memoStub); !done {
-		tc.SetStub(&memoStub{ChaincodeStubInterface: tc.GetStub(), manifests: map[string]*manifest{}, prefixes: map[string]string{}, lots: map[string]*domain.Item{}})
+		tc.SetStub(&memoStub{ChaincodeStubInterface: tc.GetStub(), manifests: map[string]*manifest{}, prefixes: map[string]string{}, lots: map[string]*domain.Item{}, policies: policyCache{}})
 	}
 }
 
