@@ -75,10 +75,9 @@ func PackedKind(ind Industry, k Kind) (Kind, bool) {
 // parent the lot, registered by the lot's transaction.
 func PackedUnit(lot Item, n int) Item {
 	kind, _ := PackedKind(lot.Industry, lot.Kind)
-	lotNo := lot.Lot
 	return Item{
 		ID: PackedUnitID(lot.ID, n), Kind: kind, Industry: lot.Industry, Owner: lot.Owner,
-		Model: lot.Model, GTIN: lot.GTIN, Lot: lotNo, Serial: strconv.Itoa(n), Parent: lot.ID,
+		Model: lot.Model, GTIN: lot.GTIN, Lot: lot.Lot, Serial: strconv.Itoa(n), Parent: lot.ID,
 		Attributes: lot.Attributes, Status: StatusRegistered, CreatedAt: lot.CreatedAt, TxID: lot.TxID,
 		Packed: true,
 	}
