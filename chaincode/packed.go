@@ -74,10 +74,16 @@ func packedLot(stub shim.ChaincodeStubInterface, lotID string) (*domain.Item, er
 // write could never be validated (the gateway would find no endorsers for
 // it and the caller would be told to retry): it is refused here, with what
 // happened (docs/threat-model.md, "What is not guaranteed").
-func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) error {
+//
+// pc is the transaction's policy cache (nil: none), so that writing many
+// units builds the owner's policy, and reads the configuration, once.
+func writeItem(stub shim.ChaincodeStubInterface, pc policyCache, k string, it *domain.Item) error {
 	packed := it.Packed
 	if packed {
-		if err := ownerCanTakeOver(stub, k, it.Owner); err != nil {
+		if pc == nil {
+			pc = policyCache{}
+		}
+		if err := ownerCanTakeOver(stub, pc, k, it.Owner); err != nil {
 			return err
 		}
 	}
@@ -88,7 +94,7 @@ func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) erro
 	if !packed {
 		return nil
 	}
-	if err := setKeyPolicy(stub, policyCache{}, k, classOwned, it.Owner); err != nil {
+	if err := setKeyPolicy(stub, pc, k, classOwned, it.Owner); err != nil {
 		return err
 	}
 	return anchorExists(stub, it.Owner, k)
@@ -97,7 +103,7 @@ func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) erro
 // ownerCanTakeOver refuses (CONFLICT) the first write of a packed unit's
 // key k when the key already carries a state-based policy other than the
 // owner's: someone else created it with a policy of its own.
-func ownerCanTakeOver(stub shim.ChaincodeStubInterface, k, owner string) error {
+func ownerCanTakeOver(stub shim.ChaincodeStubInterface, pc policyCache, k, owner string) error {
 	ep, err := stub.GetStateValidationParameter(k)
 	if err != nil {
 		return fmt.Errorf("get validation parameter: %w", err)
@@ -105,7 +111,7 @@ func ownerCanTakeOver(stub shim.ChaincodeStubInterface, k, owner string) error {
 	if len(ep) == 0 {
 		return nil
 	}
-	want, err := policyFor(stub, nil, classOwned, owner)
+	want, err := policyFor(stub, pc, classOwned, owner)
 	if err != nil || bytes.Equal(ep, want) {
 		return err
 	}
