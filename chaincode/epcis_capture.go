@@ -182,15 +182,12 @@ func getCaptureJob(ctx ctxI, jobID string) (*epcis.CaptureJob, error) {
 		return nil, err
 	}
 	job := &epcis.CaptureJob{JobID: jobID, TxIDs: []string{}, Outcomes: []epcis.EventOutcome{}}
-	n := 0
 	for _, c := range chunks {
-		if c.Owner != owner {
-			continue
+		if c.Owner == owner {
+			addChunk(job, c)
 		}
-		addChunk(job, c)
-		n++
 	}
-	if n == 0 {
+	if len(job.TxIDs) == 0 { // addChunk adds one per chunk
 		return nil, domain.Errorf(domain.CodeNotFound, "no capture job %s", jobID)
 	}
 	finishJob(job) // still running while not every event has an outcome

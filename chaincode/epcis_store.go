@@ -118,6 +118,7 @@ const maxEPCISItems = 50
 // see it: the capturing org and the owners of those items (sorted).
 func eventParties(stub shim.ChaincodeStubInterface, opt epcis.Options, rec epcis.Record, owner string) (items, parties []string, err error) {
 	var ids IDSet
+	owners := map[string]string{} // id -> owner of an item already read through the GS1 index
 	for i, u := range append(rec.AnyEPCs(), rec.AnyClasses()...) {
 		if i == maxEPCISItems {
 			break
@@ -127,28 +128,36 @@ func eventParties(stub shim.ChaincodeStubInterface, opt epcis.Options, rec epcis
 			continue // a URI of another scheme names no idchain item
 		}
 		id := ""
+		var it domain.Item
 		switch e.Kind {
 		case epcis.KindIDChain:
 			id = e.ID
 		case epcis.KindSGTIN:
-			id, err = indexedHolder(stub, objGS1, e.GS1.GTIN, e.GS1.Serial)
+			id, it, err = indexedHolder(stub, objGS1, e.GS1.GTIN, e.GS1.Serial)
 		case epcis.KindLGTIN:
-			id, err = indexedHolder(stub, objGS1Lot, e.GS1.GTIN, e.GS1.Lot)
+			id, it, err = indexedHolder(stub, objGS1Lot, e.GS1.GTIN, e.GS1.Lot)
 		}
 		if err != nil {
 			return nil, nil, err
 		}
 		if id != "" {
 			ids.Add(id)
+			if e.Kind != epcis.KindIDChain {
+				owners[id] = it.Owner
+			}
 		}
 	}
 	orgs := map[string]bool{owner: true}
 	for _, id := range ids.IDs() {
-		it, _, err := loadItem(stub, id)
-		if err != nil {
-			continue // not registered (yet): the id stays, no owner
+		o, read := owners[id]
+		if !read {
+			it, _, err := loadItem(stub, id)
+			if err != nil {
+				continue // not registered (yet): the id stays, no owner
+			}
+			o = it.Owner
 		}
-		orgs[it.Owner] = true
+		orgs[o] = true
 		items = append(items, id)
 	}
 	for o := range orgs {

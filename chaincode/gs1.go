@@ -138,26 +138,27 @@ func indexed(stub shim.ChaincodeStubInterface, obj string, attrs ...string) (str
 }
 
 // indexedHolder follows a GS1 index entry (gs1 [gtin, serial] or gs1lot
-// [gtin, lot]) to the registered item it names, "" unless that item carries
-// exactly that GS1 key. The index keys have no state-based policy: a
-// majority without the owner can point an entry at another of the owner's
-// items, which must not answer for it.
-func indexedHolder(stub shim.ChaincodeStubInterface, obj, gtin, x string) (string, error) {
+// [gtin, lot]) to the registered item it names: the entry's id and the
+// item as read, "" unless that item carries exactly that GS1 key. An
+// index key gets the owner's state-based policy only when registration
+// writes it: before that a majority without the owner can plant an entry
+// pointing at another of the owner's items, which must not answer for it.
+func indexedHolder(stub shim.ChaincodeStubInterface, obj, gtin, x string) (string, domain.Item, error) {
 	id, err := indexed(stub, obj, gtin, x)
 	if err != nil || id == "" {
-		return "", err
+		return "", domain.Item{}, err
 	}
 	it, _, err := loadItem(stub, id)
 	if domain.CodeOf(err) == domain.CodeNotFound {
-		return "", nil
+		return "", domain.Item{}, nil
 	}
 	if err != nil {
-		return "", err
+		return "", domain.Item{}, err
 	}
 	if !carriesGS1Key(it, obj, gtin, x) {
-		return "", nil
+		return "", domain.Item{}, nil
 	}
-	return id, nil
+	return id, it, nil
 }
 
 // carriesGS1Key reports whether it is the item a GS1 index key names.

@@ -35,8 +35,8 @@ import (
 //	plan       [ownerMSP, model]               domain.Plan           owned(owner)  owner  (org's own plan)
 //	entplan    [ownerMSP, enterprise, model]   domain.Plan           owned(owner)  owner  (plan of an enterprise hosted by ownerMSP; used for items of the enterprise's prefixes)
 //	scan       [id]                            FirstScan             append        authority (content)
-//	gs1        [gtin14, serial]                id as text            –             – (holder must be genuine)
-//	gs1lot     [gtin14, lot]                   id as text            –             – (holder must be genuine)
+//	gs1        [gtin14, serial]                id as text            owned(registering owner) once registration writes it  – (holder must be genuine and carry this key)
+//	gs1lot     [gtin14, lot]                   id as text            owned(registering owner) once registration writes it  – (holder must be genuine and carry this key)
 //	consent    [id]                            domain.Consent        owned(grantor)  grantor
 //	consentby  [grantor, id]                   0x00                  –             –
 //	consentto  [grantee, id]                   0x00                  –             –

@@ -74,9 +74,14 @@ func packedLot(stub shim.ChaincodeStubInterface, lotID string) (*domain.Item, er
 // write could never be validated (the gateway would find no endorsers for
 // it and the caller would be told to retry): it is refused here, with what
 // happened (docs/threat-model.md, "What is not guaranteed").
-func writeItem(stub shim.ChaincodeStubInterface, k string, it *domain.Item) error {
+//
+// pc is the transaction's policy cache (nil: the invocation's), so that writing many
+// units builds the owner's policy, and reads the configuration, once.
+func writeItem(stub shim.ChaincodeStubInterface, pc policyCache, k string, it *domain.Item) error {
 	packed := it.Packed
-	pc := invocationPolicies(stub)
+	if pc == nil {
+		pc = invocationPolicies(stub)
+	}
 	if packed {
 		if err := ownerCanTakeOver(stub, pc, k, it.Owner); err != nil {
 			return err

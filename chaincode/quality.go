@@ -245,7 +245,7 @@ func (c *QualityContract) recordInspection(ctx contractapi.TransactionContextInt
 	if hash != "" {
 		setDetailHash(&item, domain.CategoryInspectionDetail, hash)
 	}
-	if err := writeItem(stub, itemKey, &item); err != nil {
+	if err := writeItem(stub, nil, itemKey, &item); err != nil {
 		return nil, err
 	}
 	res := &domain.InspectionResult{Judgement: rec.Judgement, PlanVersion: plan.Version, TxID: rec.TxID}

@@ -50,7 +50,7 @@ func (c *QualityContract) declareDetail(ctx contractapi.TransactionContextInterf
 		return nil, err
 	}
 	setDetailHash(&item, cat, h)
-	if err := writeItem(stub, itemKey, &item); err != nil {
+	if err := writeItem(stub, nil, itemKey, &item); err != nil {
 		return nil, err
 	}
 	return &DetailResult{Hash: h}, emit(ctx, EvDetailStored, item.ID)

@@ -90,7 +90,7 @@ func (c *QualityContract) release(ctx contractapi.TransactionContextInterface, i
 			return nil, err
 		}
 		t.item.Status, t.item.UpdatedAt = next, at
-		if err := writeItem(stub, t.key, &t.item); err != nil {
+		if err := writeItem(stub, gate.policies, t.key, &t.item); err != nil {
 			return nil, err
 		}
 		affected.Add(t.item.ID)

@@ -144,7 +144,7 @@ func (r *recorder) flush() error {
 		if err != nil {
 			return err
 		}
-		if err := writeItem(r.stub, k, r.items[id]); err != nil {
+		if err := writeItem(r.stub, r.policy, k, r.items[id]); err != nil {
 			return err
 		}
 	}
