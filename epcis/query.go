@@ -2,6 +2,7 @@ package epcis
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -75,12 +76,7 @@ var queryParams = map[string]bool{
 // QueryParams lists the query parameters ParseQuery understands, sorted
 // (paging parameters included).
 func QueryParams() []string {
-	out := make([]string, 0, len(queryParams))
-	for k := range queryParams {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(queryParams))
 }
 
 // ParseQuery reads the query parameters of GET /epcis/events. Errors are
