@@ -200,14 +200,8 @@ func (s *Service) epcisListQueries(c *gin.Context) {
 	if !ok {
 		return
 	}
-	per, token, err := pagingParams(c.Request.URL.Query())
-	if err != nil {
-		s.problem(c, err, "QueryParameterException")
-		return
-	}
-	after, err := readToken(token, "queries")
-	if err != nil {
-		s.problem(c, err, "QueryParameterException")
+	per, after, ok := s.pageParams(c, "queries")
+	if !ok {
 		return
 	}
 	p, _ := Caller(c)

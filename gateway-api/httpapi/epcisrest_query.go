@@ -107,8 +107,12 @@ func (s *Service) answerQuery(c *gin.Context, v url.Values) {
 	if page.Bookmark != "" {
 		linkNext(c, queryHash(v), page.Bookmark)
 	}
-	doc := epcis.NewQueryDocument(events, time.Now())
-	b, err := json.Marshal(doc)
+	s.writeQueryDocument(c, events)
+}
+
+// writeQueryDocument answers 200 with an EPCISQueryDocument of events.
+func (s *Service) writeQueryDocument(c *gin.Context, events []json.RawMessage) {
+	b, err := json.Marshal(epcis.NewQueryDocument(events, time.Now()))
 	if err != nil {
 		s.problem(c, err, "")
 		return

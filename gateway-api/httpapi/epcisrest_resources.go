@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -36,13 +35,7 @@ func (s *Service) epcisEvent(c *gin.Context) {
 		s.problem(c, err, "")
 		return
 	}
-	doc := epcis.NewQueryDocument([]json.RawMessage{epcis.WithRecordTime(st.Event, st.RecordTime)}, time.Now())
-	b, err := json.Marshal(doc)
-	if err != nil {
-		s.problem(c, err, "")
-		return
-	}
-	c.Data(http.StatusOK, negotiateJSONLD(c), b)
+	s.writeQueryDocument(c, []json.RawMessage{epcis.WithRecordTime(st.Event, st.RecordTime)})
 }
 
 // The /events sub-resources of the collections: the events query with one
@@ -76,15 +69,26 @@ func pagingParams(v url.Values) (perPage int, token string, err error) {
 			return 0, "", domain.Errorf(domain.CodeInvalid, "query parameter %s given %d times", k, len(vals))
 		}
 	}
-	perPage = epcis.DefaultPerPage
-	if v.Has("perPage") {
-		n, err := strconv.Atoi(v.Get("perPage"))
-		if err != nil || n < 1 || n > epcis.MaxPerPage {
-			return 0, "", domain.Errorf(domain.CodeInvalid, "perPage must be 1 to %d", epcis.MaxPerPage)
-		}
-		perPage = n
+	perPage, derr := epcis.ParsePerPage(v)
+	if derr != nil {
+		return 0, "", derr
 	}
 	return perPage, v.Get("nextPageToken"), nil
+}
+
+// pageParams reads the paging parameters of a resource paged by position
+// (pagingParams) and the position its nextPageToken carries (readToken),
+// answering QueryParameterException when either is refused.
+func (s *Service) pageParams(c *gin.Context, scope string) (perPage int, after string, ok bool) {
+	perPage, token, err := pagingParams(c.Request.URL.Query())
+	if err == nil {
+		after, err = readToken(token, scope)
+	}
+	if err != nil {
+		s.problem(c, err, "QueryParameterException")
+		return 0, "", false
+	}
+	return perPage, after, true
 }
 
 // readToken returns the position a nextPageToken carries, refusing a
@@ -117,14 +121,8 @@ func linkNext(c *gin.Context, scope, position string) {
 // (epcis:ListCaptureJobs; a page may hold fewer jobs than perPage, even
 // none, while Link rel="next" says more records are to be read).
 func (s *Service) epcisCaptureJobs(c *gin.Context) {
-	per, token, err := pagingParams(c.Request.URL.Query())
-	if err != nil {
-		s.problem(c, err, "QueryParameterException")
-		return
-	}
-	bookmark, err := readToken(token, "capture")
-	if err != nil {
-		s.problem(c, err, "QueryParameterException")
+	per, bookmark, ok := s.pageParams(c, "capture")
+	if !ok {
 		return
 	}
 	raw, err := s.evaluate(c, ledger.FnEPCISListJobs, bookmark, strconv.Itoa(per))
@@ -178,14 +176,8 @@ var (
 // added meanwhile after it still come).
 func (s *Service) epcisCollection(voc vocabulary) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		per, token, err := pagingParams(c.Request.URL.Query())
-		if err != nil {
-			s.problem(c, err, "QueryParameterException")
-			return
-		}
-		after, err := readToken(token, voc.scope)
-		if err != nil {
-			s.problem(c, err, "QueryParameterException")
+		per, after, ok := s.pageParams(c, voc.scope)
+		if !ok {
 			return
 		}
 		set := map[string]bool{}
