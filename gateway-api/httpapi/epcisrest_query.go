@@ -76,7 +76,8 @@ func (s *Service) answerQuery(c *gin.Context, v url.Values) {
 		s.problem(c, derr, "QueryParameterException")
 		return
 	}
-	bookmark, err := readToken(q.NextPageToken, queryHash(v))
+	scope := queryHash(v)
+	bookmark, err := readToken(q.NextPageToken, scope)
 	if err != nil {
 		s.problem(c, err, "QueryParameterException")
 		return
@@ -105,7 +106,7 @@ func (s *Service) answerQuery(c *gin.Context, v url.Values) {
 		events = append(events, epcis.WithRecordTime(e.Event, e.RecordTime))
 	}
 	if page.Bookmark != "" {
-		linkNext(c, queryHash(v), page.Bookmark)
+		linkNext(c, scope, page.Bookmark)
 	}
 	s.writeQueryDocument(c, events)
 }
