@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,12 +134,7 @@ func queryParams(raw json.RawMessage) (url.Values, *domain.Error) {
 		return nil, domain.Errorf(domain.CodeInvalid, "query must be a JSON object")
 	}
 	v := url.Values{}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if k == "@context" {
 			continue
 		}
