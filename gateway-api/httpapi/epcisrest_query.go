@@ -83,14 +83,9 @@ func (s *Service) answerQuery(c *gin.Context, v url.Values) {
 		return
 	}
 	qb, _ := json.Marshal(q)
-	raw, err := s.evaluate(c, ledger.FnEPCISQuery, string(qb), opt.IDBase, bookmark)
+	page, err := evaluateAs[epcis.Page](s, c, ledger.FnEPCISQuery, string(qb), opt.IDBase, bookmark)
 	if err != nil {
 		s.problem(c, err, "QueryParameterException")
-		return
-	}
-	var page epcis.Page
-	if err := decode(ledger.FnEPCISQuery, raw, &page); err != nil {
-		s.problem(c, err, "")
 		return
 	}
 	var events []json.RawMessage

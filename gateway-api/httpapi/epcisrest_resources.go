@@ -25,13 +25,8 @@ import (
 // 404 NoSuchResourceException when it is absent or the caller may not
 // see it (the visibility rules of /events, applied by epcis:GetEvent).
 func (s *Service) epcisEvent(c *gin.Context) {
-	raw, err := s.evaluate(c, ledger.FnEPCISGetEvent, c.Param("eventID"))
+	st, err := evaluateAs[epcis.Stored](s, c, ledger.FnEPCISGetEvent, c.Param("eventID"))
 	if err != nil {
-		s.problem(c, err, "")
-		return
-	}
-	var st epcis.Stored
-	if err := decode(ledger.FnEPCISGetEvent, raw, &st); err != nil {
 		s.problem(c, err, "")
 		return
 	}
@@ -125,14 +120,9 @@ func (s *Service) epcisCaptureJobs(c *gin.Context) {
 	if !ok {
 		return
 	}
-	raw, err := s.evaluate(c, ledger.FnEPCISListJobs, bookmark, strconv.Itoa(per))
+	page, err := evaluateAs[epcis.JobPage](s, c, ledger.FnEPCISListJobs, bookmark, strconv.Itoa(per))
 	if err != nil {
 		s.problem(c, err, "QueryParameterException")
-		return
-	}
-	var page epcis.JobPage
-	if err := decode(ledger.FnEPCISListJobs, raw, &page); err != nil {
-		s.problem(c, err, "")
 		return
 	}
 	jobs := make([]*CaptureJobDoc, 0, len(page.Jobs))
@@ -219,12 +209,8 @@ func (s *Service) visibleValues(c *gin.Context, values func(epcis.Record) []stri
 	qb, _ := json.Marshal(epcis.Query{PerPage: epcis.MaxPerPage})
 	bookmark := ""
 	for range maxCollectionCalls {
-		raw, err := s.evaluate(c, ledger.FnEPCISQuery, string(qb), s.deps.EPCIS.IDBase, bookmark)
+		page, err := evaluateAs[epcis.Page](s, c, ledger.FnEPCISQuery, string(qb), s.deps.EPCIS.IDBase, bookmark)
 		if err != nil {
-			return false, err
-		}
-		var page epcis.Page
-		if err := decode(ledger.FnEPCISQuery, raw, &page); err != nil {
 			return false, err
 		}
 		for _, e := range page.Events {
