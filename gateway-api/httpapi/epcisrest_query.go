@@ -30,20 +30,17 @@ func (s *Service) epcisEvents(c *gin.Context) {
 	s.answerQuery(c, c.Request.URL.Query())
 }
 
-// epcisEventsOfType answers GET /epcis/eventTypes/{type}/events.
-func (s *Service) epcisEventsOfType(c *gin.Context) {
-	s.answerQueryWith(c, "eventType", c.Param("type"))
-}
-
-// epcisEventsOfBizStep answers GET /epcis/bizSteps/{bizStep}/events.
-func (s *Service) epcisEventsOfBizStep(c *gin.Context) {
-	s.answerQueryWith(c, "EQ_bizStep", c.Param("bizStep"))
-}
-
-// epcisEPCEvents answers GET /epcis/epcs/{epc}/events, the EPC
-// percent-encoded in the path (a Digital Link or an EPC URN).
-func (s *Service) epcisEPCEvents(c *gin.Context) {
-	s.answerQueryWith(c, "MATCH_anyEPC", c.Param("epc"))
+// epcisEventsWith answers an /events sub-resource (GET
+// /epcis/eventTypes/{type}/events, /epcs/{epc}/events with the EPC
+// percent-encoded in the path — a Digital Link or an EPC URN —,
+// /bizSteps/{bizStep}/events, /readPoints/{readPoint}/events, …): the
+// events query with param set to the path parameter pathParam.
+func (s *Service) epcisEventsWith(param, pathParam string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v := c.Request.URL.Query()
+		v.Set(param, c.Param(pathParam))
+		s.answerQuery(c, v)
+	}
 }
 
 // pageToken is what nextPageToken carries: the chaincode bookmark and a

@@ -33,26 +33,6 @@ func (s *Service) epcisEvent(c *gin.Context) {
 	s.writeQueryDocument(c, []json.RawMessage{epcis.WithRecordTime(st.Event, st.RecordTime)})
 }
 
-// The /events sub-resources of the collections: the events query with one
-// parameter set from the path.
-func (s *Service) epcisEventsOfReadPoint(c *gin.Context) {
-	s.answerQueryWith(c, "EQ_readPoint", c.Param("readPoint"))
-}
-
-func (s *Service) epcisEventsOfBizLocation(c *gin.Context) {
-	s.answerQueryWith(c, "EQ_bizLocation", c.Param("bizLocation"))
-}
-
-func (s *Service) epcisEventsOfDisposition(c *gin.Context) {
-	s.answerQueryWith(c, "EQ_disposition", c.Param("disposition"))
-}
-
-func (s *Service) answerQueryWith(c *gin.Context, param, value string) {
-	v := c.Request.URL.Query()
-	v.Set(param, value)
-	s.answerQuery(c, v)
-}
-
 // pagingParams reads perPage and nextPageToken, the only query parameters
 // of the collection resources and the capture job list.
 func pagingParams(v url.Values) (perPage int, token string, err error) {
