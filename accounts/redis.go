@@ -136,7 +136,7 @@ func (s *RedisStore) Add(ctx context.Context, a Account, keyPEM []byte) error {
 	n, err := addScript.Run(ctx, s.rdb, []string{rkUser(a.Name), rkHash(a.KeyHash), rkEnt(a.Enterprise), rkNames, rkKey(a.Name)},
 		rec, a.Name, sealed).Int()
 	if err != nil {
-		return fmt.Errorf("accounts: redis: %w", err)
+		return wrapRedis(err)
 	}
 	if n == 0 {
 		return domain.Errorf(domain.CodeConflict, "user %s exists", a.Name)
@@ -171,7 +171,7 @@ func (s *RedisStore) Revoke(ctx context.Context, name string, at time.Time) (Acc
 	}
 	first, err := revokeScript.Run(ctx, s.rdb, []string{rkUser(name), rkHash(a.KeyHash)}, rec).Int()
 	if err != nil {
-		return a, false, fmt.Errorf("accounts: redis: %w", err)
+		return a, false, wrapRedis(err)
 	}
 	if first == 1 {
 		return r, true, nil
@@ -181,14 +181,11 @@ func (s *RedisStore) Revoke(ctx context.Context, name string, at time.Time) (Acc
 }
 
 func (s *RedisStore) ByKeyHash(ctx context.Context, hash string) (Account, bool, error) {
-	name, err := s.rdb.Get(ctx, rkHash(hash)).Result()
-	if errors.Is(err, redis.Nil) {
-		return Account{}, false, nil
+	name, ok, err := s.get(ctx, rkHash(hash))
+	if err != nil || !ok {
+		return Account{}, false, err
 	}
-	if err != nil {
-		return Account{}, false, fmt.Errorf("accounts: redis: %w", err)
-	}
-	a, ok, err := s.ByName(ctx, name)
+	a, ok, err := s.ByName(ctx, string(name))
 	if err != nil || !ok || a.Revoked() || a.KeyHash != hash {
 		return Account{}, false, err
 	}
@@ -196,12 +193,9 @@ func (s *RedisStore) ByKeyHash(ctx context.Context, hash string) (Account, bool,
 }
 
 func (s *RedisStore) ByName(ctx context.Context, name string) (Account, bool, error) {
-	b, err := s.rdb.Get(ctx, rkUser(name)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Account{}, false, nil
-	}
-	if err != nil {
-		return Account{}, false, fmt.Errorf("accounts: redis: %w", err)
+	b, ok, err := s.get(ctx, rkUser(name))
+	if err != nil || !ok {
+		return Account{}, false, err
 	}
 	var a Account
 	if err := json.Unmarshal(b, &a); err != nil {
@@ -251,18 +245,30 @@ func (s *RedisStore) members(ctx context.Context, set string, keep func(Account)
 }
 
 func (s *RedisStore) Key(ctx context.Context, name string) ([]byte, error) {
-	b, err := s.rdb.Get(ctx, rkKey(name)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("accounts: no enrollment key of %s", name)
-	}
+	b, ok, err := s.get(ctx, rkKey(name))
 	if err != nil {
-		return nil, wrapRedis(err)
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("accounts: no enrollment key of %s", name)
 	}
 	return s.open(name, b)
 }
 
 func (s *RedisStore) DropKey(ctx context.Context, name string) error {
 	return wrapRedis(s.rdb.Del(ctx, rkKey(name)).Err())
+}
+
+// get reads a string key; ok is false when it does not exist.
+func (s *RedisStore) get(ctx context.Context, key string) (b []byte, ok bool, err error) {
+	b, err = s.rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, wrapRedis(err)
+	}
+	return b, true, nil
 }
 
 func wrapRedis(err error) error {

@@ -114,19 +114,18 @@ func (s *DirStore) Revoke(_ context.Context, name string, at time.Time) (Account
 }
 
 func (s *DirStore) ByKeyHash(_ context.Context, hash string) (Account, bool, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	a, ok := s.byHash[hash]
-	if !ok {
-		return Account{}, false, nil
-	}
-	return *a, true, nil
+	return s.lookup(s.byHash, hash)
 }
 
 func (s *DirStore) ByName(_ context.Context, name string) (Account, bool, error) {
+	return s.lookup(s.byName, name)
+}
+
+// lookup reads a copy of index[k] under the read lock.
+func (s *DirStore) lookup(index map[string]*Account, k string) (Account, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	a, ok := s.byName[name]
+	a, ok := index[k]
 	if !ok {
 		return Account{}, false, nil
 	}

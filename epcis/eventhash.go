@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,12 +120,7 @@ func (o Options) PreHash(event, docContext json.RawMessage) (string, error) {
 	}
 	typ, _ := ev["type"].(string)
 	var rest []hnode
-	keys := make([]string, 0, len(ev))
-	for k := range ev {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(ev)) {
 		if hashIgnored[k] {
 			continue
 		}
@@ -199,7 +196,7 @@ func (h *hasher) nodes(k, parent string, v any) []hnode {
 		return out
 	case map[string]any:
 		n := hnode{name: name}
-		for _, ck := range sortedKeys(x) {
+		for _, ck := range slices.Sorted(maps.Keys(x)) {
 			if ck == "rdfs:comment" || ck == "comment" {
 				continue
 			}
@@ -240,15 +237,6 @@ func (h *hasher) entry(list, name string, v any) hnode {
 		return h.nodes(name, list, m)[0]
 	}
 	return hnode{name: name, value: h.value(name, list, v)}
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // value canonicalises a scalar: trimmed; timestamps to UTC milliseconds;

@@ -2,6 +2,7 @@ package epcis
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -75,12 +76,7 @@ var queryParams = map[string]bool{
 // QueryParams lists the query parameters ParseQuery understands, sorted
 // (paging parameters included).
 func QueryParams() []string {
-	out := make([]string, 0, len(queryParams))
-	for k := range queryParams {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(queryParams))
 }
 
 // ParseQuery reads the query parameters of GET /epcis/events. Errors are
@@ -109,15 +105,26 @@ func (o Options) ParseQuery(v url.Values) (Query, *domain.Error) {
 		return q, err
 	}
 	q.EventIDs = list("EQ_eventID")
-	if v.Has("perPage") {
-		n, perr := strconv.Atoi(v.Get("perPage"))
-		if perr != nil || n < 1 || n > MaxPerPage {
-			return q, domain.Errorf(domain.CodeInvalid, "perPage must be 1 to %d", MaxPerPage)
-		}
-		q.PerPage = n
+	n, err := ParsePerPage(v)
+	if err != nil {
+		return q, err
 	}
+	q.PerPage = n
 	q.NextPageToken = v.Get("nextPageToken")
 	return q, nil
+}
+
+// ParsePerPage reads the perPage parameter: 1 to MaxPerPage, DefaultPerPage
+// when absent.
+func ParsePerPage(v url.Values) (int, *domain.Error) {
+	if !v.Has("perPage") {
+		return DefaultPerPage, nil
+	}
+	n, err := strconv.Atoi(v.Get("perPage"))
+	if err != nil || n < 1 || n > MaxPerPage {
+		return 0, domain.Errorf(domain.CodeInvalid, "perPage must be 1 to %d", MaxPerPage)
+	}
+	return n, nil
 }
 
 // checkQueryParams refuses unknown and repeated parameters (in name

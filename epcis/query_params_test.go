@@ -82,10 +82,8 @@ func TestQueryParametersOnEventDetail(t *testing.T) {
 		{"GE_quantity=100&eventType=TransformationEvent", map[string]bool{"quantities": true}},
 	}
 	for _, tt := range tests {
-		v, _ := url.ParseQuery(tt.q)
-		q, err := Options{}.ParseQuery(v)
-		if err != nil {
-			t.Errorf("ParseQuery(%q): %v", tt.q, err)
+		q, ok := parseTestQuery(t, tt.q)
+		if !ok {
 			continue
 		}
 		for name, r := range recs {

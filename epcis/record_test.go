@@ -81,10 +81,8 @@ func TestRecordAndQueryMatch(t *testing.T) {
 		{"EQ_action=ADD", false},
 	}
 	for _, tt := range tests {
-		v, _ := url.ParseQuery(tt.q)
-		q, err := Options{}.ParseQuery(v)
-		if err != nil {
-			t.Errorf("ParseQuery(%q): %v", tt.q, err)
+		q, ok := parseTestQuery(t, tt.q)
+		if !ok {
 			continue
 		}
 		if got := q.Matches(r, "2026-12-01T10:00:00Z"); got != tt.want {
@@ -110,4 +108,17 @@ func TestBizStepsListsCBVAndIDChainSteps(t *testing.T) {
 	if steps[0] != "accepting" || !has(steps, "shipping") || !has(steps, Namespace+"BizStep-releasing") || has(steps, "releasing") {
 		t.Fatalf("bizSteps %v", steps)
 	}
+}
+
+// parseTestQuery parses a URL query string with ParseQuery, reporting a
+// refusal as a test error (ok false).
+func parseTestQuery(t *testing.T, raw string) (Query, bool) {
+	t.Helper()
+	v, _ := url.ParseQuery(raw)
+	q, err := Options{}.ParseQuery(v)
+	if err != nil {
+		t.Errorf("ParseQuery(%q): %v", raw, err)
+		return q, false
+	}
+	return q, true
 }

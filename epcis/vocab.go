@@ -1,7 +1,9 @@
 package epcis
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -203,10 +205,5 @@ func BizSteps() []string {
 // Dispositions lists the CBV 2.0 dispositions (bare words, sorted), for
 // GET /epcis/dispositions.
 func Dispositions() []string {
-	out := make([]string, 0, len(cbvDispositions))
-	for w := range cbvDispositions {
-		out = append(out, w)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(cbvDispositions))
 }

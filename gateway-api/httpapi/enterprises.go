@@ -328,9 +328,9 @@ func (s *Service) assignEnterprisePrefix(c *gin.Context, prefix, enterprise stri
 	writeRaw(c, http.StatusCreated, done.Result)
 }
 
-// enterpriseOrg resolves the hosting org of an enterprise named in a request
-// that could also name an owner org (not both).
-func (s *Service) enterpriseOrg(c *gin.Context, owner, enterprise string) (string, bool) {
+// registeredEnterprise checks an enterprise named in a request that could
+// also name an owner org (not both) and returns its normalized USCC.
+func (s *Service) registeredEnterprise(c *gin.Context, owner, enterprise string) (string, bool) {
 	if owner != "" {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "give owner or enterprise, not both"))
 		return "", false
@@ -340,12 +340,11 @@ func (s *Service) enterpriseOrg(c *gin.Context, owner, enterprise string) (strin
 		s.Fail(c, domain.Errorf(domain.CodeInvalidIdentifier, "enterprise %q is not a valid 统一社会信用代码", enterprise))
 		return "", false
 	}
-	e, err := s.enterprise(c, id)
-	if err != nil {
+	if _, err := s.enterprise(c, id); err != nil {
 		s.Fail(c, err)
 		return "", false
 	}
-	return e.Org, true
+	return id, true
 }
 
 // jsonString renders a chaincode argument.

@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,12 +134,7 @@ func queryParams(raw json.RawMessage) (url.Values, *domain.Error) {
 		return nil, domain.Errorf(domain.CodeInvalid, "query must be a JSON object")
 	}
 	v := url.Values{}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if k == "@context" {
 			continue
 		}
@@ -200,14 +196,8 @@ func (s *Service) epcisListQueries(c *gin.Context) {
 	if !ok {
 		return
 	}
-	per, token, err := pagingParams(c.Request.URL.Query())
-	if err != nil {
-		s.problem(c, err, "QueryParameterException")
-		return
-	}
-	after, err := readToken(token, "queries")
-	if err != nil {
-		s.problem(c, err, "QueryParameterException")
+	per, after, ok := s.pageParams(c, "queries")
+	if !ok {
 		return
 	}
 	p, _ := Caller(c)

@@ -30,20 +30,17 @@ func (s *Service) epcisEvents(c *gin.Context) {
 	s.answerQuery(c, c.Request.URL.Query())
 }
 
-// epcisEventsOfType answers GET /epcis/eventTypes/{type}/events.
-func (s *Service) epcisEventsOfType(c *gin.Context) {
-	s.answerQueryWith(c, "eventType", c.Param("type"))
-}
-
-// epcisEventsOfBizStep answers GET /epcis/bizSteps/{bizStep}/events.
-func (s *Service) epcisEventsOfBizStep(c *gin.Context) {
-	s.answerQueryWith(c, "EQ_bizStep", c.Param("bizStep"))
-}
-
-// epcisEPCEvents answers GET /epcis/epcs/{epc}/events, the EPC
-// percent-encoded in the path (a Digital Link or an EPC URN).
-func (s *Service) epcisEPCEvents(c *gin.Context) {
-	s.answerQueryWith(c, "MATCH_anyEPC", c.Param("epc"))
+// epcisEventsWith answers an /events sub-resource (GET
+// /epcis/eventTypes/{type}/events, /epcs/{epc}/events with the EPC
+// percent-encoded in the path — a Digital Link or an EPC URN —,
+// /bizSteps/{bizStep}/events, /readPoints/{readPoint}/events, …): the
+// events query with param set to the path parameter pathParam.
+func (s *Service) epcisEventsWith(param, pathParam string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v := c.Request.URL.Query()
+		v.Set(param, c.Param(pathParam))
+		s.answerQuery(c, v)
+	}
 }
 
 // pageToken is what nextPageToken carries: the chaincode bookmark and a
@@ -76,20 +73,16 @@ func (s *Service) answerQuery(c *gin.Context, v url.Values) {
 		s.problem(c, derr, "QueryParameterException")
 		return
 	}
-	bookmark, err := readToken(q.NextPageToken, queryHash(v))
+	scope := queryHash(v)
+	bookmark, err := readToken(q.NextPageToken, scope)
 	if err != nil {
 		s.problem(c, err, "QueryParameterException")
 		return
 	}
 	qb, _ := json.Marshal(q)
-	raw, err := s.evaluate(c, ledger.FnEPCISQuery, string(qb), opt.IDBase, bookmark)
+	page, err := evaluateAs[epcis.Page](s, c, ledger.FnEPCISQuery, string(qb), opt.IDBase, bookmark)
 	if err != nil {
 		s.problem(c, err, "QueryParameterException")
-		return
-	}
-	var page epcis.Page
-	if err := decode(ledger.FnEPCISQuery, raw, &page); err != nil {
-		s.problem(c, err, "")
 		return
 	}
 	var events []json.RawMessage
@@ -105,10 +98,14 @@ func (s *Service) answerQuery(c *gin.Context, v url.Values) {
 		events = append(events, epcis.WithRecordTime(e.Event, e.RecordTime))
 	}
 	if page.Bookmark != "" {
-		linkNext(c, queryHash(v), page.Bookmark)
+		linkNext(c, scope, page.Bookmark)
 	}
-	doc := epcis.NewQueryDocument(events, time.Now())
-	b, err := json.Marshal(doc)
+	s.writeQueryDocument(c, events)
+}
+
+// writeQueryDocument answers 200 with an EPCISQueryDocument of events.
+func (s *Service) writeQueryDocument(c *gin.Context, events []json.RawMessage) {
+	b, err := json.Marshal(epcis.NewQueryDocument(events, time.Now()))
 	if err != nil {
 		s.problem(c, err, "")
 		return

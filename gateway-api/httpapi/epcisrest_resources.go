@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,43 +25,12 @@ import (
 // 404 NoSuchResourceException when it is absent or the caller may not
 // see it (the visibility rules of /events, applied by epcis:GetEvent).
 func (s *Service) epcisEvent(c *gin.Context) {
-	raw, err := s.evaluate(c, ledger.FnEPCISGetEvent, c.Param("eventID"))
+	st, err := evaluateAs[epcis.Stored](s, c, ledger.FnEPCISGetEvent, c.Param("eventID"))
 	if err != nil {
 		s.problem(c, err, "")
 		return
 	}
-	var st epcis.Stored
-	if err := decode(ledger.FnEPCISGetEvent, raw, &st); err != nil {
-		s.problem(c, err, "")
-		return
-	}
-	doc := epcis.NewQueryDocument([]json.RawMessage{epcis.WithRecordTime(st.Event, st.RecordTime)}, time.Now())
-	b, err := json.Marshal(doc)
-	if err != nil {
-		s.problem(c, err, "")
-		return
-	}
-	c.Data(http.StatusOK, negotiateJSONLD(c), b)
-}
-
-// The /events sub-resources of the collections: the events query with one
-// parameter set from the path.
-func (s *Service) epcisEventsOfReadPoint(c *gin.Context) {
-	s.answerQueryWith(c, "EQ_readPoint", c.Param("readPoint"))
-}
-
-func (s *Service) epcisEventsOfBizLocation(c *gin.Context) {
-	s.answerQueryWith(c, "EQ_bizLocation", c.Param("bizLocation"))
-}
-
-func (s *Service) epcisEventsOfDisposition(c *gin.Context) {
-	s.answerQueryWith(c, "EQ_disposition", c.Param("disposition"))
-}
-
-func (s *Service) answerQueryWith(c *gin.Context, param, value string) {
-	v := c.Request.URL.Query()
-	v.Set(param, value)
-	s.answerQuery(c, v)
+	s.writeQueryDocument(c, []json.RawMessage{epcis.WithRecordTime(st.Event, st.RecordTime)})
 }
 
 // pagingParams reads perPage and nextPageToken, the only query parameters
@@ -76,15 +44,26 @@ func pagingParams(v url.Values) (perPage int, token string, err error) {
 			return 0, "", domain.Errorf(domain.CodeInvalid, "query parameter %s given %d times", k, len(vals))
 		}
 	}
-	perPage = epcis.DefaultPerPage
-	if v.Has("perPage") {
-		n, err := strconv.Atoi(v.Get("perPage"))
-		if err != nil || n < 1 || n > epcis.MaxPerPage {
-			return 0, "", domain.Errorf(domain.CodeInvalid, "perPage must be 1 to %d", epcis.MaxPerPage)
-		}
-		perPage = n
+	perPage, derr := epcis.ParsePerPage(v)
+	if derr != nil {
+		return 0, "", derr
 	}
 	return perPage, v.Get("nextPageToken"), nil
+}
+
+// pageParams reads the paging parameters of a resource paged by position
+// (pagingParams) and the position its nextPageToken carries (readToken),
+// answering QueryParameterException when either is refused.
+func (s *Service) pageParams(c *gin.Context, scope string) (perPage int, after string, ok bool) {
+	perPage, token, err := pagingParams(c.Request.URL.Query())
+	if err == nil {
+		after, err = readToken(token, scope)
+	}
+	if err != nil {
+		s.problem(c, err, "QueryParameterException")
+		return 0, "", false
+	}
+	return perPage, after, true
 }
 
 // readToken returns the position a nextPageToken carries, refusing a
@@ -117,24 +96,13 @@ func linkNext(c *gin.Context, scope, position string) {
 // (epcis:ListCaptureJobs; a page may hold fewer jobs than perPage, even
 // none, while Link rel="next" says more records are to be read).
 func (s *Service) epcisCaptureJobs(c *gin.Context) {
-	per, token, err := pagingParams(c.Request.URL.Query())
-	if err != nil {
-		s.problem(c, err, "QueryParameterException")
+	per, bookmark, ok := s.pageParams(c, "capture")
+	if !ok {
 		return
 	}
-	bookmark, err := readToken(token, "capture")
+	page, err := evaluateAs[epcis.JobPage](s, c, ledger.FnEPCISListJobs, bookmark, strconv.Itoa(per))
 	if err != nil {
 		s.problem(c, err, "QueryParameterException")
-		return
-	}
-	raw, err := s.evaluate(c, ledger.FnEPCISListJobs, bookmark, strconv.Itoa(per))
-	if err != nil {
-		s.problem(c, err, "QueryParameterException")
-		return
-	}
-	var page epcis.JobPage
-	if err := decode(ledger.FnEPCISListJobs, raw, &page); err != nil {
-		s.problem(c, err, "")
 		return
 	}
 	jobs := make([]*CaptureJobDoc, 0, len(page.Jobs))
@@ -178,14 +146,8 @@ var (
 // added meanwhile after it still come).
 func (s *Service) epcisCollection(voc vocabulary) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		per, token, err := pagingParams(c.Request.URL.Query())
-		if err != nil {
-			s.problem(c, err, "QueryParameterException")
-			return
-		}
-		after, err := readToken(token, voc.scope)
-		if err != nil {
-			s.problem(c, err, "QueryParameterException")
+		per, after, ok := s.pageParams(c, voc.scope)
+		if !ok {
 			return
 		}
 		set := map[string]bool{}
@@ -227,12 +189,8 @@ func (s *Service) visibleValues(c *gin.Context, values func(epcis.Record) []stri
 	qb, _ := json.Marshal(epcis.Query{PerPage: epcis.MaxPerPage})
 	bookmark := ""
 	for range maxCollectionCalls {
-		raw, err := s.evaluate(c, ledger.FnEPCISQuery, string(qb), s.deps.EPCIS.IDBase, bookmark)
+		page, err := evaluateAs[epcis.Page](s, c, ledger.FnEPCISQuery, string(qb), s.deps.EPCIS.IDBase, bookmark)
 		if err != nil {
-			return false, err
-		}
-		var page epcis.Page
-		if err := decode(ledger.FnEPCISQuery, raw, &page); err != nil {
 			return false, err
 		}
 		for _, e := range page.Events {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/gateway-api/ledger"
-	"github.com/idchain/idchain/identifier"
 )
 
 // GS1 company prefixes (issue 12): the authority assigns them to orgs as it
@@ -37,10 +36,10 @@ func (s *Service) assignGCP(c *gin.Context) {
 	}
 	call := ledger.Call{Fn: ledger.FnAssignGCP, Args: []string{req.GCP, req.Owner}}
 	if req.Enterprise != "" {
-		if _, ok := s.enterpriseOrg(c, req.Owner, req.Enterprise); !ok {
+		id, ok := s.registeredEnterprise(c, req.Owner, req.Enterprise)
+		if !ok {
 			return
 		}
-		id, _ := identifier.NormalizeUSCC(req.Enterprise) // enterpriseOrg checked it
 		call = ledger.Call{Fn: ledger.FnAssignEnterpriseGCP, Args: []string{req.GCP, id}}
 	} else if req.Owner == "" {
 		s.Fail(c, domain.Errorf(domain.CodeInvalid, "owner (an MSP ID) or enterprise (a USCC) is required"))

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,7 +80,7 @@ type apiReport struct {
 	Registration []benchkit.RegResult  `json:"registration"`
 	Verify       []benchkit.ReadResult `json:"verify"`
 	Packed       benchkit.RegResult    `json:"packed"`
-	PackedBytes  []nodeBytes           `json:"packedBytes"`
+	PackedBytes  []benchkit.NodeBytes  `json:"packedBytes"`
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -211,20 +210,14 @@ func (rep report) print(w io.Writer) {
 	}
 }
 
-type nodeBytes struct {
-	Name          string  `json:"name"`
-	PerItem       float64 `json:"bytesPerItem"`
-	LedgerPerItem float64 `json:"ledgerBytesPerItem"`
-}
-
 type importResult struct {
 	Rows, Created, Rejected int
 	Seconds                 float64
 	ItemsPerS               float64   `json:"itemsPerSecond"`
 	RSSMB                   []float64 `json:"rssSamplesMB"` // one a second
 	RSSMinMB, RSSMaxMB      float64
-	Nodes                   []nodeBytes `json:"nodes"`
-	TotalPerItem            float64     `json:"totalBytesPerItem"`
+	Nodes                   []benchkit.NodeBytes `json:"nodes"`
+	TotalPerItem            float64              `json:"totalBytesPerItem"`
 }
 
 // Flat: the RSS of the last tenth of the run is within 25 % (and 20 MB) of
@@ -316,12 +309,9 @@ loop:
 	if err != nil {
 		return nil, err
 	}
-	items := float64(max(1, im.Created))
-	for _, name := range slices.Sorted(maps.Keys(before)) {
-		b, a := before[name], after[name]
-		per := float64(a.All-b.All) / items
-		im.Nodes = append(im.Nodes, nodeBytes{Name: name, PerItem: per, LedgerPerItem: float64(a.Ledger-b.Ledger) / items})
-		im.TotalPerItem += per
+	im.Nodes = benchkit.PerNode(before, after, float64(max(1, im.Created)))
+	for _, n := range im.Nodes {
+		im.TotalPerItem += n.PerItem
 	}
 	_ = os.Remove(csvPath)
 	return im, nil

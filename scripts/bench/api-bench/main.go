@@ -18,9 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -265,18 +263,11 @@ func parseTune(s string) (tuning, error) {
 	return t, nil
 }
 
-// nodeBytes is one node's data directory growth per item.
-type nodeBytes struct {
-	Name          string  `json:"name"`
-	PerItem       float64 `json:"bytesPerItem"`
-	LedgerPerItem float64 `json:"ledgerBytesPerItem"`
-}
-
 // packedLots runs (p): requests of one packed lot of c.packedN units each
 // from c.bigClients clients, and what every node's data directory grew by
 // per unit over it.
 func packedLots(ctx context.Context, w io.Writer, c config, api benchkit.API, ids *benchkit.IDs,
-	counted func(benchkit.RegResult, float64) benchkit.RegResult) (benchkit.RegResult, []nodeBytes, error) {
+	counted func(benchkit.RegResult, float64) benchkit.RegResult) (benchkit.RegResult, []benchkit.NodeBytes, error) {
 	fmt.Fprintf(w, "(p) packed lots: one lot of %d units per request …\n", c.packedN)
 	dataDir := benchkit.DataDir(api.ProfilePath)
 	sizes, err := benchkit.NodeSizes(dataDir)
@@ -291,11 +282,5 @@ func packedLots(ctx context.Context, w io.Writer, c config, api benchkit.API, id
 	if err != nil {
 		return r, nil, err
 	}
-	units := float64(max(1, r.Items))
-	var out []nodeBytes
-	for _, name := range slices.Sorted(maps.Keys(sizes)) {
-		b, a := sizes[name], after[name]
-		out = append(out, nodeBytes{Name: name, PerItem: float64(a.All-b.All) / units, LedgerPerItem: float64(a.Ledger-b.Ledger) / units})
-	}
-	return r, out, nil
+	return r, benchkit.PerNode(sizes, after, float64(max(1, r.Items))), nil
 }

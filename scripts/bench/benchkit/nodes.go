@@ -2,8 +2,10 @@ package benchkit
 
 import (
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -91,4 +93,22 @@ func PerItem(before, after map[string]NodeSize, items int64) BytesPerItem {
 		r.Orderer /= orderers * n
 	}
 	return r
+}
+
+// NodeBytes is one node's data directory growth per item: all its files
+// and its ledger alone.
+type NodeBytes struct {
+	Name          string  `json:"name"`
+	PerItem       float64 `json:"bytesPerItem"`
+	LedgerPerItem float64 `json:"ledgerBytesPerItem"`
+}
+
+// PerNode is the growth per item of every node of before, by name.
+func PerNode(before, after map[string]NodeSize, items float64) []NodeBytes {
+	var out []NodeBytes
+	for _, name := range slices.Sorted(maps.Keys(before)) {
+		b, a := before[name], after[name]
+		out = append(out, NodeBytes{Name: name, PerItem: float64(a.All-b.All) / items, LedgerPerItem: float64(a.Ledger-b.Ledger) / items})
+	}
+	return out
 }
