@@ -41,7 +41,7 @@ func viewCustody(stub shim.ChaincodeStubInterface, id string) (domain.Item, *dom
 	if err != nil {
 		return it, nil, err
 	}
-	cu, found, err := loadCustody(stub, it.ID)
+	cu, found, err := loadCustody(stub, it.ID, it.Owner)
 	if err != nil || !found {
 		return it, nil, err
 	}
@@ -60,14 +60,27 @@ func applyCustody(it *domain.Item, cu domain.Custody) {
 	}
 }
 
-func loadCustody(stub shim.ChaincodeStubInterface, id string) (domain.Custody, bool, error) {
+// loadCustody reads the custody record of id, an item of owner. A record
+// counts only when owner anchored its creation (the first move of an item
+// is its owner's, recorder.flush): a custody key that a coalition without
+// the owner created first is ignored, so it can neither take an item out
+// of its owner's hands nor hand it to someone else. From its creation on
+// the key carries the next holder's state-based policy.
+func loadCustody(stub shim.ChaincodeStubInterface, id, owner string) (domain.Custody, bool, error) {
 	var cu domain.Custody
 	k, err := CustodyKey(id)
 	if err != nil {
 		return cu, false, err
 	}
 	found, err := getJSON(stub, k, &cu)
-	return cu, found, err
+	if err != nil || !found {
+		return cu, false, err
+	}
+	anchored, err := hasAnchor(stub, owner, k)
+	if err != nil || !anchored {
+		return domain.Custody{}, false, err
+	}
+	return cu, true, nil
 }
 
 // listItems lists the items of an owner, optionally only one model and/or

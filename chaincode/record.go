@@ -54,7 +54,8 @@ type recorder struct {
 	at, keyTS string
 	items     map[string]*domain.Item // nil: absent
 	custody   map[string]*domain.Custody
-	dirty     []string // item ids to write, first-touched order
+	firstMove map[string]bool // ids without a custody record before this transaction
+	dirty     []string        // item ids to write, first-touched order
 	dirtyCust []string
 	marked    map[string]bool
 	policy    policyCache
@@ -69,7 +70,7 @@ func newRecorder(stub shim.ChaincodeStubInterface, who Caller) (*recorder, error
 		return nil, err
 	}
 	return &recorder{stub: stub, who: who, at: at, keyTS: keyTS, items: map[string]*domain.Item{},
-		custody: map[string]*domain.Custody{}, marked: map[string]bool{}, policy: policyCache{},
+		custody: map[string]*domain.Custody{}, firstMove: map[string]bool{}, marked: map[string]bool{}, policy: policyCache{},
 		releases: map[string]*domain.Release{}}, nil
 }
 
@@ -96,14 +97,18 @@ func (r *recorder) item(id string) (*domain.Item, error) {
 func (r *recorder) custodyOf(id string) (*domain.Custody, error) {
 	cu, ok := r.custody[id]
 	if !ok {
-		rec, found, err := loadCustody(r.stub, id)
+		it, err := r.item(id)
+		if err != nil {
+			return nil, err
+		}
+		rec, found, err := loadCustody(r.stub, id, it.Owner)
 		if err != nil {
 			return nil, err
 		}
 		if found {
 			cu = &rec
 		}
-		r.custody[id] = cu
+		r.custody[id], r.firstMove[id] = cu, !found
 	}
 	return cu, nil
 }
@@ -156,6 +161,16 @@ func (r *recorder) flush() error {
 		}
 		if err := putJSON(r.stub, k, cu); err != nil {
 			return err
+		}
+		if r.firstMove[id] {
+			// the first move: its owner anchors the record
+			it, err := r.item(id)
+			if err != nil {
+				return err
+			}
+			if err := anchorExists(r.stub, it.Owner, k); err != nil {
+				return err
+			}
 		}
 		// The next holder alone may change custody: the destination while
 		// shipped, the custodian once received.

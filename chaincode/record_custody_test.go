@@ -1,6 +1,7 @@
 package chaincode
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -121,4 +122,32 @@ func itemRecord(tb testing.TB, l *fakestub.Ledger, id string) domain.Item {
 		return err
 	})
 	return it
+}
+
+// A custody record that three orgs created without the owner (no owner's
+// anchor) is ignored: the item stays in its owner's hands, the planted
+// holder cannot ship it, the owner can; the owner's first move anchors
+// the record it writes.
+func TestPlantedCustodyIsIgnored(t *testing.T) {
+	l := newWorld(t)
+	id := makerPfx + "/CU-1"
+	mustRegister(t, l, generic(id, domain.KindUnit, ""))
+	k, _ := CustodyKey(id)
+	planted, _ := json.Marshal(domain.Custody{ID: id, Custodian: partnerMSP, Status: domain.StatusReceived})
+	l.PutState(k, planted)
+	if it, err := readItem(t, l, id); err != nil || it.Custodian != "" || it.Status != domain.StatusRegistered {
+		t.Fatalf("planted custody read: %+v %v", it, err)
+	}
+	ship := domain.EventInput{Type: domain.EventShipping, ID: id, Destination: regulatorMSP}
+	res, _, err := record(t, l, who(t, partnerMSP, domain.RoleOperator), ship)
+	if err == nil && res.Results[0].Status == domain.ResultRecorded {
+		t.Fatal("the planted holder shipped the owner's item")
+	}
+	mustRecord(t, l, who(t, makerMSP, domain.RoleOperator), ship)
+	if l.PrivateData(AnchorCollection(makerMSP), k) == nil {
+		t.Fatal("the owner's first move did not anchor its custody record")
+	}
+	if it, _ := readItem(t, l, id); it.Custodian != makerMSP || it.Status != domain.StatusShipped {
+		t.Fatalf("after the owner's shipment: %+v", it)
+	}
 }

@@ -45,14 +45,19 @@ func relatedOf(stub shim.ChaincodeStubInterface, it domain.Item) (related, error
 			return r, err
 		}
 	}
-	l := lineage{stub: stub, items: cachedItems(ledgerItems(stub)), dir: holders, depth: maxRelatives, limit: maxRelatives}
+	items := cachedItems(ledgerItems(stub))
+	l := lineage{stub: stub, items: items, dir: holders, depth: maxRelatives, limit: maxRelatives}
 	ids, _, err := l.ids(it.ID)
 	if err != nil {
 		return r, err
 	}
 	r.holders = ids
 	for _, id := range ids {
-		cu, found, err := loadCustody(stub, id)
+		h, err := items(id)
+		if err != nil {
+			return r, err
+		}
+		cu, found, err := loadCustody(stub, id, h.Owner)
 		if err != nil {
 			return r, err
 		}
