@@ -127,6 +127,10 @@ type connector struct {
 func (c *connector) connect(a accounts.Account, s *fabricca.Signer) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.addLocked(a, s)
+}
+
+func (c *connector) addLocked(a accounts.Account, s *fabricca.Signer) error {
 	if err := c.fab.AddUser(a.Name, a.Org, s.CertPEM, s.Key); err != nil {
 		return err
 	}
@@ -135,22 +139,24 @@ func (c *connector) connect(a accounts.Account, s *fabricca.Signer) error {
 }
 
 // ensure connects a live custodial account on its first use in this
-// process (its enrollment key from the store).
+// process (its enrollment key from the store). The check and the connect
+// hold one lock: two first requests of one account at once would otherwise
+// both connect it, and the second connect closes the first's gateway while
+// it is in use.
 func (c *connector) ensure(a accounts.Account) error {
 	if a.External {
 		return nil
 	}
 	c.mu.Lock()
-	done := c.connected[a.Name]
-	c.mu.Unlock()
-	if done {
+	defer c.mu.Unlock()
+	if c.connected[a.Name] {
 		return nil
 	}
 	s, err := c.mgr.Signer(a)
 	if err != nil {
 		return err
 	}
-	return c.connect(a, s)
+	return c.addLocked(a, s)
 }
 
 func (c *connector) disconnect(name string) {
