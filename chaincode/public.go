@@ -180,7 +180,7 @@ func (c *PublicContract) recordFirstScans(ctx ctxI, scansJSON string) (*domain.B
 
 func (c *PublicContract) firstScan(ctx ctxI, s FirstScan, who Caller, pc policyCache, done map[string]bool) (domain.ItemResult, error) {
 	stub := ctx.GetStub()
-	p, ik, err := itemKeyOf(s.ID)
+	p, _, err := itemKeyOf(s.ID)
 	if err != nil {
 		return domain.ItemResult{}, err
 	}
@@ -203,19 +203,17 @@ func (c *PublicContract) firstScan(ctx ctxI, s FirstScan, who Caller, pc policyC
 	if done[id] {
 		return domain.ItemResult{ID: id, Status: domain.ResultUnchanged}, nil
 	}
-	vals, err := stub.GetMultipleStates(ik, sk)
-	if err != nil {
-		return domain.ItemResult{}, fmt.Errorf("get states: %w", err)
+	// registered as every read sees it: anchored, or a packed unit of an
+	// anchored lot (NOT_FOUND otherwise)
+	if _, _, err := loadItem(stub, id); err != nil {
+		return domain.ItemResult{}, err
 	}
-	if vals[0] == nil {
-		if _, packed, err := loadPackedUnit(stub, id); err != nil {
-			return domain.ItemResult{}, err
-		} else if !packed {
-			return domain.ItemResult{}, domain.Errorf(domain.CodeNotFound, "%s is not registered", id)
-		}
+	scanned, err := stub.GetState(sk)
+	if err != nil {
+		return domain.ItemResult{}, fmt.Errorf("get state: %w", err)
 	}
 	done[id] = true
-	if vals[1] != nil {
+	if scanned != nil {
 		return domain.ItemResult{ID: id, Status: domain.ResultUnchanged}, nil
 	}
 	rec := FirstScan{ID: id, At: at.UTC().Format(time.RFC3339Nano), By: who.MSP, TxID: stub.GetTxID()}

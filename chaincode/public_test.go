@@ -136,3 +136,25 @@ func TestGetProvenanceAndItemHistory(t *testing.T) {
 		t.Fatalf("versions %+v", vers)
 	}
 }
+
+// A first scan needs the item registered as every read sees it: an item
+// key planted without its owner's anchor is no registered item, and a
+// packed unit of a registered lot is one.
+func TestFirstScanOfAPlantedItemIsRefused(t *testing.T) {
+	l := newWorld(t)
+	lot := domain.ItemInput{ID: makerPfx + "/FS-LOT", Kind: domain.KindLot, Industry: domain.IndustryGeneric, Units: 3}
+	mustRegister(t, l, lot)
+	planted := makerPfx + "/FS-PLANTED"
+	_, k, _ := itemKeyOf(planted)
+	b, _ := json.Marshal(domain.Item{ID: planted, Kind: domain.KindUnit, Industry: domain.IndustryGeneric, Owner: makerMSP, Status: domain.StatusRegistered})
+	l.PutState(k, b)
+	arg := `[{"id":"` + planted + `","at":"2025-01-01T00:01:00Z"},{"id":"` + lot.ID + `~2","at":"2025-01-01T00:01:00Z"}]`
+	var res *domain.BatchResult
+	mustTx(t, l, who(t, platformMSP, domain.RoleAdmin), func(ctx contractapi.TransactionContextInterface) (err error) {
+		res, err = NewPublicContract().recordFirstScans(ctx, arg)
+		return err
+	})
+	if got := statuses(res); !reflect.DeepEqual(got, []string{"rejected:NOT_FOUND", "created"}) {
+		t.Fatalf("got %v", got)
+	}
+}
