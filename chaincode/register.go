@@ -215,7 +215,7 @@ func (b *batch) one(in domain.ItemInput) (string, error) {
 		// only a genuine holder takes the key: a registered (anchored) item
 		// carrying this GTIN under its owner's GCP; an index key planted
 		// without one is overwritten
-		if ok, err := b.genuineHolder(holder, in.GTIN); err != nil {
+		if ok, err := b.genuineHolder(holder, in); err != nil {
 			return "", err
 		} else if ok {
 			return "", domain.Errorf(domain.CodeConflict, "%s: GTIN %s %s is already registered as %s",
@@ -397,9 +397,13 @@ func (b *batch) requireGTIN(owner, ent, gtin14 string) error {
 	return nil
 }
 
-// genuineHolder reports whether the item id holding a GS1 index key is
-// registered (anchored), carries gtin14 and its owner holds the GCP.
-func (b *batch) genuineHolder(id, gtin14 string) (bool, error) {
+// genuineHolder reports whether the item id holding the GS1 index key of
+// in is registered (anchored), carries that key (GTIN and serial, or GTIN
+// and lot) and its owner holds the GCP — the checks findByGTIN makes. An
+// entry pointing at another real item of the GTIN is planted, and is
+// overwritten.
+func (b *batch) genuineHolder(id string, in domain.ItemInput) (bool, error) {
+	gtin14 := in.GTIN
 	it, err := b.item(id)
 	if domain.CodeOf(err) == domain.CodeNotFound || domain.CodeOf(err) == domain.CodeInvalidIdentifier {
 		return false, nil
@@ -407,7 +411,11 @@ func (b *batch) genuineHolder(id, gtin14 string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if it.GTIN != gtin14 {
+	obj, x := objGS1, in.Serial
+	if in.Serial == "" {
+		obj, x = objGS1Lot, in.Lot
+	}
+	if !carriesGS1Key(*it, obj, gtin14, x) {
 		return false, nil
 	}
 	ent, err := enterpriseOfID(b.stub, b.who.ents, id)

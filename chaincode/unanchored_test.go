@@ -2,6 +2,7 @@ package chaincode
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -163,5 +164,22 @@ func TestRedirectedGS1IndexAnswersNothing(t *testing.T) {
 	}
 	if m, err := findByGTIN(t, l, gtin13, "", "S2"); err != nil || m.ID != makerPfx+"/U-2" {
 		t.Fatalf("the other unit: %+v, %v", m, err)
+	}
+}
+
+// An index entry for a serial nobody registered yet, planted to point at
+// another real unit of the GTIN, does not block the serial's registration:
+// the holder does not carry that key, so the entry is overwritten.
+func TestPlantedGS1EntryForAnUnregisteredSerialIsOverwritten(t *testing.T) {
+	l := newWorld(t)
+	mustRegister(t, l, gs1Unit("U-1", "S1"))
+	ks, _ := key(objGS1, gtin14, "S9")
+	l.PutState(ks, []byte(makerPfx+"/U-1"))
+	res := mustRegister(t, l, gs1Unit("U-9", "S9"))
+	if got := statuses(res); !reflect.DeepEqual(got, []string{"created"}) {
+		t.Fatalf("registration of S9 behind a planted entry: %v", got)
+	}
+	if m, err := findByGTIN(t, l, gtin13, "", "S9"); err != nil || m.ID != makerPfx+"/U-9" {
+		t.Fatalf("S9 resolves to %+v, %v", m, err)
 	}
 }
