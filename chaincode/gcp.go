@@ -50,7 +50,7 @@ func assignGCPTo(ctx contractapi.TransactionContextInterface, gcp, ownerMSP, ent
 			return &cur, emit(ctx, EvGCPAssigned)
 		}
 	}
-	k, err := key(objGCP, gcp)
+	k, err := GCPKey(gcp)
 	if err != nil {
 		return nil, err
 	}

@@ -153,3 +153,6 @@ func InspectionKey(id, ts, txID string) (string, error) { return key(objInsp, id
 
 // CustodyKey is the key of the custody record of id.
 func CustodyKey(id string) (string, error) { return key(objCustody, id) }
+
+// GCPKey is the key of a GS1 company prefix's assignment.
+func GCPKey(gcp string) (string, error) { return key(objGCP, gcp) }
