@@ -51,7 +51,7 @@ func TestDropRemovesEveryViewOfTheEventsIDsAndNothingElse(t *testing.T) {
 		{"a partial recall drops every view",
 			domain.ChaincodeEvent{Type: "item.recalled", IDs: []string{parent}, TxID: "t2", Partial: true},
 			[]string{unit, parent, other}, nil, true},
-		{"a GCP assignment drops the in-process answers (GS1 matches live there)",
+		{"a GCP assignment flushes no item views (its in-process GS1 matches: TestGCPAssignmentDropsTheInProcessGS1Matches)",
 			domain.ChaincodeEvent{Type: "gcp.assigned", IDs: []string{"0614141"}, TxID: "t3"},
 			nil, nil, false},
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 func TestEndorsersOwnOrgPlusMajorityInRotation(t *testing.T) {
@@ -66,6 +68,8 @@ func TestFallBackOnlyWhenTheNamedSetCouldBeTheCause(t *testing.T) {
 		{"policy failure", &client.CommitError{Code: peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE}, true},
 		{"mvcc conflict", &client.CommitError{Code: peer.TxValidationCode_MVCC_READ_CONFLICT}, false},
 		{"named org cannot endorse", errors.New("rpc error: code = Unavailable desc = no peers available for org X"), true},
+		{"the chaincode refused", status.Error(codes.Aborted, "FORBIDDEN: prefix 88.1 belongs to PartnerMSP"), false},
+		{"commit status unknown", &client.CommitStatusError{TransactionError: &client.TransactionError{TransactionID: "t1"}}, false},
 	} {
 		if got := fallBack(c.err); got != c.want {
 			t.Errorf("%s: fallBack = %v, want %v", c.name, got, c.want)
