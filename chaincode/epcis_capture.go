@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/idchain/idchain/domain"
 	"github.com/idchain/idchain/epcis"
 )
@@ -162,15 +163,9 @@ func getCaptureJob(ctx ctxI, jobID string) (*epcis.CaptureJob, error) {
 	var chunks []epcis.CaptureChunk
 	owner, first := "", ""
 	err = scanAll(stub, objEPCISJob, attrs, func(k string, b []byte) error {
-		var c epcis.CaptureChunk
-		if err := json.Unmarshal(b, &c); err != nil {
-			return fmt.Errorf("capture job %s: %w", jobID, err)
-		}
-		if ok, err := anchoredValue(stub, c.Owner, k, b); err != nil || !ok {
-			return err // an unanchored chunk was never written by its org
-		}
-		if want, err := CaptureJobKey(c.Owner, c.JobID, c.Offset); err != nil || want != k {
-			return err // a chunk under another org's key is not that org's
+		c, ok, err := genuineChunk(stub, k, b)
+		if err != nil || !ok {
+			return err
 		}
 		if owner == "" || domain.CompareTimes(c.At, first) < 0 {
 			owner, first = c.Owner, c.At
@@ -192,4 +187,19 @@ func getCaptureJob(ctx ctxI, jobID string) (*epcis.CaptureJob, error) {
 	}
 	finishJob(job) // still running while not every event has an outcome
 	return job, nil
+}
+
+// genuineChunk decodes the capture-job chunk b stored under k; ok is false
+// for a chunk its org never wrote (no content anchor) or one under a key
+// that is not its own (another org's, another job's or offset).
+func genuineChunk(stub shim.ChaincodeStubInterface, k string, b []byte) (epcis.CaptureChunk, bool, error) {
+	var c epcis.CaptureChunk
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, false, fmt.Errorf("capture job chunk %q: %w", k, err)
+	}
+	if want, err := CaptureJobKey(c.Owner, c.JobID, c.Offset); err != nil || want != k {
+		return c, false, err
+	}
+	ok, err := anchoredValue(stub, c.Owner, k, b)
+	return c, ok, err
 }

@@ -1,7 +1,6 @@
 package chaincode
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/idchain/idchain/domain"
@@ -88,15 +87,12 @@ func listCaptureJobs(ctx ctxI, bookmark string, perPage int) (epcis.JobPage, err
 			curID, curFirst = id, k
 			cur = &epcis.CaptureJob{JobID: attrs[0], TxIDs: []string{}, Outcomes: []epcis.EventOutcome{}}
 		}
-		var c epcis.CaptureChunk
-		if err := json.Unmarshal(b, &c); err != nil {
-			return fmt.Errorf("capture job %s: %w", attrs[0], err)
+		if cur == nil || attrs[1] != v.msp && !v.all {
+			return nil // not the caller's
 		}
-		if cur == nil || c.Owner != attrs[1] || c.Owner != v.msp && !v.all {
-			return nil // not the caller's, or not the org whose key it is under
-		}
-		if ok, err := anchoredValue(stub, c.Owner, k, b); err != nil || !ok {
-			return err // an unanchored chunk was never written by its org
+		c, ok, err := genuineChunk(stub, k, b)
+		if err != nil || !ok {
+			return err
 		}
 		addChunk(cur, c)
 		return nil
